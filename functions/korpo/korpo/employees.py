@@ -1,0 +1,65 @@
+"""Employees: who may sign up, and the profile made on their first visit.
+
+Korpo stores a work email and a display name, nothing about personal social accounts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from korpo.models import EmployeeModel
+from korpo.months import utc_now
+
+
+class EmailDomainNotAllowed(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The verified claims the gateway's authorizer hands us."""
+    employee_id: str
+    email: str
+    name: str | None = None
+    is_admin: bool = False
+
+
+def check_signup_email(email: str, allowed_domains: Iterable[str]) -> None:
+    domain = email.rsplit("@", 1)[-1].strip().lower() if "@" in email else ""
+    allowed = {d.lower() for d in allowed_domains}
+    if not domain or domain not in allowed:
+        raise EmailDomainNotAllowed("sign-up needs a work email of an allowed domain")
+
+
+def default_display_name(identity: Identity) -> str:
+    if identity.name:
+        return identity.name
+    local = identity.email.split("@", 1)[0]
+    return local.replace(".", " ").replace("_", " ").title() or "Employee"
+
+
+def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeModel:
+    try:
+        return EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
+    except DoesNotExist:
+        pass
+    profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
+                            employee_id=identity.employee_id, email=identity.email,
+                            display_name=default_display_name(identity),
+                            created_at=now or utc_now())
+    try:
+        profile.save(condition=EmployeeModel.pk.does_not_exist())
+    except PutError as error:  # two first requests at once: the other one made it
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
+    return profile
+
+
+def display_names(employee_ids: Iterable[str]) -> dict[str, str]:
+    """One BatchGet for a board page; unknown ids are simply absent."""
+    keys = [EmployeeModel.key(e) for e in dict.fromkeys(employee_ids)]
+    return {p.employee_id: p.display_name for p in EmployeeModel.batch_get(keys)}

@@ -1,0 +1,129 @@
+"""Share links: one short unguessable code per (employee, post, network).
+
+The destination is copied from the post when the link is made and read back by code: a
+request can never choose where the redirect goes (no open redirect).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from korpo.ids import is_share_code, new_share_code
+from korpo.models.base import transaction_connection
+from korpo.models import LinkModel, LinkOwnerModel, PostModel
+from korpo.months import utc_now
+
+NETWORKS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "email", "other")
+CLICK_ID_PARAM = "korpo_click"
+_CODE_ATTEMPTS = 5
+
+
+class PostNotFound(LookupError):
+    pass
+
+
+class InvalidNetwork(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    code: str
+    employee_id: str
+    post_id: str
+    network: str
+    destination: str
+
+    @classmethod
+    def from_model(cls, item: LinkModel) -> "ShareLink":
+        return cls(item.code, item.employee_id, item.post_id, item.network, item.destination)
+
+
+def share_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/l/{code}"
+
+
+def get_or_create(employee_id: str, post_id: str, network: str,
+                  now: datetime | None = None) -> ShareLink:
+    """The employee's link for this post and network; the same one every time it is asked."""
+    if network not in NETWORKS:
+        raise InvalidNetwork(f"network must be one of {', '.join(NETWORKS)}")
+    existing = _owned_code(employee_id, post_id, network)
+    if existing:
+        return existing
+    try:
+        post = PostModel.get(*PostModel.key(post_id))
+    except DoesNotExist:
+        raise PostNotFound(post_id) from None
+    if post.hidden:
+        raise PostNotFound(post_id)
+    now = now or utc_now()
+    for _ in range(_CODE_ATTEMPTS):
+        code = new_share_code()
+        link = LinkModel(*LinkModel.key(code), code=code, employee_id=employee_id,
+                         post_id=post_id, network=network, destination=post.url, created_at=now)
+        owner = LinkOwnerModel(*LinkOwnerModel.key(employee_id, post_id, network), code=code)
+        try:
+            # Both items or neither: a code is never orphaned, an owner never has two codes.
+            with TransactWrite(connection=transaction_connection()) as tx:
+                tx.save(link, condition=LinkModel.pk.does_not_exist())
+                tx.save(owner, condition=LinkOwnerModel.pk.does_not_exist())
+            return ShareLink.from_model(link)
+        except TransactWriteError:
+            raced = _owned_code(employee_id, post_id, network)
+            if raced:  # a concurrent request made it first: return that one
+                return raced
+            # else the random code collided: draw another
+    raise RuntimeError("could not allocate a unique share code")
+
+
+def _owned_code(employee_id: str, post_id: str, network: str) -> ShareLink | None:
+    try:
+        owner = LinkOwnerModel.get(*LinkOwnerModel.key(employee_id, post_id, network),
+                                   consistent_read=True)
+    except DoesNotExist:
+        return None
+    return resolve(owner.code)
+
+
+def resolve(code: str) -> ShareLink | None:
+    if not is_share_code(code):
+        return None
+    try:
+        return ShareLink.from_model(LinkModel.get(*LinkModel.key(code)))
+    except DoesNotExist:
+        return None
+
+
+class LinkCache:
+    """Code -> link for a warm Lambda: a viral link costs one read per container, not per click."""
+
+    def __init__(self, ttl_seconds: float = 300, max_entries: int = 10_000) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._items: dict[str, tuple[float, ShareLink | None]] = {}
+
+    def get(self, code: str) -> ShareLink | None:
+        hit = self._items.get(code)
+        now = time.monotonic()
+        if hit and now - hit[0] < self._ttl:
+            return hit[1]
+        link = resolve(code)
+        if len(self._items) >= self._max:
+            self._items.clear()  # crude but bounded; a container rarely sees 10k codes
+        self._items[code] = (now, link)
+        return link
+
+
+def tracked_destination(link: ShareLink, click_id: str) -> str:
+    """The destination with utm_* and the click id appended; its own query and fragment kept."""
+    parts = urlsplit(link.destination)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query += [("utm_source", link.network), ("utm_medium", "employee_advocacy"),
+              ("utm_campaign", "korpo"), (CLICK_ID_PARAM, click_id)]
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -1,0 +1,34 @@
+"""PynamoDB models, one module per table; access patterns are written next to each model
+and gathered in docs/data-model.md. Table names come from settings (the template's names)."""
+from __future__ import annotations
+
+from korpo.models.catalog import (
+    CatalogItem, ChallengeModel, EmployeeModel, FeedModel, LinkModel, LinkOwnerModel, PostModel,
+    RewardModel,
+)
+from korpo.models.events import EventModel
+from korpo.models.scores import (
+    ArchiveEntryModel, BalanceModel, BoardEntryModel, LedgerModel, MonthStateModel, ScoresItem,
+)
+from korpo.settings import Settings
+
+CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
+                  ChallengeModel)
+SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
+
+
+def bind_tables(settings: Settings) -> None:
+    """Point every model at the deployment's tables (and drop cached connections)."""
+    for group, name in ((CATALOG_MODELS, settings.catalog_table),
+                        ((EventModel,), settings.events_table),
+                        (SCORES_MODELS, settings.scores_table)):
+        for model in group:
+            model.Meta.table_name = name
+            model._connection = None
+
+
+__all__ = [
+    "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
+    "EmployeeModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
+    "MonthStateModel", "PostModel", "RewardModel", "ScoresItem", "bind_tables",
+]

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import os
+
+from pynamodb.connection import Connection
+from pynamodb.models import Model
+
+
+class KorpoMeta:
+    """Shared Meta: region from the Lambda environment; endpoint from AWS_ENDPOINT_URL if set."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    max_retry_attempts = 3
+
+
+class BaseModel(Model):
+    class Meta(KorpoMeta):
+        abstract = True
+
+
+_CONNECTION: Connection | None = None
+
+
+def transaction_connection() -> Connection:
+    """One PynamoDB connection for TransactWrite, shared by the whole warm container."""
+    global _CONNECTION
+    if _CONNECTION is None:
+        _CONNECTION = Connection(region=KorpoMeta.region)
+    return _CONNECTION

@@ -1,0 +1,169 @@
+"""The Catalog table: everything admins and employees curate. Key schema (pk, sk) + gsi1.
+
+Access patterns
+- Feed by id:                     GetItem pk=FEED#{id}, sk=FEED
+- Feeds due for polling:          Query gsi1 gsi1pk=FEEDS, gsi1sk <= "{now iso}~" (ordered by next poll)
+- Post by id:                     GetItem pk=POST#{id}, sk=POST
+- Newest posts:                   Query gsi1 gsi1pk=POSTS, descending (gsi1sk = "{published iso}#{id}")
+- Share link by code (redirect):  GetItem pk=LINK#{code}, sk=LINK
+- An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}
+- Employee profile:               GetItem pk=EMP#{employee}, sk=PROFILE
+- Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES
+"""
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from korpo.models.base import BaseModel, KorpoMeta
+
+
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class CatalogItem(BaseModel):
+    class Meta(KorpoMeta):
+        abstract = True
+        table_name = "korpo-catalog"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class FeedModel(CatalogItem):
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(default="FEEDS")
+    gsi1sk = UnicodeAttribute()  # "{next_poll_at iso}#{feed_id}"
+    feed_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    title = UnicodeAttribute(null=True)
+    interval_minutes = NumberAttribute(default=15)
+    etag = UnicodeAttribute(null=True)
+    last_modified = UnicodeAttribute(null=True)
+    next_poll_at = UTCDateTimeAttribute()
+    last_success_at = UTCDateTimeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    consecutive_failures = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(feed_id: str) -> tuple[str, str]:
+        return f"FEED#{feed_id}", "FEED"
+
+
+class PostModel(CatalogItem):
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(default="POSTS")
+    gsi1sk = UnicodeAttribute()  # "{published_at iso}#{post_id}"
+    post_id = UnicodeAttribute()
+    feed_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    summary_html = UnicodeAttribute(null=True)  # sanitised
+    url = UnicodeAttribute()
+    author = UnicodeAttribute(null=True)
+    image_url = UnicodeAttribute(null=True)
+    published_at = UTCDateTimeAttribute()
+    first_seen_at = UTCDateTimeAttribute()
+    content_hash = UnicodeAttribute()  # detects an entry that changed since the last poll
+    hidden = BooleanAttribute(default=False)
+
+    @staticmethod
+    def key(post_id: str) -> tuple[str, str]:
+        return f"POST#{post_id}", "POST"
+
+
+class LinkModel(CatalogItem):
+    """A share link: the only thing track_click reads. The destination is stored, never sent."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    code = UnicodeAttribute()
+    employee_id = UnicodeAttribute()
+    post_id = UnicodeAttribute()
+    network = UnicodeAttribute()
+    destination = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(code: str) -> tuple[str, str]:
+        return f"LINK#{code}", "LINK"
+
+
+class LinkOwnerModel(CatalogItem):
+    """(employee, post, network) -> code, so asking twice returns the same link."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    code = UnicodeAttribute()
+
+    @staticmethod
+    def key(employee_id: str, post_id: str, network: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", f"LINK#{post_id}#{network}"
+
+
+class EmployeeModel(CatalogItem):
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    employee_id = UnicodeAttribute()
+    email = UnicodeAttribute()  # personal data: never returned to other employees
+    display_name = UnicodeAttribute()
+    team = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(employee_id: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", "PROFILE"
+
+
+class RewardModel(CatalogItem):
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(default="REWARDS")
+    gsi1sk = UnicodeAttribute()  # "{cost:010d}#{reward_id}": cheapest first
+    reward_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    cost = NumberAttribute()
+    stock = NumberAttribute(null=True)  # None: unlimited
+
+    @staticmethod
+    def key(reward_id: str) -> tuple[str, str]:
+        return f"REWARD#{reward_id}", "REWARD"
+
+
+class ChallengeModel(CatalogItem):
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(default="CHALLENGES")
+    gsi1sk = UnicodeAttribute()  # "{starts_at iso}#{challenge_id}"
+    challenge_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    multiplier = NumberAttribute(default=1)
+    starts_at = UTCDateTimeAttribute()
+    ends_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(challenge_id: str) -> tuple[str, str]:
+        return f"CHALLENGE#{challenge_id}", "CHALLENGE"

@@ -1,0 +1,103 @@
+"""Closing a month: freeze its standings into the archive and open the next month.
+
+Safe to run twice and late: the archive keys are derived from the month, rank and employee,
+and a month already frozen is reported, not frozen again. Events of a frozen month that
+arrive late still reach the ledger, the balance and the live board, never the archive
+(docs/decisions.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from korpo import board
+from korpo.board import Standing
+from korpo.models import ArchiveEntryModel, MonthStateModel
+from korpo.models.scores import Winner
+from korpo.months import parse, shift
+
+WINNERS = 3
+
+
+@dataclass
+class FreezeReport:
+    month: str
+    dry_run: bool
+    already_frozen: bool
+    frozen_at: datetime | None
+    standings: list[Standing] = field(default_factory=list)
+    opened_month: str | None = None
+
+    @property
+    def winners(self) -> list[Standing]:
+        return [s for s in self.standings if s.rank <= WINNERS]
+
+    def summary(self) -> dict:
+        return {
+            "month": self.month, "dry_run": self.dry_run, "already_frozen": self.already_frozen,
+            "frozen_at": self.frozen_at.isoformat() if self.frozen_at else None,
+            "participants": len(self.standings),
+            "total_points": sum(s.score for s in self.standings),
+            "winners": [vars(s) for s in self.winners],
+            "opened_month": self.opened_month,
+        }
+
+
+def month_state(month: str) -> MonthStateModel | None:
+    try:
+        return MonthStateModel.get(*MonthStateModel.key(month), consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def freeze(month: str, now: datetime, dry_run: bool = False) -> FreezeReport:
+    month = parse(month)
+    state = month_state(month)
+    if state is not None and state.status == "frozen":
+        return FreezeReport(month, dry_run, True, state.frozen_at, archived(month),
+                            shift(month, 1))
+    standings = board.all_standings(month)
+    report = FreezeReport(month, dry_run, False, None if dry_run else now, standings,
+                          shift(month, 1))
+    if dry_run:
+        return report
+    with ArchiveEntryModel.batch_write() as batch:
+        for s in standings:
+            for key in (ArchiveEntryModel.key(month, s.rank, s.employee_id),
+                        ArchiveEntryModel.member_key(month, s.employee_id)):
+                batch.save(ArchiveEntryModel(*key, month=month, rank=s.rank, score=s.score,
+                                             employee_id=s.employee_id))
+    # The state is written last: a crash before it leaves the month open and a rerun redoes
+    # the same idempotent archive writes.
+    MonthStateModel(*MonthStateModel.key(month), month=month, status="frozen", frozen_at=now,
+                    participants=len(standings), total_points=sum(s.score for s in standings),
+                    winners=[Winner(employee_id=s.employee_id, rank=s.rank, score=s.score)
+                             for s in report.winners]).save()
+    _open(shift(month, 1), now)
+    return report
+
+
+def _open(month: str, now: datetime) -> None:
+    item = MonthStateModel(*MonthStateModel.key(month), month=month, status="open",
+                           opened_at=now)
+    try:
+        item.save(condition=MonthStateModel.pk.does_not_exist())
+    except PutError as error:  # already open (or frozen by a very late rerun): keep it
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def archived(month: str, limit: int | None = None) -> list[Standing]:
+    items = ArchiveEntryModel.query(f"ARCHIVE#{month}", ArchiveEntryModel.sk.startswith("RANK#"),
+                                    limit=limit)
+    return [Standing(int(i.rank), i.employee_id, int(i.score)) for i in items]
+
+
+def archived_standing(month: str, employee_id: str) -> Standing | None:
+    try:
+        item = ArchiveEntryModel.get(*ArchiveEntryModel.member_key(month, employee_id))
+    except DoesNotExist:
+        return None
+    return Standing(int(item.rank), employee_id, int(item.score))

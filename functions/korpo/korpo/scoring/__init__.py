@@ -1,0 +1,1 @@
+"""Turning events into points: the brand's rules, then an exactly-once award."""

@@ -1,0 +1,1 @@
+"""The local stack: moto server, resources read from template.yaml, in-process handlers."""

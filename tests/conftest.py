@@ -1,0 +1,50 @@
+"""Shared fixtures: a moto account whose tables are created from template.yaml itself."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# The layer's package and the repo root (infra/) import as they do in Lambda and locally.
+for path in (ROOT / "functions" / "korpo", ROOT):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+STACK = "korpo-test"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    """In-process moto with the template's tables; settings and models bound to them."""
+    import boto3
+    from moto import mock_aws
+
+    from infra.template import create_tables, load_template
+    from korpo import settings
+    from korpo.models import bind_tables
+
+    env = {
+        "KORPO_CATALOG_TABLE": f"{STACK}-catalog",
+        "KORPO_EVENTS_TABLE": f"{STACK}-events",
+        "KORPO_SCORES_TABLE": f"{STACK}-scores",
+        "KORPO_TIME_ZONE": "Europe/Paris",
+        "KORPO_POINTS_PER_CLICK": "10",
+        "KORPO_ALLOWED_EMAIL_DOMAINS": "example.com",
+        "KORPO_PUBLIC_BASE_URL": "https://go.example.com",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings.current.cache_clear()
+    with mock_aws():
+        create_tables(boto3.client("dynamodb"), load_template(), STACK)
+        bind_tables(settings.current())
+        yield settings.current()
+    settings.current.cache_clear()
