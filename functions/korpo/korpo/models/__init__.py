@@ -10,6 +10,7 @@ from korpo.models.events import EventModel
 from korpo.models.scores import (
     ArchiveEntryModel, BalanceModel, BoardEntryModel, LedgerModel, MonthStateModel, ScoresItem,
 )
+from korpo.models.base import reset_transaction_connection
 from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
@@ -19,6 +20,7 @@ SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, 
 
 def bind_tables(settings: Settings) -> None:
     """Point every model at the deployment's tables (and drop cached connections)."""
+    reset_transaction_connection()
     for group, name in ((CATALOG_MODELS, settings.catalog_table),
                         ((EventModel,), settings.events_table),
                         (SCORES_MODELS, settings.scores_table)):

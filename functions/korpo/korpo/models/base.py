@@ -10,6 +10,7 @@ class KorpoMeta:
     """Shared Meta: region from the Lambda environment; endpoint from AWS_ENDPOINT_URL if set."""
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
     max_retry_attempts = 3
+    max_pool_connections = 32  # poll_feeds writes from up to 16 threads
 
 
 class BaseModel(Model):
@@ -18,6 +19,12 @@ class BaseModel(Model):
 
 
 _CONNECTION: Connection | None = None
+
+
+def reset_transaction_connection() -> None:
+    """Forget the cached connection (its endpoint was fixed when it was made)."""
+    global _CONNECTION
+    _CONNECTION = None
 
 
 def transaction_connection() -> Connection:

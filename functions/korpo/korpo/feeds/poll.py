@@ -1,0 +1,146 @@
+"""Picks the feeds that are due and runs fetch -> parse -> store for each, concurrently.
+
+A feed is the unit of failure: whatever goes wrong with one (the site, its XML, a bug of
+ours it triggers) is recorded on that feed, and the others are polled as if nothing happened.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from korpo.feeds import store
+from korpo.feeds.fetch import fetch
+from korpo.feeds.parse import FeedParseError, parse_feed
+from korpo.models import FeedModel
+
+logger = logging.getLogger(__name__)
+
+# rate(15 minutes) fires a few seconds early or late: without this slack a feed due at
+# 12:15:00.3 and a run at 12:15:00.1 would wait for the 12:30 run.
+DUE_GRACE = timedelta(minutes=1)
+
+OK, NOT_MODIFIED, FAILED, SKIPPED = "ok", "not_modified", "failed", "skipped"
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    feed_id: str
+    url: str
+    result: str  # OK | NOT_MODIFIED | FAILED | SKIPPED (not polled: not due, or out of time)
+    http_status: int | None = None
+    created: int = 0
+    updated: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PollReport:
+    started_at: datetime
+    elapsed_ms: int
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for o in self.outcomes if o.result == result)
+
+    @property
+    def created(self) -> int:
+        return sum(o.created for o in self.outcomes)
+
+    @property
+    def updated(self) -> int:
+        return sum(o.updated for o in self.outcomes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary: counts first, then one line per feed."""
+        return {
+            "started_at": store.iso(self.started_at),
+            "elapsed_ms": self.elapsed_ms,
+            "feeds": len(self.outcomes),
+            "ok": self.count(OK),
+            "not_modified": self.count(NOT_MODIFIED),
+            "failed": self.count(FAILED),
+            "skipped": self.count(SKIPPED),
+            "posts_created": self.created,
+            "posts_updated": self.updated,
+            "outcomes": [asdict(o) for o in self.outcomes],
+        }
+
+
+def poll_due(now: datetime | None = None, force: bool = False, max_workers: int = 16,
+             limit: int = 500, budget_s: float | None = None) -> PollReport:
+    """Poll the feeds that are due (every feed with `force`), at most `limit` of them.
+
+    `budget_s` bounds the run: feeds not started by then stay due for the next run.
+    """
+    now = now or datetime.now(timezone.utc)
+    feeds = store.list_feeds(limit) if force else store.due_feeds(now + DUE_GRACE, limit)
+    return _poll(feeds, now, max_workers, budget_s)
+
+
+def poll_feed_id(feed_id: str, force: bool = True, now: datetime | None = None) -> PollReport:
+    """Poll one feed now (or only if due, without `force`). Raises store.FeedNotFound."""
+    now = now or datetime.now(timezone.utc)
+    feed = store.get_feed(feed_id)
+    if not force and feed.next_poll_at > now + DUE_GRACE:
+        outcome = FeedOutcome(feed.feed_id, feed.url, SKIPPED,
+                              error=f"not due until {store.iso(feed.next_poll_at)}")
+        return PollReport(now, 0, [outcome])
+    return _poll([feed], now, 1, None)
+
+
+def poll_feed(feed: FeedModel, now: datetime) -> FeedOutcome:
+    """Fetch, parse and store one feed, and record its health. Never raises."""
+    try:
+        result = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        if result.not_modified:
+            store.record_success(feed, now, etag=result.etag, last_modified=result.last_modified)
+            return FeedOutcome(feed.feed_id, feed.url, NOT_MODIFIED, result.status)
+        if not result.ok:
+            return _failed(feed, now, result.error or "no body", result.status)
+        try:
+            parsed = parse_feed(result.body or b"", base_url=result.final_url,
+                                content_type=result.content_type)
+        except FeedParseError as exc:
+            return _failed(feed, now, f"{type(exc).__name__}: {exc}", result.status)
+        created, updated = store.upsert_posts(feed, parsed.entries, now)
+        store.record_success(feed, now, etag=result.etag, last_modified=result.last_modified,
+                             title=parsed.title)
+        return FeedOutcome(feed.feed_id, feed.url, OK, result.status, created, updated)
+    except Exception as exc:  # noqa: BLE001 - the unit of failure is one feed, see module doc
+        logger.exception("feed poll crashed", extra={"feed_id": feed.feed_id})
+        return _failed(feed, now, f"internal error: {type(exc).__name__}: {exc}", None)
+
+
+def _failed(feed: FeedModel, now: datetime, error: str, status: int | None) -> FeedOutcome:
+    logger.warning("feed failed", extra={"feed_id": feed.feed_id, "url": feed.url,
+                                         "error": error})
+    try:
+        store.record_failure(feed, now, error)
+    except Exception:  # noqa: BLE001 - e.g. throttled: the feed simply stays due
+        logger.exception("could not record feed failure", extra={"feed_id": feed.feed_id})
+    return FeedOutcome(feed.feed_id, feed.url, FAILED, status, error=error)
+
+
+def _poll(feeds: list[FeedModel], now: datetime, max_workers: int,
+          budget_s: float | None) -> PollReport:
+    started = time.monotonic()
+    deadline = None if budget_s is None else started + budget_s
+
+    def run(feed: FeedModel) -> FeedOutcome:
+        if deadline is not None and time.monotonic() >= deadline:
+            return FeedOutcome(feed.feed_id, feed.url, SKIPPED, error="out of time: still due")
+        return poll_feed(feed, now)
+
+    if not feeds:
+        outcomes: list[FeedOutcome] = []
+    else:
+        # Threads, not processes: the work is waiting on sockets (and Lambda has no /dev/shm
+        # for multiprocessing). Bounded, so 500 feeds do not open 500 connections at once.
+        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(feeds))),
+                                thread_name_prefix="poll") as pool:
+            outcomes = list(pool.map(run, feeds))
+    return PollReport(now, int((time.monotonic() - started) * 1000), outcomes)

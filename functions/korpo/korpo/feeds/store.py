@@ -1,0 +1,228 @@
+"""Feeds and their posts in the Catalog table (access patterns: korpo/models/catalog.py).
+
+Writes are shaped for a poller that runs every 15 minutes for years: reads decide, and only
+what changed is written (a new post, an edited post, the feed's health)."""
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+
+from korpo.feeds.parse import Entry
+from korpo.feeds.sanitize import safe_url
+from korpo.ids import stable_id
+from korpo.models import FeedModel, PostModel
+from korpo.posts import POSTS_PK
+
+FEEDS_PK = "FEEDS"
+MAX_BACKOFF = timedelta(hours=24)
+_MAX_ERROR_CHARS = 500
+
+
+class FeedStoreError(Exception):
+    pass
+
+
+class InvalidFeed(FeedStoreError, ValueError):
+    """A feed that cannot be added as given (not an http(s) URL, a bad interval)."""
+
+
+class FeedNotFound(FeedStoreError, LookupError):
+    pass
+
+
+def iso(at: datetime) -> str:
+    """Fixed-width UTC text, so sort keys order as the instants do."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC instant")
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------- feeds
+
+def add_feed(url: str, title: str | None = None, interval_minutes: int = 15,
+             now: datetime | None = None) -> FeedModel:
+    """Register a feed, due at once. Adding the same URL again returns the stored feed
+    unchanged (its health and schedule are not reset)."""
+    clean_url = safe_url(url) if isinstance(url, str) else None
+    if clean_url is None:
+        raise InvalidFeed(f"feed URL must be an absolute http(s) URL, got {url!r}")
+    if isinstance(interval_minutes, bool) or not isinstance(interval_minutes, int) \
+            or interval_minutes < 1:
+        raise InvalidFeed(f"interval_minutes must be a positive integer, got {interval_minutes!r}")
+    now = now or _utc_now()
+    feed_id = stable_id(clean_url)
+    title = (title or "").strip() or None
+    pk, sk = FeedModel.key(feed_id)
+    feed = FeedModel(pk, sk, feed_id=feed_id, url=clean_url, title=title,
+                     interval_minutes=interval_minutes, next_poll_at=now, created_at=now,
+                     gsi1pk=FEEDS_PK, gsi1sk=f"{iso(now)}#{feed_id}")
+    try:
+        feed.save(condition=FeedModel.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return get_feed(feed_id)
+    return feed
+
+
+def get_feed(feed_id: str) -> FeedModel:
+    try:
+        return FeedModel.get(*FeedModel.key(feed_id))
+    except DoesNotExist:
+        raise FeedNotFound(f"no feed with id {feed_id!r}") from None
+
+
+def list_feeds(limit: int | None = None) -> list[FeedModel]:
+    """Every feed, soonest due first (a Query on gsi1: there are tens of feeds, not millions,
+    but the Catalog also holds every post and link, which a Scan would read)."""
+    return list(FeedModel.gsi1.query(FEEDS_PK, limit=limit))
+
+
+def due_feeds(now: datetime, limit: int) -> list[FeedModel]:
+    """Feeds whose next poll is at or before `now`, soonest first."""
+    # "~" sorts after "#" and every id character: a feed due exactly at `now` is included.
+    return list(FeedModel.gsi1.query(FEEDS_PK, FeedModel.gsi1sk <= iso(now) + "~",
+                                     limit=limit))
+
+
+def record_success(feed: FeedModel, now: datetime, *, etag: str | None = None,
+                   last_modified: str | None = None, title: str | None = None) -> None:
+    """The feed answered (200 or 304): keep its validators, clear its failures, schedule it."""
+    next_poll = now + timedelta(minutes=int(feed.interval_minutes))
+    actions = [
+        _set_or_remove(FeedModel.etag, etag),
+        _set_or_remove(FeedModel.last_modified, last_modified),
+        FeedModel.last_success_at.set(now),
+        FeedModel.last_error.remove(),
+        FeedModel.consecutive_failures.set(0),
+        FeedModel.next_poll_at.set(next_poll),
+        FeedModel.gsi1sk.set(f"{iso(next_poll)}#{feed.feed_id}"),
+    ]
+    if title and not feed.title:  # an admin's title is never overwritten by the feed's own
+        actions.append(FeedModel.title.set(title))
+    _update_feed(feed, actions)
+
+
+def record_failure(feed: FeedModel, now: datetime, error: str,
+                   rand: Callable[[], float] = random.random) -> datetime:
+    """The feed failed: back off exponentially so a dead site is not hammered. Returns when
+    it will next be polled. Validators are kept: the next success may still be a 304."""
+    failures = int(feed.consecutive_failures or 0) + 1
+    next_poll = now + backoff(int(feed.interval_minutes), failures, rand)
+    _update_feed(feed, [
+        FeedModel.last_error.set(error[:_MAX_ERROR_CHARS]),
+        FeedModel.consecutive_failures.set(failures),
+        FeedModel.next_poll_at.set(next_poll),
+        FeedModel.gsi1sk.set(f"{iso(next_poll)}#{feed.feed_id}"),
+    ])
+    return next_poll
+
+
+def backoff(interval_minutes: int, failures: int,
+            rand: Callable[[], float] = random.random) -> timedelta:
+    """interval x 2^failures, at most 24 h, with "equal jitter" (half fixed, half random) so
+    feeds that failed together (one host down) do not all come back in the same minute."""
+    ceiling = min(timedelta(minutes=interval_minutes) * 2 ** min(failures, 20), MAX_BACKOFF)
+    return max(ceiling / 2 + ceiling / 2 * rand(), timedelta(minutes=interval_minutes))
+
+
+def _set_or_remove(attribute, value):  # noqa: ANN001, ANN202 - PynamoDB's untyped actions
+    return attribute.set(value) if value else attribute.remove()
+
+
+def _update_feed(feed: FeedModel, actions: list) -> None:
+    try:
+        # The condition stops UpdateItem from resurrecting a feed deleted during the poll.
+        feed.update(actions=actions, condition=FeedModel.pk.exists())
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+# ---------------------------------------------------------------- posts
+
+def post_id_for(feed_id: str, entry_key: str) -> str:
+    return stable_id(feed_id, entry_key)
+
+
+def content_hash(entry: Entry) -> str:
+    published = iso(entry.published_at) if entry.published_at else ""
+    parts = (entry.title, entry.summary_html or "", entry.url, entry.author or "",
+             entry.image_url or "", published)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def upsert_posts(feed: FeedModel, entries: Iterable[Entry], now: datetime) -> tuple[int, int]:
+    """Store new entries once and rewrite edited ones; returns (created, updated).
+
+    One BatchGet decides: an unchanged entry costs a read, never a write.
+    """
+    by_id = {post_id_for(feed.feed_id, e.entry_key): e for e in entries}
+    if not by_id:
+        return 0, 0
+    existing = {p.post_id: p for p in PostModel.batch_get([PostModel.key(i) for i in by_id])}
+    created = updated = 0
+    for post_id, entry in by_id.items():
+        digest = content_hash(entry)
+        post = existing.get(post_id)
+        if post is None:
+            created += _create_post(feed, post_id, entry, digest, now)
+        elif post.content_hash != digest:
+            updated += _update_post(post, entry, digest, now)
+    return created, updated
+
+
+def _published(entry: Entry, fallback: datetime, now: datetime) -> datetime:
+    # A post dated in the future would sit on top of the feed until that date.
+    return min(entry.published_at or fallback, now)
+
+
+def _create_post(feed: FeedModel, post_id: str, entry: Entry, digest: str,
+                 now: datetime) -> int:
+    published = _published(entry, now, now)
+    pk, sk = PostModel.key(post_id)
+    post = PostModel(pk, sk, post_id=post_id, feed_id=feed.feed_id, title=entry.title,
+                     summary_html=entry.summary_html, url=entry.url, author=entry.author,
+                     image_url=entry.image_url, published_at=published, first_seen_at=now,
+                     content_hash=digest, hidden=False, gsi1pk=POSTS_PK,
+                     gsi1sk=f"{iso(published)}#{post_id}")
+    try:
+        # Two overlapping polls (the schedule and a console run) must not store it twice.
+        post.save(condition=PostModel.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return 0
+        raise
+    return 1
+
+
+def _update_post(post: PostModel, entry: Entry, digest: str, now: datetime) -> int:
+    published = _published(entry, post.published_at, now)
+    # Only the feed's fields: `hidden`, first_seen_at and whatever else the app keeps on a
+    # post survive an edit upstream.
+    actions = [
+        PostModel.title.set(entry.title),
+        _set_or_remove(PostModel.summary_html, entry.summary_html),
+        PostModel.url.set(entry.url),
+        _set_or_remove(PostModel.author, entry.author),
+        _set_or_remove(PostModel.image_url, entry.image_url),
+        PostModel.published_at.set(published),
+        PostModel.gsi1sk.set(f"{iso(published)}#{post.post_id}"),
+        PostModel.content_hash.set(digest),
+    ]
+    try:
+        # Optimistic: if another poll already applied an edit, do not apply ours on top.
+        post.update(actions=actions, condition=PostModel.content_hash == post.content_hash)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return 0
+        raise
+    return 1

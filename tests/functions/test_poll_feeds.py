@@ -1,0 +1,504 @@
+"""poll_feeds end to end in-process: the real handler, the template's tables in moto, and feeds
+served over real HTTP from 127.0.0.1 (moto intercepts botocore only; requests to anything
+that is not AWS pass through)."""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import botocore.client
+import pytest
+
+from infra.functions import LambdaContext, function_specs, load_handler, load_module
+from infra.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
+EVENTS = ROOT / "events" / "poll_feeds"
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+# ---------------------------------------------------------------- a tiny feed server
+
+@dataclass
+class Route:
+    body: bytes
+    status: int = 200
+    etag: str | None = None
+    content_type: str = "application/xml"
+    send_length: bool = True
+    redirect_to: str | None = None
+
+
+class FeedServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                server.requests.append((self.path, dict(self.headers)))
+                route = server.routes.get(self.path)
+                if route is None:
+                    self.send_error(404)
+                    return
+                if route.redirect_to:
+                    self.send_response(301)
+                    self.send_header("Location", route.redirect_to)
+                    self.end_headers()
+                    return
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                if route.etag:
+                    self.send_header("ETag", route.etag)
+                if route.send_length:
+                    self.send_header("Content-Length", str(len(route.body)))
+                else:
+                    self.close_connection = True
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def serve(self, path: str, fixture: str | None = None, **kwargs) -> str:
+        body = kwargs.pop("body", None)
+        self.routes[path] = Route(body if body is not None else (FIXTURES / fixture).read_bytes(),
+                                  **kwargs)
+        return self.url(path)
+
+    def hits(self, path: str) -> list[dict[str, str]]:
+        return [headers for p, headers in self.requests if p == path]
+
+
+@pytest.fixture
+def server():
+    srv = FeedServer()
+    srv.thread.start()
+    yield srv
+    srv.httpd.shutdown()
+    srv.httpd.server_close()
+
+
+@pytest.fixture
+def poll_feeds(aws):
+    handler = load_handler("PollFeedsFunction")
+    timeout_s = function_specs()["PollFeedsFunction"]["Timeout"]
+
+    def invoke(event):
+        return handler(event, LambdaContext("poll_feeds", timeout_s=timeout_s))
+    return invoke
+
+
+@pytest.fixture
+def app_module(poll_feeds):
+    return load_module("functions/poll_feeds")
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch):
+    """Every DynamoDB API call made while the test runs: (operation, params)."""
+    calls: list[tuple[str, dict]] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        if self.meta.service_model.service_name == "dynamodb":
+            calls.append((operation_name, api_params))
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return calls
+
+
+def event(name: str) -> dict:
+    return json.loads((EVENTS / name).read_text())
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/feed.xml"
+
+
+def outcome(summary: dict, feed_id: str) -> dict:
+    (found,) = [o for o in summary["outcomes"] if o["feed_id"] == feed_id]
+    return found
+
+
+# ---------------------------------------------------------------- the scheduled run
+
+def test_scheduled_json_is_what_the_template_schedule_sends():
+    schedule = load_template()["Resources"]["PollFeedsFunction"]["Properties"]["Events"][
+        "Every15Minutes"]["Properties"]
+    assert json.loads(schedule["Input"]) == event("scheduled.json")
+
+
+def test_scheduled_run_stores_posts_of_every_due_feed(poll_feeds, server):
+    from korpo import posts
+    from korpo.feeds import store
+
+    blog = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    eng = store.add_feed(server.serve("/atom.xml", "atom.xml"), title="Engineering")
+    video = store.add_feed(server.serve("/videos.xml", "youtube.xml"))
+    before = utc_now()
+
+    summary = poll_feeds(event("scheduled.json"))
+
+    assert (summary["feeds"], summary["ok"], summary["failed"]) == (3, 3, 0)
+    assert summary["posts_created"] == 3 + 2 + 1 and summary["posts_updated"] == 0
+    assert outcome(summary, blog.feed_id)["created"] == 3
+    stored = posts.list_posts()
+    assert len(stored) == 6
+    assert [p.published_at for p in stored] == sorted((p.published_at for p in stored),
+                                                      reverse=True)
+    by_url = {p.url: p for p in stored}
+    tour = by_url["https://www.youtube.com/watch?v=dQw4w9WgXcQ"]
+    assert tour.image_url == "https://i1.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg"
+    assert tour.feed_id == video.feed_id
+    undated = by_url[server.url("/posts/relative")]  # relative link, resolved; no date in feed
+    assert before <= undated.published_at == undated.first_seen_at <= utc_now()
+
+    assert store.get_feed(blog.feed_id).title == "Korpo Demo & Friends Blog"  # from the feed
+    assert store.get_feed(eng.feed_id).title == "Engineering"  # the admin's, kept
+    for feed in (blog, eng, video):
+        fresh = store.get_feed(feed.feed_id)
+        assert fresh.consecutive_failures == 0 and fresh.last_error is None
+        assert fresh.next_poll_at - fresh.last_success_at == timedelta(minutes=15)
+
+
+def test_feed_html_is_sanitised_before_it_is_stored(poll_feeds, server):
+    from korpo import posts
+    from korpo.feeds import store
+
+    store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    poll_feeds(event("scheduled.json"))
+
+    hiring = next(p for p in posts.list_posts() if p.url.endswith("/posts/hiring"))
+    assert hiring.title == "We are hiring engineers"
+    assert "<strong>us</strong>" in hiring.summary_html
+    for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "<style"):
+        assert bad not in hiring.summary_html
+    assert posts.get_post(hiring.post_id).summary_html == hiring.summary_html
+
+
+def test_nothing_due_means_no_fetch(poll_feeds, server):
+    from korpo.feeds import store
+
+    store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    poll_feeds(event("scheduled.json"))
+    server.requests.clear()
+
+    summary = poll_feeds(event("scheduled.json"))  # 15 minutes have not passed
+
+    assert summary["feeds"] == 0 and server.requests == []
+
+
+# ---------------------------------------------------------------- stored once, updated in place
+
+def test_posts_are_stored_once_across_polls(poll_feeds, server, dynamodb_calls):
+    from korpo import posts
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/atom.xml", "atom.xml"))  # no validators: always 200
+    poll_feeds(event("scheduled.json"))
+    first = {p.post_id: p.first_seen_at for p in posts.list_posts()}
+    dynamodb_calls.clear()
+
+    summary = poll_feeds(event("all_force.json"))
+
+    assert outcome(summary, feed.feed_id)["result"] == "ok"
+    assert (summary["posts_created"], summary["posts_updated"]) == (0, 0)
+    assert {p.post_id: p.first_seen_at for p in posts.list_posts()} == first
+    # Unchanged entries cost one BatchGet; the only write is the feed's health.
+    writes = [op for op, _ in dynamodb_calls if op in WRITES]
+    assert writes == ["UpdateItem"]
+    assert "BatchGetItem" in [op for op, _ in dynamodb_calls]
+
+
+def test_changed_entry_is_updated_not_duplicated(poll_feeds, server):
+    from korpo import posts
+    from korpo.feeds import store
+
+    store.add_feed(server.serve("/atom.xml", "atom.xml"))
+    poll_feeds(event("scheduled.json"))
+    before = {p.post_id: p for p in posts.list_posts()}
+    (scaling,) = [p for p in before.values() if p.url.endswith("/scaling")]
+    scaling.update(actions=[type(scaling).hidden.set(True)])  # an admin hid it meanwhile
+
+    edited = (FIXTURES / "atom.xml").read_bytes().replace(
+        b"Scaling &lt;em&gt;DynamoDB&lt;/em&gt;", b"Scaling DynamoDB, part 1")
+    server.serve("/atom.xml", body=edited)
+    summary = poll_feeds(event("all_force.json"))
+
+    assert (summary["posts_created"], summary["posts_updated"]) == (0, 1)
+    after = {p.post_id: p for p in posts.list_posts(include_hidden=True)}
+    assert after.keys() == before.keys()
+    updated = after[scaling.post_id]
+    assert updated.title == "Scaling DynamoDB, part 1"
+    assert updated.first_seen_at == scaling.first_seen_at
+    assert updated.hidden is True  # the feed's edit does not unhide it
+    assert updated.content_hash != scaling.content_hash
+    assert scaling.post_id not in {p.post_id for p in posts.list_posts()}
+
+
+def test_not_modified_writes_only_the_feeds_health(poll_feeds, server, dynamodb_calls):
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/blog.xml", "rss_blog.xml", etag='"v1"'))
+    poll_feeds(event("scheduled.json"))
+    assert store.get_feed(feed.feed_id).etag == '"v1"'
+    dynamodb_calls.clear()
+
+    summary = poll_feeds({"feed_id": feed.feed_id})
+
+    assert outcome(summary, feed.feed_id)["result"] == "not_modified"
+    assert server.hits("/blog.xml")[-1]["If-None-Match"] == '"v1"'
+    assert [op for op, _ in dynamodb_calls] == ["GetItem", "UpdateItem"]
+    (_, update), = [c for c in dynamodb_calls if c[0] == "UpdateItem"]
+    assert update["Key"]["pk"] == {"S": f"FEED#{feed.feed_id}"}
+    assert store.get_feed(feed.feed_id).etag == '"v1"'
+
+
+# ---------------------------------------------------------------- failures stay with their feed
+
+def test_failing_feeds_back_off_and_the_others_still_succeed(poll_feeds, server):
+    from korpo.feeds import store
+
+    good = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    broken = store.add_feed(server.serve("/broken.xml", "malformed.xml"))
+    erroring = store.add_feed(server.serve("/500.xml", body=b"oops", status=500))
+    html = store.add_feed(server.serve("/page", body=b"<html>a page</html>",
+                                       content_type="text/html"))
+    missing = store.add_feed(server.url("/gone.xml"))
+    unreachable = store.add_feed(closed_port_url())
+    failing = (broken, erroring, html, missing, unreachable)
+    start = utc_now()
+
+    summary = poll_feeds(event("scheduled.json"))
+
+    assert (summary["ok"], summary["failed"]) == (1, 5)
+    assert outcome(summary, good.feed_id)["created"] == 3
+    assert outcome(summary, erroring.feed_id)["http_status"] == 500
+    assert "HTTP 404" in outcome(summary, missing.feed_id)["error"]
+    assert "FeedParseError" in outcome(summary, broken.feed_id)["error"]
+    for feed in failing:
+        fresh = store.get_feed(feed.feed_id)
+        assert fresh.consecutive_failures == 1 and fresh.last_error
+        assert fresh.last_success_at is None
+        # First failure: between one and two intervals (equal jitter), not the usual 15 min.
+        assert start + timedelta(minutes=15) <= fresh.next_poll_at
+        assert fresh.next_poll_at <= utc_now() + timedelta(minutes=30)
+
+    summary = poll_feeds(event("all_force.json"))
+
+    assert (summary["ok"], summary["failed"]) == (1, 5)
+    for feed in failing:
+        fresh = store.get_feed(feed.feed_id)
+        assert fresh.consecutive_failures == 2
+        assert fresh.next_poll_at >= start + timedelta(minutes=30)
+
+    server.serve("/broken.xml", "atom.xml")  # the site is fixed
+    summary = poll_feeds({"feed_id": broken.feed_id})
+
+    assert outcome(summary, broken.feed_id)["result"] == "ok"
+    fresh = store.get_feed(broken.feed_id)
+    assert (fresh.consecutive_failures, fresh.last_error) == (0, None)
+
+
+def test_backoff_doubles_with_jitter_and_is_capped_at_a_day():
+    from korpo.feeds.store import MAX_BACKOFF, backoff
+
+    minutes = lambda delay: delay / timedelta(minutes=1)  # noqa: E731
+    assert minutes(backoff(15, 1, rand=lambda: 0.0)) == 15
+    assert minutes(backoff(15, 1, rand=lambda: 1.0)) == 30
+    assert minutes(backoff(15, 3, rand=lambda: 0.0)) == 60
+    assert minutes(backoff(15, 3, rand=lambda: 1.0)) == 120
+    assert backoff(15, 50, rand=lambda: 1.0) == MAX_BACKOFF
+    assert backoff(15, 50, rand=lambda: 0.0) == MAX_BACKOFF / 2
+    assert backoff(60 * 48, 5, rand=lambda: 0.0) == timedelta(hours=48)  # never sooner than usual
+
+
+def test_a_feed_out_of_time_is_left_due(aws, server):
+    from korpo.feeds import poll, store
+
+    feed = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    report = poll.poll_due(budget_s=0)
+
+    assert [o.result for o in report.outcomes] == ["skipped"]
+    assert server.requests == []
+    assert store.get_feed(feed.feed_id).next_poll_at == feed.next_poll_at
+
+
+# ---------------------------------------------------------------- console events
+
+def test_one_feed_event_polls_that_feed_even_when_not_due(poll_feeds, server):
+    from korpo.feeds import store
+
+    blog = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    store.add_feed(server.serve("/atom.xml", "atom.xml"))
+    poll_feeds(event("scheduled.json"))
+    server.requests.clear()
+
+    console = event("one_feed.json")
+    assert set(console) == {"feed_id"}
+    summary = poll_feeds({**console, "feed_id": blog.feed_id})
+
+    assert summary["feeds"] == 1 and outcome(summary, blog.feed_id)["result"] == "ok"
+    assert [path for path, _ in server.requests] == ["/blog.xml"]
+
+
+def test_one_feed_event_without_force_respects_the_schedule(poll_feeds, server):
+    from korpo.feeds import store
+
+    blog = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    poll_feeds(event("scheduled.json"))
+    server.requests.clear()
+
+    summary = poll_feeds({"feed_id": blog.feed_id, "force": False})
+
+    assert outcome(summary, blog.feed_id)["result"] == "skipped"
+    assert server.requests == []
+
+
+def test_all_force_event_polls_every_feed_due_or_not(poll_feeds, server):
+    from korpo.feeds import store
+
+    feeds = [store.add_feed(server.serve("/blog.xml", "rss_blog.xml")),
+             store.add_feed(server.serve("/videos.xml", "youtube.xml"))]
+    poll_feeds(event("scheduled.json"))
+
+    summary = poll_feeds(event("all_force.json"))
+
+    assert summary["feeds"] == 2
+    assert {o["feed_id"] for o in summary["outcomes"]} == {f.feed_id for f in feeds}
+    json.dumps(summary)  # what the console shows
+
+
+def test_unknown_feed_is_a_clear_error(poll_feeds):
+    from korpo.feeds.store import FeedNotFound
+
+    with pytest.raises(FeedNotFound, match="b7523a7814aedbe07884eee2"):
+        poll_feeds(event("one_feed.json"))  # the example's feed was never added here
+
+
+@pytest.mark.parametrize("bad", [
+    {"feed_id": 42}, {"feed_id": ""}, {"feed_id": None}, {"feed_id": "x", "force": "yes"},
+    {"all": "yes"}, {"force": True}, {"all": True, "force": 1}, ["feed_id"], "schedule",
+])
+def test_malformed_console_events_are_refused(poll_feeds, app_module, server, bad):
+    with pytest.raises(app_module.BadEvent):
+        poll_feeds(bad)
+    assert server.requests == []
+
+
+# ---------------------------------------------------------------- store and fetch details
+
+def test_adding_a_feed_twice_keeps_the_first(aws, server):
+    from korpo.feeds import poll, store
+
+    url = server.url("/gone.xml")
+    first = store.add_feed(url, title="Blog")
+    poll.poll_due()  # fails: 404
+    again = store.add_feed(url, title="Other", interval_minutes=60)
+
+    assert again.feed_id == first.feed_id
+    assert (again.title, again.interval_minutes, again.consecutive_failures) == ("Blog", 15, 1)
+    assert len(store.list_feeds()) == 1
+
+
+@pytest.mark.parametrize("url, interval", [
+    ("javascript:alert(1)", 15), ("ftp://e.example.com/f", 15), ("/feed.xml", 15),
+    ("https://e.example.com/f", 0), ("https://e.example.com/f", True),
+])
+def test_invalid_feeds_are_refused(aws, url, interval):
+    from korpo.feeds.store import InvalidFeed, add_feed, list_feeds
+
+    with pytest.raises(InvalidFeed):
+        add_feed(url, interval_minutes=interval)
+    assert list_feeds() == []
+
+
+def test_hidden_posts_are_left_out_unless_asked_for(poll_feeds, server):
+    from korpo import posts
+    from korpo.feeds import store
+
+    store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+    poll_feeds(event("scheduled.json"))
+    newest, *rest = posts.list_posts()
+    newest.update(actions=[type(newest).hidden.set(True)])
+
+    assert [p.post_id for p in posts.list_posts()] == [p.post_id for p in rest]
+    assert len(posts.list_posts(include_hidden=True)) == len(rest) + 1
+    assert [p.post_id for p in posts.list_posts(limit=1)] == [rest[0].post_id]
+    assert posts.get_post("nope") is None
+    with pytest.raises(ValueError):
+        posts.list_posts(limit=0)
+
+
+def test_fetch_identifies_itself_and_follows_redirects(server):
+    from korpo.feeds.fetch import USER_AGENT, fetch
+
+    server.serve("/feed.xml", "atom.xml", etag='"e1"')
+    server.routes["/old"] = Route(b"", redirect_to=server.url("/feed.xml"))
+
+    result = fetch(server.url("/old"))
+
+    assert result.ok and result.status == 200 and result.etag == '"e1"'
+    assert result.final_url == server.url("/feed.xml")
+    assert result.body == (FIXTURES / "atom.xml").read_bytes()
+    assert server.hits("/feed.xml")[0]["User-Agent"] == USER_AGENT
+
+
+def test_fetch_keeps_validators_a_304_leaves_out(server):
+    from korpo.feeds.fetch import fetch
+
+    server.serve("/feed.xml", "atom.xml", etag='"e1"')
+    result = fetch(server.url("/feed.xml"), etag='"e1"',
+                   last_modified="Tue, 06 Oct 2026 07:30:00 GMT")
+
+    assert result.not_modified and result.body is None
+    assert (result.etag, result.last_modified) == ('"e1"', "Tue, 06 Oct 2026 07:30:00 GMT")
+    assert server.hits("/feed.xml")[0]["If-Modified-Since"] == "Tue, 06 Oct 2026 07:30:00 GMT"
+
+
+@pytest.mark.parametrize("send_length", [True, False], ids=["declared", "streamed"])
+def test_fetch_stops_past_the_size_cap(server, send_length):
+    from korpo.feeds.fetch import fetch
+
+    server.serve("/big.xml", body=b"x" * 300_000, send_length=send_length)
+
+    result = fetch(server.url("/big.xml"), max_bytes=100_000)
+
+    assert not result.ok and result.body is None
+    assert "ResponseTooLarge" in result.error
+
+
+def test_fetch_reports_network_errors_instead_of_raising():
+    from korpo.feeds.fetch import fetch
+
+    result = fetch(closed_port_url())
+
+    assert result.status is None and not result.ok and "ConnectionError" in result.error
