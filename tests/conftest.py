@@ -42,6 +42,7 @@ def aws(monkeypatch):
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # in-process moto, not a server
     settings.current.cache_clear()
     with mock_aws():
         create_tables(boto3.client("dynamodb"), load_template(), STACK)

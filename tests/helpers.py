@@ -45,10 +45,11 @@ def claims_for(sub: str, email: str, admin: bool = False) -> dict[str, str]:
 
 def make_post(post_id: str = "post-1", url: str = "https://blog.example.com/launch?ref=rss#top",
               hidden: bool = False, published: datetime | None = None):
+    from korpo.feeds.store import iso
     from korpo.models import PostModel
 
     published = published or datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
-    post = PostModel(*PostModel.key(post_id), gsi1sk=f"{published.isoformat()}#{post_id}",
+    post = PostModel(*PostModel.key(post_id), gsi1sk=f"{iso(published)}#{post_id}",
                      post_id=post_id, feed_id="feed-1", title=f"Title {post_id}",
                      summary_html="<p>Hello</p>", url=url, published_at=published,
                      first_seen_at=published, content_hash="h", hidden=hidden)
