@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
+import time
+import uuid
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from infra.template import ROOT, load_template, resources_of_type
+from infra.template import ROOT, function_setting, load_template, resources_of_type
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -55,3 +58,79 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self._timeout_ms
+
+
+# ------------------------------------------------------------------ running them in-process
+
+_MODULE_PREFIX = "korpo_fn_"
+
+
+def forget_handlers() -> None:
+    """Drop the handler modules imported so far, so the next load imports them afresh.
+
+    Handlers read settings and bind tables at import (as on a Lambda cold start): a process
+    that changes its environment (the local stack, a test run after it) must re-import them.
+    """
+    for name in [n for n in sys.modules if n.startswith(_MODULE_PREFIX)]:
+        del sys.modules[name]
+
+
+class LocalContext(LambdaContext):
+    """A LambdaContext per invocation: its own request id, a clock that runs down."""
+
+    def __init__(self, function_name: str, timeout_s: int = 10, memory_mb: int = 512,
+                 region: str = "eu-west-1", account_id: str = "123456789012") -> None:
+        super().__init__(function_name, timeout_s)
+        self.memory_limit_in_mb = memory_mb
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:{region}:{account_id}:function:{function_name}")
+        self.aws_request_id = str(uuid.uuid4())
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class Invoker:
+    """Calls the template's functions in this process, one invocation at a time per function.
+
+    A Lambda execution environment runs one event at a time; Chalice keeps the current
+    request on its app object, so concurrent calls of one handler would share it. A lock per
+    function gives each function the behaviour of one warm environment. The timeout is not
+    enforced (a thread cannot be stopped), only reported by the context.
+    """
+
+    def __init__(self, template: dict[str, Any], names: dict[str, str] | None = None,
+                 region: str = "eu-west-1") -> None:
+        self.template = template
+        self.names = names or {}
+        self.region = region
+        self._specs = function_specs(template)
+        self._handlers: dict[str, Handler] = {}
+        self._locks = {name: threading.Lock() for name in self._specs}
+        self._load_lock = threading.Lock()
+
+    @property
+    def functions(self) -> list[str]:
+        return list(self._specs)
+
+    def handler(self, logical_id: str) -> Handler:
+        with self._load_lock:
+            if logical_id not in self._handlers:
+                self._handlers[logical_id] = load_handler(logical_id, self.template)
+            return self._handlers[logical_id]
+
+    def context(self, logical_id: str) -> LocalContext:
+        return LocalContext(self.names.get(logical_id, logical_id),
+                            timeout_s=int(function_setting(self.template, logical_id,
+                                                           "Timeout", 3)),
+                            memory_mb=int(function_setting(self.template, logical_id,
+                                                           "MemorySize", 128)),
+                            region=self.region)
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        if logical_id not in self._specs:
+            raise KeyError(f"no function {logical_id!r} in the template")
+        handler = self.handler(logical_id)
+        with self._locks[logical_id]:
+            return handler(event, self.context(logical_id))

@@ -1,6 +1,7 @@
 """Reads template.yaml, the one source of truth for tables, queues, routes and schedules."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,157 @@ def create_tables(dynamodb: Any, template: dict[str, Any], stack_name: str) -> d
                                          TimeToLiveSpecification=ttl)
         names[logical_id] = args["TableName"]
     return names
+
+
+# ------------------------------------------------------------------ the rest of the template
+# Everything below is read by the local stack (infra/local_stack.py and its parts). The
+# template stays the only list of resources: nothing here names a table, a queue or a route.
+
+ACCOUNT_ID = "123456789012"  # moto's default account: ARNs it builds use it too
+PSEUDO_PARAMETERS = {
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::NoValue": None,
+}
+
+
+def parameter_values(template: dict[str, Any],
+                     overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """{name: value} of the template's Parameters: defaults, then overrides.
+
+    Values are what a Ref returns in CloudFormation: strings (a Number too: CloudFormation
+    hands it to Ref as a string) and lists of strings for a CommaDelimitedList.
+    """
+    overrides = overrides or {}
+    unknown = set(overrides) - set(template.get("Parameters", {}))
+    if unknown:
+        raise KeyError(f"no such template parameter(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, spec in template.get("Parameters", {}).items():
+        raw = overrides.get(name, spec.get("Default"))
+        if raw is None:
+            raise KeyError(f"parameter {name} has no default: pass it as an override")
+        if spec.get("Type") == "CommaDelimitedList":
+            items = raw if isinstance(raw, list) else str(raw).split(",")
+            values[name] = [str(item).strip() for item in items]
+        else:
+            values[name] = str(raw)
+    return values
+
+
+def _sub(text: str, refs: dict[str, Any]) -> str:
+    """Fn::Sub (string form): ${Name} and ${Logical.Attr}; ${!Literal} stays literal."""
+    out, pos = [], 0
+    while True:
+        start = text.find("${", pos)
+        if start < 0:
+            out.append(text[pos:])
+            return "".join(out)
+        end = text.index("}", start)
+        out.append(text[pos:start])
+        name = text[start + 2:end]
+        if name.startswith("!"):
+            out.append("${" + name[1:] + "}")
+        else:
+            out.append(str(refs[name]))
+        pos = end + 1
+
+
+def resolve_all(value: Any, refs: dict[str, Any]) -> Any:
+    """Resolve intrinsics anywhere in a value (dicts and lists walked), strictly.
+
+    `refs` maps a logical id or parameter to what Ref returns, and "Logical.Attr" to what
+    Fn::GetAtt returns. A name that is missing raises KeyError: better than a silent None.
+    """
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (fn, arg), = value.items()
+            if fn == "Ref":
+                return refs[arg]
+            if fn == "Fn::GetAtt":
+                logical, attr = arg if isinstance(arg, list) else arg.split(".", 1)
+                return refs[f"{logical}.{attr}"]
+            if fn == "Fn::Sub":
+                if isinstance(arg, list):
+                    text, local = arg
+                    return _sub(text, {**refs, **resolve_all(local, refs)})
+                return _sub(arg, refs)
+            if fn == "Fn::Join":
+                sep, items = arg
+                parts = resolve_all(items, refs)
+                return sep.join(str(p) for p in (parts if isinstance(parts, list) else [parts]))
+            if fn == "Fn::Select":
+                index, items = arg
+                return resolve_all(items, refs)[int(resolve_all(index, refs))]
+            if fn == "Fn::Split":
+                sep, text = arg
+                return str(resolve_all(text, refs)).split(sep)
+            if fn.startswith("Fn::"):
+                raise NotImplementedError(f"{fn} is not resolved by the local stack")
+        return {key: resolve_all(val, refs) for key, val in value.items()}
+    if isinstance(value, list):
+        return [resolve_all(v, refs) for v in value]
+    return value
+
+
+def function_events(template: dict[str, Any], event_type: str) -> list[tuple[str, str, dict]]:
+    """[(function logical id, event name, event Properties)] of one SAM event Type."""
+    out = []
+    for fn_id, res in resources_of_type(template, "AWS::Serverless::Function").items():
+        for event_name, event in (res["Properties"].get("Events") or {}).items():
+            if event["Type"] == event_type:
+                out.append((fn_id, event_name, event.get("Properties") or {}))
+    return out
+
+
+def function_setting(template: dict[str, Any], logical_id: str, key: str,
+                     default: Any = None) -> Any:
+    """A function property with SAM's Globals.Function as the fallback (Timeout, MemorySize…)."""
+    props = template["Resources"][logical_id]["Properties"]
+    if key in props:
+        return props[key]
+    return (template.get("Globals", {}).get("Function", {}) or {}).get(key, default)
+
+
+def function_environment(template: dict[str, Any], logical_id: str,
+                         refs: dict[str, Any]) -> dict[str, str]:
+    """The environment Lambda gives one function: Globals merged with its own, resolved.
+
+    SAM merges Environment.Variables key by key, the function's value winning. Every value
+    becomes a string, as in Lambda.
+    """
+    merged: dict[str, Any] = {}
+    global_env = (template.get("Globals", {}).get("Function", {}) or {}).get("Environment") or {}
+    merged.update(global_env.get("Variables") or {})
+    own = template["Resources"][logical_id]["Properties"].get("Environment") or {}
+    merged.update(own.get("Variables") or {})
+    out = {}
+    for key, value in merged.items():
+        resolved = resolve_all(value, refs)
+        if isinstance(resolved, list):  # a bare Ref to a CommaDelimitedList
+            resolved = ",".join(resolved)
+        out[key] = "" if resolved is None else str(resolved)
+    return out
+
+
+def queue_definitions(template: dict[str, Any], refs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """CreateQueue arguments for every AWS::SQS::Queue, keyed by logical id.
+
+    CloudFormation property names are SQS attribute names; values become strings as the
+    API wants them. Tags and policies are not attributes and are left out.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for logical_id, res in resources_of_type(template, "AWS::SQS::Queue").items():
+        props = resolve_all(res.get("Properties") or {}, refs)
+        name = props.pop("QueueName", f"{refs['AWS::StackName']}-{logical_id}")
+        props.pop("Tags", None)
+        attributes = {}
+        for key, value in props.items():
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, (dict, list)):
+                value = json.dumps(value)
+            attributes[key] = str(value)
+        out[logical_id] = {"QueueName": name, "Attributes": attributes}
+    return out

@@ -1,0 +1,223 @@
+"""Create in moto what template.yaml declares and moto can hold, and record the physical ids.
+
+The template is read, never restated: a table, queue, group or schedule added to
+template.yaml appears here without touching this file. Resources moto cannot run (Lambda
+functions: moto needs Docker to invoke them; the HTTP API and its authorizer; the layer) are
+played by the local stack itself, in-process; their names are still given physical values
+so that every Ref and Fn::GetAtt in the template resolves.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.template import (
+    ACCOUNT_ID, PSEUDO_PARAMETERS, create_tables, function_events, parameter_values,
+    queue_definitions, resolve_all, resources_of_type,
+)
+
+# Resource types the local stack plays itself (not created in moto), with why.
+PLAYED_IN_PROCESS = {
+    "AWS::Serverless::Function": "handlers run in-process (moto needs Docker to invoke Lambda)",
+    "AWS::Serverless::HttpApi": "served by infra/gateway.py (payload 1.0, JWT authorizer)",
+    "AWS::Serverless::LayerVersion": "functions/korpo is on sys.path",
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One ScheduleV2 event, as created in EventBridge Scheduler (moto)."""
+    name: str
+    function: str  # logical id of the target function
+    expression: str  # rate(...), cron(...) or at(...)
+    timezone: str
+    input: str | None
+    state: str = "ENABLED"
+
+
+@dataclass
+class StackResources:
+    """Physical names and ids of what was created, and every Ref/GetAtt value."""
+    stack_name: str
+    region: str
+    account_id: str
+    parameters: dict[str, Any]
+    tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
+    streams: dict[str, str] = field(default_factory=dict)  # logical id -> stream arn
+    queues: dict[str, str] = field(default_factory=dict)  # logical id -> queue url
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> pool id
+    user_pool_clients: dict[str, str] = field(default_factory=dict)  # logical id -> client id
+    groups: dict[str, str] = field(default_factory=dict)  # logical id -> group name
+    log_groups: dict[str, str] = field(default_factory=dict)  # logical id -> name
+    schedules: dict[str, Schedule] = field(default_factory=dict)  # schedule name -> spec
+    functions: dict[str, str] = field(default_factory=dict)  # logical id -> function name
+    http_apis: dict[str, str] = field(default_factory=dict)  # logical id -> api id
+    refs: dict[str, Any] = field(default_factory=dict)  # Ref / "Logical.Attr" -> value
+
+    def resolve(self, value: Any) -> Any:
+        return resolve_all(value, self.refs)
+
+    def function_arn(self, logical_id: str) -> str:
+        return self.refs[f"{logical_id}.Arn"]
+
+    @property
+    def user_pool_id(self) -> str:
+        (pool_id,) = self.user_pools.values()  # the template declares one pool
+        return pool_id
+
+    @property
+    def user_pool_client_id(self) -> str:
+        (client_id,) = self.user_pool_clients.values()
+        return client_id
+
+
+def _api_id(stack_name: str, logical_id: str) -> str:
+    """A stable 10-character id shaped like API Gateway's."""
+    return hashlib.sha1(f"{stack_name}/{logical_id}".encode()).hexdigest()[:10]
+
+
+def base_refs(template: dict[str, Any], stack_name: str, region: str,
+              overrides: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(parameters, refs) before anything exists: parameters, pseudo parameters and the
+    names of what the local stack plays itself (functions, layer, HTTP APIs)."""
+    params = parameter_values(template, overrides)
+    refs: dict[str, Any] = {**PSEUDO_PARAMETERS, "AWS::StackName": stack_name,
+                            "AWS::Region": region, "AWS::StackId": (
+                                f"arn:aws:cloudformation:{region}:{ACCOUNT_ID}:stack/"
+                                f"{stack_name}/local"), **params}
+    for logical_id in resources_of_type(template, "AWS::Serverless::Function"):
+        name = f"{stack_name}-{logical_id}"
+        refs[logical_id] = name
+        refs[f"{logical_id}.Arn"] = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
+    for logical_id in resources_of_type(template, "AWS::Serverless::LayerVersion"):
+        refs[logical_id] = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:layer:{stack_name}-{logical_id}:1"
+    for logical_id in resources_of_type(template, "AWS::Serverless::HttpApi"):
+        refs[logical_id] = _api_id(stack_name, logical_id)
+    return params, refs
+
+
+def create_resources(session: Any, template: dict[str, Any], stack_name: str,
+                     overrides: dict[str, Any] | None = None) -> StackResources:
+    """Create the template's tables, queues, user pool, client, groups, log groups and
+    schedules with a boto3 session pointed at moto. Order follows the references."""
+    region = session.region_name
+    params, refs = base_refs(template, stack_name, region, overrides)
+    out = StackResources(stack_name=stack_name, region=region, account_id=ACCOUNT_ID,
+                         parameters=params, refs=refs)
+    for logical_id in resources_of_type(template, "AWS::Serverless::Function"):
+        out.functions[logical_id] = refs[logical_id]
+    for logical_id in resources_of_type(template, "AWS::Serverless::HttpApi"):
+        out.http_apis[logical_id] = refs[logical_id]
+
+    _create_tables(session.client("dynamodb"), template, out)
+    _create_queues(session.client("sqs"), template, out)
+    _create_identity(session.client("cognito-idp"), template, out)
+    _create_log_groups(session.client("logs"), template, out)
+    _create_schedules(session.client("scheduler"), template, out)
+    return out
+
+
+def _create_tables(dynamodb: Any, template: dict[str, Any], out: StackResources) -> None:
+    for logical_id, name in create_tables(dynamodb, template, out.stack_name).items():
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        out.tables[logical_id] = name
+        out.refs[logical_id] = name
+        out.refs[f"{logical_id}.Arn"] = table["TableArn"]
+        if table.get("LatestStreamArn"):
+            out.streams[logical_id] = table["LatestStreamArn"]
+            out.refs[f"{logical_id}.StreamArn"] = table["LatestStreamArn"]
+
+
+def _create_queues(sqs: Any, template: dict[str, Any], out: StackResources) -> None:
+    for logical_id, args in queue_definitions(template, out.refs).items():
+        url = sqs.create_queue(**args)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        out.queues[logical_id] = url
+        out.refs.update({logical_id: url, f"{logical_id}.Arn": arn,
+                         f"{logical_id}.QueueName": args["QueueName"],
+                         f"{logical_id}.QueueUrl": url})
+
+
+_POOL_PROPERTIES = ("UserPoolName", "Policies", "UsernameAttributes", "AliasAttributes",
+                    "AutoVerifiedAttributes", "Schema", "MfaConfiguration",
+                    "AdminCreateUserConfig", "AccountRecoverySetting", "UsernameConfiguration",
+                    "VerificationMessageTemplate", "EmailConfiguration", "DeletionProtection")
+_CLIENT_PROPERTIES = ("ClientName", "GenerateSecret", "ExplicitAuthFlows",
+                      "PreventUserExistenceErrors", "RefreshTokenValidity",
+                      "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits",
+                      "ReadAttributes", "WriteAttributes", "SupportedIdentityProviders",
+                      "CallbackURLs", "LogoutURLs", "AllowedOAuthFlows", "AllowedOAuthScopes",
+                      "AllowedOAuthFlowsUserPoolClient", "EnableTokenRevocation")
+
+
+def _create_identity(cognito: Any, template: dict[str, Any], out: StackResources) -> None:
+    # Lambda triggers (PreSignUp…) are not attached: moto never calls them.
+    for logical_id, res in resources_of_type(template, "AWS::Cognito::UserPool").items():
+        props = out.resolve(res.get("Properties") or {})
+        args = {k: props[k] for k in _POOL_PROPERTIES if k in props}
+        args["PoolName"] = args.pop("UserPoolName", f"{out.stack_name}-{logical_id}")
+        pool = cognito.create_user_pool(**args)["UserPool"]
+        out.user_pools[logical_id] = pool["Id"]
+        out.refs.update({
+            logical_id: pool["Id"], f"{logical_id}.Arn": pool["Arn"],
+            f"{logical_id}.ProviderName": f"cognito-idp.{out.region}.amazonaws.com/{pool['Id']}",
+            f"{logical_id}.ProviderURL": f"https://cognito-idp.{out.region}.amazonaws.com/"
+                                         f"{pool['Id']}",
+            f"{logical_id}.UserPoolId": pool["Id"],
+        })
+    for logical_id, res in resources_of_type(template, "AWS::Cognito::UserPoolClient").items():
+        props = out.resolve(res.get("Properties") or {})
+        args = {k: props[k] for k in _CLIENT_PROPERTIES if k in props}
+        client = cognito.create_user_pool_client(UserPoolId=props["UserPoolId"], **args)
+        client_id = client["UserPoolClient"]["ClientId"]
+        out.user_pool_clients[logical_id] = client_id
+        out.refs.update({logical_id: client_id, f"{logical_id}.ClientId": client_id})
+    for logical_id, res in resources_of_type(template, "AWS::Cognito::UserPoolGroup").items():
+        props = out.resolve(res.get("Properties") or {})
+        args = {k: props[k] for k in ("GroupName", "Description", "Precedence", "RoleArn")
+                if k in props}
+        cognito.create_group(UserPoolId=props["UserPoolId"], **args)
+        out.groups[logical_id] = props["GroupName"]
+        out.refs[logical_id] = props["GroupName"]
+
+
+def _create_log_groups(logs: Any, template: dict[str, Any], out: StackResources) -> None:
+    # Handlers log to this process's console; the groups exist so the stack is complete.
+    for logical_id, res in resources_of_type(template, "AWS::Logs::LogGroup").items():
+        props = out.resolve(res.get("Properties") or {})
+        name = props.get("LogGroupName", f"/{out.stack_name}/{logical_id}")
+        logs.create_log_group(logGroupName=name)
+        if props.get("RetentionInDays"):
+            logs.put_retention_policy(logGroupName=name,
+                                      retentionInDays=int(props["RetentionInDays"]))
+        out.log_groups[logical_id] = name
+        out.refs.update({logical_id: name,
+                         f"{logical_id}.Arn": f"arn:aws:logs:{out.region}:{out.account_id}:"
+                                              f"log-group:{name}:*"})
+
+
+def _create_schedules(scheduler: Any, template: dict[str, Any], out: StackResources) -> None:
+    # Scheduler stores them and never fires them: infra/scheduler.py fires them.
+    role = f"arn:aws:iam::{out.account_id}:role/{out.stack_name}-scheduler"
+    for fn_id, event_name, props in function_events(template, "ScheduleV2"):
+        props = out.resolve(props)
+        name = props.get("Name") or f"{fn_id}{event_name}"  # SAM's default name
+        target: dict[str, Any] = {"Arn": out.function_arn(fn_id), "RoleArn": role}
+        if props.get("Input") is not None:
+            target["Input"] = props["Input"]
+        args: dict[str, Any] = {
+            "Name": name, "ScheduleExpression": props["ScheduleExpression"],
+            "FlexibleTimeWindow": props.get("FlexibleTimeWindow") or {"Mode": "OFF"},
+            "Target": target, "State": props.get("State", "ENABLED"),
+        }
+        if props.get("ScheduleExpressionTimezone"):
+            args["ScheduleExpressionTimezone"] = props["ScheduleExpressionTimezone"]
+        if props.get("GroupName"):
+            args["GroupName"] = props["GroupName"]
+        scheduler.create_schedule(**args)
+        out.schedules[name] = Schedule(
+            name=name, function=fn_id, expression=props["ScheduleExpression"],
+            timezone=props.get("ScheduleExpressionTimezone") or "UTC",
+            input=props.get("Input"), state=args["State"])
