@@ -23,3 +23,20 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam bench-results.json
+
+# Template checks and `sam build`. SAM CLI pins its own boto3, hence a virtualenv of its own.
+TOOLS := .tools
+TOOLS_STAMP := $(TOOLS)/.installed-stamp
+
+.PHONY: tools check-template
+
+$(TOOLS_STAMP): requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
+# sam validate --lint, cfn-lint and sam build, as CI runs them (.ci/run finds python3.12).
+check-template: $(TOOLS_STAMP)
+	bash .ci/run --no-test
