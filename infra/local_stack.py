@@ -419,11 +419,15 @@ def banner(stack: LocalStack, took_s: float) -> str:
             lines += ["", f"A share link of {first} (open it, then watch the board):",
                       f"  {stack.demo_share_url}"]
     lines += ["", "Fire a function by hand (the body is its event):"]
-    examples = {"PollFeedsFunction": '{"all": true, "force": true}',
-                "ResetMonthlyFunction": '{"month": "2026-10", "dry_run": true}'}
+    # The console test events of events/, the same an admin pastes in the Lambda console.
+    examples = {"PollFeedsFunction": "poll_feeds/all_force.json",
+                "TrackClickFunction": "track_click/follow_link.json",
+                "AwardPointsFunction": "award_points/click_inserted.json",
+                "ResetMonthlyFunction": "reset_monthly/dry_run.json",
+                "ApiFunction": "api/get_me.json"}
     for fn in stack.invoker.functions:
-        body = examples.get(fn, "{}")
-        lines.append(f"  curl -s -X POST {g}/_local/invoke/{fn} -d '{body}'")
+        body = f"@events/{examples[fn]}" if fn in examples else "{}"
+        lines.append(f"  curl -s -X POST {g}/_local/invoke/{fn} -d {body}")
     lines += [
         f"  curl -s -X POST {g}/_local/pump      # deliver the Events stream now",
         "",

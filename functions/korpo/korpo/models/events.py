@@ -18,15 +18,30 @@ RAW_EVENT_TTL_DAYS = 90
 
 
 class EventModel(BaseModel):
+    """One raw event. The shared schema between writers (track_click, api) and award_points."""
+
     class Meta(KorpoMeta):
         table_name = "korpo-events"
 
     event_id = UnicodeAttribute(hash_key=True)
-    type = UnicodeAttribute()  # "click"
+    type = UnicodeAttribute()  # click | conversion | share_intent
     at = UTCDateTimeAttribute()
-    code = UnicodeAttribute(null=True)
     employee_id = UnicodeAttribute()
+    code = UnicodeAttribute(null=True)  # the share link's code
     post_id = UnicodeAttribute(null=True)
-    network = UnicodeAttribute(null=True)
+    challenge_id = UnicodeAttribute(null=True)
+    network = UnicodeAttribute(null=True)  # the network the link was made for
+    # clicks
     klass = UnicodeAttribute(default="human")  # human | bot | repeat | self
+    referrer = UnicodeAttribute(null=True)  # linkedin | x | facebook | mastodon | email | direct | other
+    device = UnicodeAttribute(null=True)  # desktop | mobile | tablet | bot | other
+    browser = UnicodeAttribute(null=True)  # browser family
+    visitor_key = UnicodeAttribute(null=True)  # keyed daily hash: never a raw IP
+    # conversions
+    click_id = UnicodeAttribute(null=True)  # the event id of the click it follows
+    conversion_type = UnicodeAttribute(null=True)  # signup | lead | purchase | application…
+    value = NumberAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
+    trust = UnicodeAttribute(null=True)  # signed | pixel
     expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute
