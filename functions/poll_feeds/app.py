@@ -7,6 +7,7 @@ Events (examples in events/poll_feeds/):
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ bind_tables(settings.current())
 # Feeds still in flight when the budget ends need time to finish: fetch's worst case
 # (TOTAL_TIMEOUT_S plus one read timeout) and their writes.
 _SAFETY_MARGIN_S = 60.0
+# Feeds fetched at once; the template sets it (KORPO_FEEDS_CONCURRENCY).
+CONCURRENCY = max(1, int(os.environ.get("KORPO_FEEDS_CONCURRENCY") or poll.DEFAULT_CONCURRENCY))
 
 
 class BadEvent(ValueError):
@@ -61,7 +64,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         report = poll.poll_feed_id(request.feed_id, force=request.force)
     else:
         budget_s = context.get_remaining_time_in_millis() / 1000 - _SAFETY_MARGIN_S
-        report = poll.poll_due(force=request.force, budget_s=max(budget_s, 1.0))
+        report = poll.poll_due(force=request.force, budget_s=max(budget_s, 1.0),
+                               max_workers=CONCURRENCY)
     summary = report.to_dict()
     logger.info("poll done", extra={k: v for k, v in summary.items() if k != "outcomes"})
     return summary

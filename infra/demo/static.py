@@ -5,7 +5,8 @@ Feeds are files with placeholders filled in when served: {{BASE}} (this server's
 always recent and the same on every poll). Feeds answer conditional GETs (ETag,
 Last-Modified, 304) as a real blog does, so poll_feeds' conditional requests are exercised.
 Any page under /blog/ or /videos/ exists: it is where a share link lands, and it shows the
-tracking parameters the redirect added.
+tracking parameters the redirect added. The home page (/) advertises the feeds with
+<link rel="alternate">, so `POST /admin/feeds {"url": "<site>/"}` discovers them.
 """
 from __future__ import annotations
 
@@ -89,6 +90,16 @@ def _landing_page(path: str, query: str) -> bytes:
         + "</body></html>").encode()
 
 
+def _home_page(site: DemoSite) -> bytes:
+    """What a brand's home page advertises: its feeds, as <link rel="alternate">."""
+    links = "".join(
+        f'<link rel="alternate" type="{_CONTENT_TYPES.get(name, "application/xml").split(";")[0]}"'
+        f' title="{html.escape(name)}" href="/feeds/{html.escape(name)}">'
+        for name in site.feed_urls)
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>Korpo Demo</title>"
+            f"{links}</head><body><h1>Korpo Demo</h1></body></html>").encode()
+
+
 def _handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "korpo-demo-site"
@@ -98,6 +109,8 @@ def _handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
             site.hits.append(parts.path)
             if parts.path.startswith("/feeds/"):
                 return self._feed(parts.path[len("/feeds/"):])
+            if parts.path == "/":  # the brand's home page: admins can add it, feeds are discovered
+                return self._send(200, "text/html; charset=utf-8", _home_page(site))
             if parts.path.startswith(("/blog/", "/videos/")) and parts.path.endswith(
                     (".html", "/")):
                 return self._send(200, "text/html; charset=utf-8",

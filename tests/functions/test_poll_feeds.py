@@ -5,97 +5,30 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import botocore.client
 import pytest
 
+from feed_server import FIXTURES, FeedServer, Route
 from infra.functions import LambdaContext, function_specs, load_handler, load_module
 from infra.template import load_template
+from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
 EVENTS = ROOT / "events" / "poll_feeds"
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
 
 # ---------------------------------------------------------------- a tiny feed server
 
-@dataclass
-class Route:
-    body: bytes
-    status: int = 200
-    etag: str | None = None
-    content_type: str = "application/xml"
-    send_length: bool = True
-    redirect_to: str | None = None
-
-
-class FeedServer:
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                server.requests.append((self.path, dict(self.headers)))
-                route = server.routes.get(self.path)
-                if route is None:
-                    self.send_error(404)
-                    return
-                if route.redirect_to:
-                    self.send_response(301)
-                    self.send_header("Location", route.redirect_to)
-                    self.end_headers()
-                    return
-                if route.etag and self.headers.get("If-None-Match") == route.etag:
-                    self.send_response(304)
-                    self.end_headers()
-                    return
-                self.send_response(route.status)
-                self.send_header("Content-Type", route.content_type)
-                if route.etag:
-                    self.send_header("ETag", route.etag)
-                if route.send_length:
-                    self.send_header("Content-Length", str(len(route.body)))
-                else:
-                    self.close_connection = True
-                self.end_headers()
-                self.wfile.write(route.body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def serve(self, path: str, fixture: str | None = None, **kwargs) -> str:
-        body = kwargs.pop("body", None)
-        self.routes[path] = Route(body if body is not None else (FIXTURES / fixture).read_bytes(),
-                                  **kwargs)
-        return self.url(path)
-
-    def hits(self, path: str) -> list[dict[str, str]]:
-        return [headers for p, headers in self.requests if p == path]
-
-
 @pytest.fixture
-def server():
-    srv = FeedServer()
-    srv.thread.start()
-    yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
+def server(monkeypatch):
+    """Feeds on 127.0.0.1, and the switch that lets the SSRF guard reach it (tests only)."""
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
+    with FeedServer() as srv:
+        yield srv
 
 
 @pytest.fixture
@@ -496,9 +429,184 @@ def test_fetch_stops_past_the_size_cap(server, send_length):
     assert "ResponseTooLarge" in result.error
 
 
-def test_fetch_reports_network_errors_instead_of_raising():
+def test_fetch_reports_network_errors_instead_of_raising(monkeypatch):
     from korpo.feeds.fetch import fetch
+
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
 
     result = fetch(closed_port_url())
 
     assert result.status is None and not result.ok and "ConnectionError" in result.error
+
+
+# ---------------------------------------------------------------- SSRF guard in the poller
+
+def test_loopback_feeds_are_refused_when_the_switch_is_off(aws, monkeypatch):
+    """Production: no KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS, so 127.0.0.1 is never fetched."""
+    from korpo.feeds import poll, store
+
+    with FeedServer() as srv:
+        monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
+        feed = store.add_feed(srv.serve("/blog.xml", "rss_blog.xml"))
+        (result,) = poll.poll_due().outcomes
+
+        assert result.result == "failed" and "ForbiddenAddress" in result.error
+        assert srv.requests == []  # refused before connecting
+    assert store.get_feed(feed.feed_id).consecutive_failures == 1
+
+
+def test_a_redirect_to_the_metadata_service_is_refused(server):
+    from korpo.feeds.fetch import fetch
+
+    server.routes["/feed.xml"] = Route(b"", redirect_to="http://169.254.169.254/latest/meta-data/",
+                                       redirect_status=302)
+    result = fetch(server.url("/feed.xml"))
+
+    assert not result.ok and result.refused and "169.254.169.254" in result.error
+
+
+def test_the_checked_address_is_the_one_connected_to(server, monkeypatch):
+    """One lookup per connection, and the socket goes to that answer: a DNS server that
+    answers differently the second time (rebinding) is never asked a second time."""
+    import socket
+
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def counting(host, *args, **kwargs):
+        if host == "feeds.korpo.test":
+            lookups.append(host)
+            return real("127.0.0.1", *args, **kwargs)
+        if host not in ("127.0.0.1", "::1"):
+            raise AssertionError(f"unexpected lookup of {host}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+    server.serve("/feed.xml", "atom.xml")
+    port = server.httpd.server_address[1]
+    from korpo.feeds.fetch import fetch, new_session
+
+    result = fetch(f"http://feeds.korpo.test:{port}/feed.xml", session=new_session())
+
+    assert result.ok and lookups == ["feeds.korpo.test"]
+    assert server.hits("/feed.xml")[0]["Host"] == f"feeds.korpo.test:{port}"  # Host kept
+
+
+# ---------------------------------------------------------------- politeness and moves
+
+def test_a_permanent_redirect_moves_the_feed_without_duplicating_posts(poll_feeds, server):
+    from korpo import posts
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/old.xml", "atom.xml"))
+    poll_feeds(event("scheduled.json"))
+    before = {p.post_id for p in posts.list_posts()}
+    server.serve("/new.xml", "atom.xml")
+    server.routes["/old.xml"] = Route(b"", redirect_to=server.url("/new.xml"),
+                                      redirect_status=308)
+
+    poll_feeds({"feed_id": feed.feed_id})
+    moved = store.get_feed(feed.feed_id)
+    server.requests.clear()
+    poll_feeds({"feed_id": feed.feed_id})
+
+    assert moved.url == server.url("/new.xml")
+    assert [path for path, _ in server.requests] == ["/new.xml"]  # straight to the new place
+    assert {p.post_id for p in posts.list_posts()} == before
+    assert store.add_feed(server.url("/new.xml")).feed_id == feed.feed_id  # not a second feed
+
+
+def test_a_temporary_redirect_keeps_the_stored_url(poll_feeds, server):
+    from korpo.feeds import store
+
+    server.serve("/today.xml", "atom.xml")
+    feed = store.add_feed(server.url("/feed.xml"))
+    server.routes["/feed.xml"] = Route(b"", redirect_to=server.url("/today.xml"),
+                                       redirect_status=302)
+    summary = poll_feeds({"feed_id": feed.feed_id})
+
+    assert outcome(summary, feed.feed_id)["result"] == "ok"
+    assert store.get_feed(feed.feed_id).url == server.url("/feed.xml")
+
+
+@pytest.mark.parametrize("status, retry_after, at_least", [
+    (429, "3600", timedelta(hours=1)),
+    (503, "Fri, 01 Jan 2100 00:00:00 GMT", timedelta(hours=24) - timedelta(minutes=1)),
+    (429, "soon", timedelta(minutes=15)),
+])
+def test_retry_after_is_honoured(poll_feeds, server, status, retry_after, at_least):
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/busy.xml", body=b"slow down", status=status,
+                                       headers={"Retry-After": retry_after}))
+    start = utc_now()
+    summary = poll_feeds({"feed_id": feed.feed_id})
+
+    fresh = store.get_feed(feed.feed_id)
+    assert outcome(summary, feed.feed_id)["http_status"] == status
+    assert fresh.last_status == status and fresh.consecutive_failures == 1
+    assert fresh.next_poll_at >= start + at_least
+    assert fresh.next_poll_at <= utc_now() + timedelta(hours=24)  # capped at a day
+    assert len(server.hits("/busy.xml")) == 1  # not retried on the spot
+
+
+def test_a_slow_feed_fails_alone(poll_feeds, server, monkeypatch):
+    from korpo.feeds import fetch, store
+
+    monkeypatch.setattr(fetch, "READ_TIMEOUT_S", 0.3)
+    slow = store.add_feed(server.serve("/slow.xml", "atom.xml", delay_s=1.5))
+    fine = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
+
+    summary = poll_feeds(event("scheduled.json"))
+
+    assert outcome(summary, slow.feed_id)["result"] == "failed"
+    assert "timed out" in outcome(summary, slow.feed_id)["error"]
+    assert outcome(summary, fine.feed_id)["created"] == 3
+
+
+def test_a_gzip_bomb_is_stopped_at_the_size_cap(server):
+    import gzip
+
+    from korpo.feeds.fetch import fetch
+
+    bomb = gzip.compress(b"<rss>" + b" " * (64 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 200_000
+    server.serve("/bomb.xml", body=bomb, headers={"Content-Encoding": "gzip"})
+
+    result = fetch(server.url("/bomb.xml"), max_bytes=1_000_000)
+
+    assert not result.ok and "ResponseTooLarge" in result.error
+
+
+def test_health_is_recorded_for_admins(poll_feeds, server):
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/blog.xml", "rss_blog.xml", etag='"v1"'))
+    poll_feeds(event("scheduled.json"))
+    fresh = store.get_feed(feed.feed_id)
+    assert (fresh.last_status, fresh.last_error) == (200, None)
+    assert fresh.last_polled_at == fresh.last_success_at
+
+    poll_feeds({"feed_id": feed.feed_id})
+    assert store.get_feed(feed.feed_id).last_status == 304
+
+
+def test_per_feed_interval_schedules_the_next_poll(poll_feeds, server):
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"), interval_minutes=120)
+    poll_feeds(event("scheduled.json"))
+    fresh = store.get_feed(feed.feed_id)
+    assert fresh.next_poll_at - fresh.last_success_at == timedelta(minutes=120)
+
+
+def test_feeds_past_the_limit_stay_due_for_the_next_run(aws, server):
+    from korpo.feeds import poll, store
+
+    feeds = [store.add_feed(server.serve(f"/{i}.xml", "atom.xml")) for i in range(3)]
+    first = poll.poll_due(limit=2)
+    left = [f for f in feeds if f.feed_id not in {o.feed_id for o in first.outcomes}]
+
+    assert len(first.outcomes) == 2 and len(left) == 1
+    second = poll.poll_due(limit=2)
+    assert [o.feed_id for o in second.outcomes] == [left[0].feed_id]

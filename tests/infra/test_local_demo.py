@@ -52,3 +52,19 @@ def test_landing_pages_show_the_tracking_parameters(site):
     assert "utm_source" in page.text and "&lt;b&gt;" in page.text
     assert requests.get(f"{site.url}/feeds/nope.xml", timeout=10).status_code == 404
     assert requests.get(f"{site.url}/other", timeout=10).status_code == 404
+
+
+def test_the_demo_home_page_advertises_its_feeds_for_discovery(monkeypatch):
+    from infra.demo.static import DemoSite
+    from korpo.feeds.discover import find_feed
+    from korpo.feeds.guard import ALLOW_PRIVATE_ENV
+
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
+    site = DemoSite()
+    site.serve_in_background()
+    try:
+        found = find_feed(site.url + "/")
+    finally:
+        site.stop()
+    assert found.feed_url == site.feed_urls["blog.xml"] and found.entries > 0
+    assert found.site_url == site.url + "/"

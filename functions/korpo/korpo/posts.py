@@ -1,9 +1,12 @@
-"""Posts as employees read them: newest first, hidden ones left out unless asked for."""
+"""Posts as employees read them: newest first, hidden ones left out unless asked for; and
+an admin hiding a post (a crisis), which also stops its share links from earning."""
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
+from datetime import datetime, timezone
 
-from korpo.models import PostModel
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from korpo.models import LinkModel, PostModel
 
 POSTS_PK = "POSTS"
 MAX_LIMIT = 500
@@ -26,3 +29,43 @@ def get_post(post_id: str) -> PostModel | None:
         return PostModel.get(*PostModel.key(post_id))
     except DoesNotExist:
         return None
+
+
+class PostNotFound(LookupError):
+    pass
+
+
+def hide_post(post_id: str, now: datetime | None = None) -> tuple[PostModel, int]:
+    """Hide a post: gone from the feed, no new share links (links.get_or_create refuses
+    hidden posts), and every existing link of it marked hidden, which track_click answers
+    with its 404 page, recording no click, so nothing is earned. Returns (post, links marked).
+
+    Idempotent: hiding again re-marks the links (a link made in the instant before the hide
+    is caught the second time)."""
+    return _set_hidden(post_id, True, now or datetime.now(timezone.utc))
+
+
+def unhide_post(post_id: str) -> tuple[PostModel, int]:
+    """Show a post again; its links earn again."""
+    return _set_hidden(post_id, False, None)
+
+
+def _set_hidden(post_id: str, hidden: bool, now: datetime | None) -> tuple[PostModel, int]:
+    post = get_post(post_id)
+    if post is None:
+        raise PostNotFound(post_id)
+    # The post first: from this write on, no new link can be made for it.
+    post.update(actions=[PostModel.hidden.set(hidden),
+                         PostModel.hidden_at.set(now) if hidden else PostModel.hidden_at.remove()])
+    marked = 0
+    for link in LinkModel.gsi1.query(f"LINKS#{post_id}"):
+        if bool(link.hidden) == hidden:
+            continue
+        try:
+            link.update(actions=[LinkModel.hidden.set(hidden)],
+                        condition=LinkModel.pk.exists())
+            marked += 1
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    return post, marked

@@ -1,8 +1,14 @@
-"""Brand feeds, one verb per module: fetch (HTTP), parse (feedparser), sanitize (nh3),
-store (DynamoDB) and poll (picks due feeds and runs the others for each, concurrently).
+"""Brand feeds, one verb per module:
+
+guard     which addresses a fetch may connect to (SSRF), and the local-only switch
+fetch     HTTP GET through the guard: conditional, capped in size and time, redirects noted
+parse     RSS/Atom with feedparser; jsonfeed: JSON Feed 1.x; entry: the rules both follow
+sanitize  nh3 policy for HTML, text for titles, http(s)-only URLs
+discover  a site or profile URL -> the feed it advertises, validated
+channels  an admin adds a channel: discover, then store
+store     feeds, health and posts in DynamoDB (only what changed is written)
+poll      picks due feeds and runs fetch -> parse -> store for each, concurrently
 
 Each verb takes and returns plain values (dataclasses), so parse and sanitize are tested
-without a network or a table, and the hardening still to come slots into one place each:
-address checks after DNS and after every redirect into fetch's session, feed discovery
-before fetch, health rules into store's record_* functions.
+without a network or a table.
 """

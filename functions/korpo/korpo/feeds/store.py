@@ -47,22 +47,41 @@ def _utc_now() -> datetime:
 
 # ---------------------------------------------------------------- feeds
 
+MIN_INTERVAL_MINUTES = 5  # politeness: nobody needs a brand's news faster
+MAX_INTERVAL_MINUTES = 7 * 24 * 60
+
+
+def check_interval(interval_minutes: object) -> int:
+    if isinstance(interval_minutes, bool) or not isinstance(interval_minutes, int) \
+            or not MIN_INTERVAL_MINUTES <= interval_minutes <= MAX_INTERVAL_MINUTES:
+        raise InvalidFeed(f"interval_minutes must be an integer from {MIN_INTERVAL_MINUTES} to "
+                          f"{MAX_INTERVAL_MINUTES}, got {interval_minutes!r}")
+    return interval_minutes
+
+
 def add_feed(url: str, title: str | None = None, interval_minutes: int = 15,
-             now: datetime | None = None) -> FeedModel:
-    """Register a feed, due at once. Adding the same URL again returns the stored feed
-    unchanged (its health and schedule are not reset)."""
+             now: datetime | None = None, site_url: str | None = None) -> FeedModel:
+    """Register a feed, due at once. Adding a URL that is already stored (or that a stored
+    feed moved to) returns the stored feed unchanged (its health and schedule are kept).
+
+    No network here: discover.find_feed validates a URL before the api saves it.
+    """
     clean_url = safe_url(url) if isinstance(url, str) else None
     if clean_url is None:
         raise InvalidFeed(f"feed URL must be an absolute http(s) URL, got {url!r}")
-    if isinstance(interval_minutes, bool) or not isinstance(interval_minutes, int) \
-            or interval_minutes < 1:
-        raise InvalidFeed(f"interval_minutes must be a positive integer, got {interval_minutes!r}")
+    check_interval(interval_minutes)
     now = now or _utc_now()
     feed_id = stable_id(clean_url)
+    # A feed that moved (permanent redirect) keeps its id and posts under its new URL: adding
+    # the new URL must not start a second copy of the same posts.
+    moved_here = next((f for f in list_feeds() if f.url == clean_url), None)
+    if moved_here is not None:
+        return moved_here
     title = (title or "").strip() or None
     pk, sk = FeedModel.key(feed_id)
     feed = FeedModel(pk, sk, feed_id=feed_id, url=clean_url, title=title,
                      interval_minutes=interval_minutes, next_poll_at=now, created_at=now,
+                     site_url=safe_url(site_url) if site_url and site_url != clean_url else None,
                      gsi1pk=FEEDS_PK, gsi1sk=f"{iso(now)}#{feed_id}")
     try:
         feed.save(condition=FeedModel.pk.does_not_exist())
@@ -94,31 +113,51 @@ def due_feeds(now: datetime, limit: int) -> list[FeedModel]:
 
 
 def record_success(feed: FeedModel, now: datetime, *, etag: str | None = None,
-                   last_modified: str | None = None, title: str | None = None) -> None:
-    """The feed answered (200 or 304): keep its validators, clear its failures, schedule it."""
+                   last_modified: str | None = None, title: str | None = None,
+                   status: int | None = None, moved_to: str | None = None) -> None:
+    """The feed answered (200 or 304): keep its validators, clear its failures, schedule it.
+    One UpdateItem, whatever changed: a 304 costs exactly this write."""
     next_poll = now + timedelta(minutes=int(feed.interval_minutes))
     actions = [
-        _set_or_remove(FeedModel.etag, etag),
-        _set_or_remove(FeedModel.last_modified, last_modified),
         FeedModel.last_success_at.set(now),
-        FeedModel.last_error.remove(),
-        FeedModel.consecutive_failures.set(0),
+        FeedModel.last_polled_at.set(now),
         FeedModel.next_poll_at.set(next_poll),
         FeedModel.gsi1sk.set(f"{iso(next_poll)}#{feed.feed_id}"),
     ]
+    # Only what changed: the usual 304 sets the four times above and nothing else.
+    for attribute, old, new in ((FeedModel.etag, feed.etag, etag),
+                                (FeedModel.last_modified, feed.last_modified, last_modified),
+                                (FeedModel.last_status, feed.last_status, status)):
+        if (old or None) != (new or None):
+            actions.append(_set_or_remove(attribute, new))
+    if feed.last_error is not None:
+        actions.append(FeedModel.last_error.remove())
+    if feed.consecutive_failures:
+        actions.append(FeedModel.consecutive_failures.set(0))
     if title and not feed.title:  # an admin's title is never overwritten by the feed's own
         actions.append(FeedModel.title.set(title))
+    moved = safe_url(moved_to) if moved_to else None
+    if moved and moved != feed.url:
+        # Permanent redirect: poll the new place directly from now on. The feed id (and so
+        # every post id) stays: the posts are not stored a second time.
+        actions.append(FeedModel.url.set(moved))
     _update_feed(feed, actions)
 
 
 def record_failure(feed: FeedModel, now: datetime, error: str,
-                   rand: Callable[[], float] = random.random) -> datetime:
-    """The feed failed: back off exponentially so a dead site is not hammered. Returns when
-    it will next be polled. Validators are kept: the next success may still be a 304."""
+                   rand: Callable[[], float] = random.random, *, status: int | None = None,
+                   retry_after_s: float | None = None) -> datetime:
+    """The feed failed: back off exponentially so a dead site is not hammered, and never
+    sooner than the site's Retry-After. Returns when it will next be polled. Validators are
+    kept: the next success may still be a 304."""
     failures = int(feed.consecutive_failures or 0) + 1
     next_poll = now + backoff(int(feed.interval_minutes), failures, rand)
+    if retry_after_s:
+        next_poll = max(next_poll, now + min(timedelta(seconds=retry_after_s), MAX_BACKOFF))
     _update_feed(feed, [
         FeedModel.last_error.set(error[:_MAX_ERROR_CHARS]),
+        FeedModel.last_polled_at.set(now),
+        _set_or_remove(FeedModel.last_status, status),
         FeedModel.consecutive_failures.set(failures),
         FeedModel.next_poll_at.set(next_poll),
         FeedModel.gsi1sk.set(f"{iso(next_poll)}#{feed.feed_id}"),

@@ -1,0 +1,348 @@
+"""poll_feeds figures: 500 feeds on a local server that answers each request after 200 ms.
+
+Three processes besides this one, as in production where the feed sites and DynamoDB are
+network waits for the Lambda:
+
+    feed server   python -m bench.poll_feeds serve   500 feeds on 127.0.0.1, 200 ms per answer
+    moto server   python -m bench.poll_feeds moto    DynamoDB on 127.0.0.1 (the template's tables)
+    poller        python -m bench.poll_feeds child   poll_due over the 500 feeds, prints JSON
+
+so neither the server's 500 bodies nor moto's DynamoDB CPU share the poller's GIL, and the
+poller's peak RSS is its own (no fake tables in it). The sequential baseline (a plain loop of
+feedparser.parse(url) over the same 500 URLs, 500 x 0.2 s = 100 s) runs here, in full.
+The CPU seconds each process spends during the poll are read from /proc/<pid>/stat, so a
+figure that misses its goal says whose CPU it was waiting on.
+
+    python -m bench.poll_feeds              the figures, as make bench prints them
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from bench.harness import ROOT, STACK, Figure
+
+FEEDS = 500
+DELAY_S = 0.2
+# Fixed here so the figure is comparable across runs; production reads the template's
+# KORPO_FEEDS_CONCURRENCY (the same value).
+CONCURRENCY = 32
+ENTRIES_PER_FEED = 3
+HOST = "127.0.0.1"  # every server of the bench listens here only
+
+
+def _feed_body(index: int) -> bytes:
+    items = "".join(
+        f"<item><title>Feed {index} post {n}</title>"
+        f"<link>https://brand.example.com/{index}/{n}</link>"
+        f"<guid>feed-{index}-post-{n}</guid>"
+        f"<pubDate>Mon, 0{n + 1} Nov 2026 10:00:00 GMT</pubDate>"
+        f"<description>&lt;p&gt;Post {n} of feed {index}.&lt;/p&gt;</description></item>"
+        for n in range(ENTRIES_PER_FEED))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Feed {index}</title><link>https://brand.example.com/{index}</link>"
+            f"{items}</channel></rss>").encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 2048  # 500 connections at once must not be refused by the backlog
+
+
+def _handler() -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real feed hosts do
+
+        def do_GET(self) -> None:  # noqa: N802
+            time.sleep(DELAY_S)  # each answer, 304 included, takes 200 ms
+            try:
+                index = int(self.path.rsplit("/", 1)[-1].split(".")[0])
+            except ValueError:
+                index = -1
+            if not 0 <= index < FEEDS:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            etag = f'"f{index}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
+            body = _feed_body(index)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+# ---------------------------------------------------------------- the two server processes
+# Each prints its URL on its first stdout line, then serves until its stdin is closed (or
+# it is terminated): the parent owns them and stops them whatever happens.
+
+def _wait_for_stdin_eof() -> None:
+    try:
+        sys.stdin.read()
+    except (OSError, KeyboardInterrupt):
+        pass
+
+
+def _serve_feeds() -> None:
+    import threading
+
+    server = _Server((HOST, 0), _handler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"http://{HOST}:{server.server_address[1]}", flush=True)
+    _wait_for_stdin_eof()
+    server.shutdown()
+    server.server_close()
+
+
+def _serve_moto() -> None:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    from infra.server import start_moto
+
+    server = start_moto(0)  # any free port: no race with another bench or make run
+    print(server.url, flush=True)
+    _wait_for_stdin_eof()
+    server.stop()
+
+
+class _Process:
+    """A server subprocess of this module, its URL read from its first line."""
+
+    def __init__(self, mode: str) -> None:
+        self.popen = subprocess.Popen([sys.executable, "-m", "bench.poll_feeds", mode],
+                                      cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      text=True)
+        line = self.popen.stdout.readline().strip() if self.popen.stdout else ""
+        if not line.startswith("http://"):
+            self.stop()
+            raise RuntimeError(f"bench {mode} server did not start (got {line!r})")
+        self.url = line
+        self.pid = self.popen.pid
+
+    def stop(self) -> None:
+        try:
+            if self.popen.stdin:
+                self.popen.stdin.close()  # asks it to stop cleanly
+            self.popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        finally:
+            if self.popen.stdout:
+                self.popen.stdout.close()
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (all its threads) so far, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# ---------------------------------------------------------------- the poller process
+
+def _child(feeds_url: str, moto_url: str, concurrency: int, feeds_pid: int,
+           moto_pid: int) -> None:
+    os.environ["KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS"] = "1"  # the bench's server is 127.0.0.1
+    import logging
+    import resource
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import datetime, timezone
+
+    logging.disable(logging.WARNING)
+    from bench.counting import count_calls, writes
+
+    urls = [f"{feeds_url}/feeds/{i}.xml" for i in range(FEEDS)]
+
+    def cpu() -> dict[str, float]:
+        return {"poller": time.process_time(), "feeds": _cpu_s(feeds_pid),
+                "moto": _cpu_s(moto_pid)}
+
+    def spent(before: dict[str, float]) -> dict[str, float]:
+        after = cpu()
+        return {k: after[k] - before[k] for k in after}
+
+    # Fetch and parse only, same pool size, no DynamoDB: what the poller's own work costs.
+    from korpo.feeds.fetch import fetch
+    from korpo.feeds.parse import parse_feed
+
+    def fetch_and_parse(url: str) -> int:
+        result = fetch(url)
+        return len(parse_feed(result.body, base_url=result.final_url,
+                              content_type=result.content_type).entries)
+
+    cpu_before = cpu()
+    started = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        assert sum(pool.map(fetch_and_parse, urls)) == FEEDS * ENTRIES_PER_FEED
+    fetch_parse_s = time.monotonic() - started
+    fetch_parse_cpu = spent(cpu_before)
+    fetch_parse_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    # DynamoDB is the moto server: every boto3 client and PynamoDB model of this process
+    # talks to it over 127.0.0.1, as the Lambda talks to DynamoDB over the network.
+    import boto3
+
+    from infra.server import aws_environment
+    from infra.template import create_tables, load_template
+    from korpo import settings
+    from korpo.models import bind_tables
+
+    os.environ.update({
+        **aws_environment(moto_url), "KORPO_CATALOG_TABLE": f"{STACK}-catalog",
+        "KORPO_EVENTS_TABLE": f"{STACK}-events", "KORPO_SCORES_TABLE": f"{STACK}-scores",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    })
+    settings.current.cache_clear()
+    create_tables(boto3.client("dynamodb", endpoint_url=moto_url), load_template(), STACK)
+    bind_tables(settings.current())
+
+    from korpo.feeds import poll, store
+    from korpo.ids import stable_id
+    from korpo.models import FeedModel
+
+    # The feeds as store.add_feed writes them, in batches: setup, not measured.
+    now = datetime.now(timezone.utc)
+    with FeedModel.batch_write() as batch:
+        for url in urls:
+            feed_id = stable_id(url)
+            batch.save(FeedModel(*FeedModel.key(feed_id), feed_id=feed_id, url=url,
+                                 interval_minutes=15, next_poll_at=now, created_at=now,
+                                 gsi1pk=store.FEEDS_PK,
+                                 gsi1sk=f"{store.iso(now)}#{feed_id}"))
+    cpu_before = cpu()
+    started = time.monotonic()
+    first = poll.poll_due(max_workers=concurrency)
+    first_s = time.monotonic() - started
+    first_cpu = spent(cpu_before)
+    with count_calls() as calls:
+        cpu_before = cpu()
+        started = time.monotonic()
+        second = poll.poll_due(force=True, max_workers=concurrency)
+        second_s = time.monotonic() - started
+        second_cpu = spent(cpu_before)
+    print(json.dumps({
+        "fetch_parse_s": fetch_parse_s, "fetch_parse_rss_mb": fetch_parse_rss_mb,
+        "fetch_parse_cpu": fetch_parse_cpu,
+        "first_s": first_s, "second_s": second_s,
+        "first_cpu": first_cpu, "second_cpu": second_cpu,
+        "first_ok": first.count(poll.OK), "posts_created": first.created,
+        "second_not_modified": second.count(poll.NOT_MODIFIED),
+        "writes_304": writes(calls), "calls_304": sum(calls.values()),
+        # Linux reports kilobytes.
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def _sequential(base_url: str) -> float:
+    import feedparser
+
+    started = time.monotonic()
+    for i in range(FEEDS):
+        parsed = feedparser.parse(f"{base_url}/feeds/{i}.xml")
+        assert parsed.entries, parsed.get("bozo_exception")
+    return time.monotonic() - started
+
+
+def _cpu_text(cpu: dict[str, float], wall_s: float) -> str:
+    # share of one core over the wall time: near 1.0, that process is the bottleneck
+    return ", ".join(f"{k} {v:.1f} s ({v / wall_s:.0%} of a core)" for k, v in cpu.items())
+
+
+def run() -> list[Figure]:
+    feeds = _Process("serve")
+    try:
+        moto = _Process("moto")
+        try:
+            child = subprocess.run([sys.executable, "-m", "bench.poll_feeds", "child",
+                                    feeds.url, moto.url, str(CONCURRENCY), str(feeds.pid),
+                                    str(moto.pid)],
+                                   cwd=ROOT, capture_output=True, text=True)
+        finally:
+            moto.stop()
+        if child.returncode != 0:
+            raise RuntimeError(f"the bench's poller failed:\n{child.stderr[-4000:]}")
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+        sequential_s = _sequential(feeds.url)
+    finally:
+        feeds.stop()
+    if result["first_ok"] != FEEDS or result["second_not_modified"] != FEEDS:
+        raise RuntimeError(f"the bench's polls did not all succeed: {result}")
+    ideal_s = FEEDS / CONCURRENCY * DELAY_S
+    first_s, second_s = result["first_s"], result["second_s"]
+    moto_cpu_s, poller_cpu_s = result["first_cpu"]["moto"], result["first_cpu"]["poller"]
+    setup = ("feed server, moto server and poller each in its own process; CPU during the "
+             "run: ")
+    return [
+        Figure("poll_feeds.ratio_to_ideal_500", first_s / ideal_s, "ratio",
+               f"<= 1.5 (first run: {FEEDS} feeds x {ENTRIES_PER_FEED} new posts, concurrency "
+               f"{CONCURRENCY}: {first_s:.2f} s vs ideal {ideal_s:.2f} s; {setup}"
+               f"{_cpu_text(result['first_cpu'], first_s)})"),
+        Figure("poll_feeds.ratio_to_ideal_500_fetch_parse", result["fetch_parse_s"] / ideal_s,
+               "ratio", "report (the same 500 fetches and parses with no DynamoDB: "
+               f"{result['fetch_parse_s']:.2f} s; CPU: "
+               f"{_cpu_text(result['fetch_parse_cpu'], result['fetch_parse_s'])})"),
+        Figure("poll_feeds.ratio_to_ideal_500_304", second_s / ideal_s, "ratio",
+               f"report (the next run, all 304: {second_s:.2f} s; CPU: "
+               f"{_cpu_text(result['second_cpu'], second_s)})"),
+        Figure("poll_feeds.speedup_vs_sequential", sequential_s / first_s, "ratio",
+               f">= 10 (vs the full sequential feedparser loop over the same 500 feeds: "
+               f"{sequential_s:.1f} s)"),
+        Figure("poll_feeds.speedup_vs_sequential_fetch_parse",
+               sequential_s / result["fetch_parse_s"], "ratio",
+               "report (fetch and parse only, no DynamoDB, vs the same sequential loop)"),
+        Figure("poll_feeds.moto_cpu_per_feed_ms", moto_cpu_s / FEEDS * 1000, "ms",
+               "report (moto server CPU per feed in the first run: the fake DynamoDB's cost, "
+               "not the poller's. moto serves from one process (one GIL), so it alone bounds "
+               f"the first run at >= {moto_cpu_s:.1f} s, ratio >= {moto_cpu_s / ideal_s:.2f})"),
+        Figure("poll_feeds.poller_cpu_per_feed_ms", poller_cpu_s / FEEDS * 1000, "ms",
+               "report (the polling process's CPU per feed in the first run: fetch, parse and "
+               "the DynamoDB client side; one GIL, so it alone bounds the run at >= "
+               f"{poller_cpu_s:.1f} s, ratio >= {poller_cpu_s / ideal_s:.2f}; fetch and parse "
+               f"alone: {result['fetch_parse_cpu']['poller'] / FEEDS * 1000:.1f} ms)"),
+        Figure("poll_feeds.writes_per_feed_304", result["writes_304"] / FEEDS, "requests",
+               f"<= 1 (second run, every feed 304; {result['calls_304']} AWS calls in all)"),
+        Figure("poll_feeds.peak_rss_mb", result["peak_rss_mb"], "MB",
+               "report (resource.getrusage ru_maxrss of the polling process alone: DynamoDB "
+               "is a moto server in another process, so no fake tables are counted; "
+               "512 MB Lambda)"),
+        Figure("poll_feeds.peak_rss_mb_fetch_parse", result["fetch_parse_rss_mb"], "MB",
+               "report (ru_maxrss of the same process after the fetch-and-parse pass, "
+               "before any DynamoDB client exists)"),
+    ]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 7 and sys.argv[1] == "child":
+        _child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
+    elif sys.argv[1:] == ["serve"]:
+        _serve_feeds()
+    elif sys.argv[1:] == ["moto"]:
+        _serve_moto()
+    else:
+        for figure in run():
+            print(f"{figure.name:<40} {figure.value:>10.3f} {figure.unit:<9} {figure.goal}")
