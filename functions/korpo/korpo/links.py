@@ -1,4 +1,4 @@
-"""Share links: one short unguessable code per (employee, post, network).
+"""Share links: one short unguessable code per (employee, post, network[, challenge]).
 
 The destination is copied from the post when the link is made and read back by code: a
 request can never choose where the redirect goes (no open redirect).
@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -15,7 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from korpo.ids import is_share_code, new_share_code
 from korpo.models.base import transaction_connection
-from korpo.models import LinkModel, LinkOwnerModel, PostModel
+from korpo.models import ChallengeModel, LinkModel, LinkOwnerModel, PostModel
 from korpo.months import utc_now
 
 NETWORKS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "email", "other")
@@ -31,6 +32,10 @@ class InvalidNetwork(ValueError):
     pass
 
 
+class ChallengeNotFound(LookupError):
+    pass
+
+
 @dataclass(frozen=True)
 class ShareLink:
     code: str
@@ -38,10 +43,12 @@ class ShareLink:
     post_id: str
     network: str
     destination: str
+    challenge_id: str | None = None  # a link shared for a challenge
 
     @classmethod
     def from_model(cls, item: LinkModel) -> "ShareLink":
-        return cls(item.code, item.employee_id, item.post_id, item.network, item.destination)
+        return cls(item.code, item.employee_id, item.post_id, item.network, item.destination,
+                   item.challenge_id)
 
 
 def share_url(base_url: str, code: str) -> str:
@@ -49,13 +56,19 @@ def share_url(base_url: str, code: str) -> str:
 
 
 def get_or_create(employee_id: str, post_id: str, network: str,
-                  now: datetime | None = None) -> ShareLink:
-    """The employee's link for this post and network; the same one every time it is asked."""
+                  now: datetime | None = None, challenge_id: str | None = None) -> ShareLink:
+    """The employee's link for this post and network (and challenge, when shared for one: its
+    clicks and conversions then carry the challenge); the same one every time it is asked."""
     if network not in NETWORKS:
         raise InvalidNetwork(f"network must be one of {', '.join(NETWORKS)}")
-    existing = _owned_code(employee_id, post_id, network)
+    existing = _owned_code(employee_id, post_id, network, challenge_id)
     if existing:
         return existing
+    if challenge_id is not None:
+        try:
+            ChallengeModel.get(*ChallengeModel.key(challenge_id))
+        except DoesNotExist:
+            raise ChallengeNotFound(challenge_id) from None
     try:
         post = PostModel.get(*PostModel.key(post_id))
     except DoesNotExist:
@@ -66,8 +79,11 @@ def get_or_create(employee_id: str, post_id: str, network: str,
     for _ in range(_CODE_ATTEMPTS):
         code = new_share_code()
         link = LinkModel(*LinkModel.key(code), code=code, employee_id=employee_id,
-                         post_id=post_id, network=network, destination=post.url, created_at=now)
-        owner = LinkOwnerModel(*LinkOwnerModel.key(employee_id, post_id, network), code=code)
+                         post_id=post_id, network=network, destination=post.url, created_at=now,
+                         challenge_id=challenge_id,
+                         **LinkModel.post_index(post_id, code))  # posts.hide_post finds it
+        owner = LinkOwnerModel(*LinkOwnerModel.key(employee_id, post_id, network, challenge_id),
+                               code=code)
         try:
             # Both items or neither: a code is never orphaned, an owner never has two codes.
             with TransactWrite(connection=transaction_connection()) as tx:
@@ -75,17 +91,18 @@ def get_or_create(employee_id: str, post_id: str, network: str,
                 tx.save(owner, condition=LinkOwnerModel.pk.does_not_exist())
             return ShareLink.from_model(link)
         except TransactWriteError:
-            raced = _owned_code(employee_id, post_id, network)
+            raced = _owned_code(employee_id, post_id, network, challenge_id)
             if raced:  # a concurrent request made it first: return that one
                 return raced
             # else the random code collided: draw another
     raise RuntimeError("could not allocate a unique share code")
 
 
-def _owned_code(employee_id: str, post_id: str, network: str) -> ShareLink | None:
+def _owned_code(employee_id: str, post_id: str, network: str,
+                challenge_id: str | None = None) -> ShareLink | None:
     try:
-        owner = LinkOwnerModel.get(*LinkOwnerModel.key(employee_id, post_id, network),
-                                   consistent_read=True)
+        owner = LinkOwnerModel.get(*LinkOwnerModel.key(employee_id, post_id, network,
+                                                       challenge_id), consistent_read=True)
     except DoesNotExist:
         return None
     return resolve(owner.code)
@@ -103,27 +120,34 @@ def resolve(code: str) -> ShareLink | None:
 class LinkCache:
     """Code -> link for a warm Lambda: a viral link costs one read per container, not per click."""
 
-    def __init__(self, ttl_seconds: float = 300, max_entries: int = 10_000) -> None:
+    def __init__(self, ttl_seconds: float = 300, max_entries: int = 10_000,
+                 resolver: Callable[[str], ShareLink | None] | None = None) -> None:
         self._ttl = ttl_seconds
         self._max = max_entries
+        self._resolve = resolver or resolve
         self._items: dict[str, tuple[float, ShareLink | None]] = {}
 
     def get(self, code: str) -> ShareLink | None:
+        if not is_share_code(code):
+            return None  # malformed: no lookup, nothing cached
         hit = self._items.get(code)
         now = time.monotonic()
         if hit and now - hit[0] < self._ttl:
             return hit[1]
-        link = resolve(code)
+        link = self._resolve(code)
         if len(self._items) >= self._max:
             self._items.clear()  # crude but bounded; a container rarely sees 10k codes
         self._items[code] = (now, link)
         return link
 
 
-def tracked_destination(link: ShareLink, click_id: str) -> str:
-    """The destination with utm_* and the click id appended; its own query and fragment kept."""
+def tracked_destination(link: ShareLink, click_id: str | None) -> str:
+    """The destination with utm_* and the click id appended; its own query and fragment kept.
+    No click id (a HEAD request records no click): utm_* only."""
     parts = urlsplit(link.destination)
     query = parse_qsl(parts.query, keep_blank_values=True)
     query += [("utm_source", link.network), ("utm_medium", "employee_advocacy"),
-              ("utm_campaign", "korpo"), (CLICK_ID_PARAM, click_id)]
+              ("utm_campaign", "korpo")]
+    if click_id:
+        query.append((CLICK_ID_PARAM, click_id))
     return urlunsplit(parts._replace(query=urlencode(query)))
