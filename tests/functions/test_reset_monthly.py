@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -74,3 +74,107 @@ def test_bad_month_is_refused(handler):
 
     with pytest.raises(InvalidMonth):
         handler({"month": "2026-13"}, LambdaContext("reset_monthly"))
+
+
+def _module():
+    return __import__("sys").modules["korpo_fn_reset_monthly"]
+
+
+def _profile(employee_id: str, email: str, name: str) -> None:
+    from korpo.models import EmployeeModel
+
+    EmployeeModel(*EmployeeModel.key(employee_id), employee_id=employee_id, email=email,
+                  display_name=name, created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)).save()
+
+
+def test_winners_and_admins_get_the_announcement_once(handler, monkeypatch):
+    import boto3
+    from dataclasses import replace
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    ses = boto3.client("ses")
+    ses.verify_email_identity(EmailAddress="korpo@example.com")
+    cognito = boto3.client("cognito-idp")
+    pool = cognito.create_user_pool(PoolName="employees")["UserPool"]["Id"]
+    cognito.create_group(UserPoolId=pool, GroupName="admins")
+    cognito.admin_create_user(UserPoolId=pool, Username="boss@example.com",
+                              UserAttributes=[{"Name": "email", "Value": "boss@example.com"}],
+                              MessageAction="SUPPRESS")
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="boss@example.com",
+                                    GroupName="admins")
+    monkeypatch.setattr(_module(), "_settings", replace(
+        _module()._settings, sender_email="korpo@example.com", user_pool_id=pool))
+    for employee, points, name in (("a", 30, "Ann"), ("b", 20, "Bob"), ("c", 10, "Cy"),
+                                   ("d", 5, "Di")):
+        _award(employee, points)
+        _profile(employee, f"{name.lower()}@example.com", name)
+
+    dry = handler(load_event("reset_monthly/dry_run"), LambdaContext("reset_monthly"))
+    assert dry["announcement"] == {"status": "would_send", "recipients": 4}
+    sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
+    assert sent == []
+
+    first = handler(load_event("reset_monthly/freeze_month"), LambdaContext("reset_monthly"))
+    assert first["announcement"] == {"status": "sent", "recipients": 4}
+    assert sorted(m.destinations["ToAddresses"][0] for m in sent) == [
+        "ann@example.com", "bob@example.com", "boss@example.com", "cy@example.com"]
+    assert "1. Ann — 30 korpos" in sent[0].body and "Di" not in sent[0].body
+    assert _module().monthly.month_state("2026-10").announced_at is not None
+
+    again = handler(load_event("reset_monthly/freeze_month"), LambdaContext("reset_monthly"))
+    assert again["already_frozen"] and again["announcement"]["status"] == "already_announced"
+    assert len(sent) == 4
+
+
+def test_late_events_reach_the_live_board_never_the_archive(handler):
+    from korpo import board, monthly
+    from korpo.board import set_score
+
+    set_score("2026-10", "a", 30)
+    set_score("2026-10", "b", 20)
+    handler(load_event("reset_monthly/freeze_month"), LambdaContext("reset_monthly"))
+    set_score("2026-10", "b", 40)  # an October event that arrived after the freeze
+    assert board.standing_of("2026-10", "b").rank == 1
+    assert monthly.archived_standing("2026-10", "b").rank == 2
+    assert [(s.employee_id, s.score) for s in monthly.archived("2026-10")] == [
+        ("a", 30), ("b", 20)]
+
+
+@pytest.mark.parametrize("zone, local_first, closed", [
+    ("Pacific/Honolulu", datetime(2026, 11, 1, 0, 5), "2026-10"),  # UTC-10, no DST
+    ("Pacific/Tongatapu", datetime(2026, 11, 1, 0, 5), "2026-10"),  # UTC+13
+    ("Pacific/Auckland", datetime(2026, 10, 1, 0, 5), "2026-09"),  # NZDT +13 since 27 Sep
+    ("Pacific/Auckland", datetime(2026, 4, 1, 0, 5), "2026-03"),  # NZDT, ends 5 Apr
+    ("Pacific/Auckland", datetime(2026, 5, 1, 0, 5), "2026-04"),  # NZST +12 after 5 Apr
+    ("Europe/Paris", datetime(2026, 11, 1, 0, 5), "2026-10"),  # CET, a week after DST ended
+    ("Europe/Paris", datetime(2026, 4, 1, 0, 5), "2026-03"),  # CEST since 29 Mar
+])
+def test_scheduled_reset_closes_the_brands_month_in_any_zone(handler, monkeypatch, zone,
+                                                            local_first, closed):
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from korpo import monthly
+    from korpo.scoring.award import Context, process
+    from korpo.scoring.rules import Rules, ScoredEvent
+
+    tz = ZoneInfo(zone)
+    fired = local_first.replace(tzinfo=tz).astimezone(timezone.utc)
+    monkeypatch.setattr(_module(), "_settings", replace(_module()._settings, time_zone=zone))
+    monkeypatch.setattr(_module(), "utc_now", lambda: fired)
+    # One minute before midnight local time belongs to the closed month; midnight to the next.
+    ctx = Context(rules=Rules(points_per_click=10), zone=tz,
+                  scores_table=_module()._settings.scores_table)
+    before = ScoredEvent("e-before", "click", "human", "emp", fired - timedelta(minutes=6))
+    after = ScoredEvent("e-after", "click", "human", "emp", fired - timedelta(minutes=5))
+    assert not process([before, after], ctx).failed
+    summary = handler(load_event("reset_monthly/scheduled"), LambdaContext("reset_monthly"))
+    assert summary["month"] == closed and summary["total_points"] == 10
+    assert monthly.month_state(closed).status == "frozen"
+    opened = summary["opened_month"]
+    assert monthly.month_state(opened).status == "open"
+    from korpo import board
+
+    assert board.standing_of(opened, "emp").score == 10

@@ -5,12 +5,13 @@ Korpo stores a work email and a display name, nothing about personal social acco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from korpo.models import EmployeeModel
+from korpo.models import EmployeeModel, EventModel
+from korpo.models.events import RAW_EVENT_TTL_DAYS
 from korpo.months import utc_now
 
 
@@ -56,7 +57,21 @@ def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeM
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
         return EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
+    record_signup(identity.employee_id, profile.created_at)
     return profile
+
+
+def record_signup(employee_id: str, at: datetime) -> None:
+    """One `employee_signup` event per employee (a deterministic id, written once): award_points
+    pays the SignupBonus rule for it, exactly once like any event."""
+    event = EventModel(f"signup-{employee_id}", type="employee_signup", at=at,
+                       employee_id=employee_id,
+                       expires_at=int((at + timedelta(days=RAW_EVENT_TTL_DAYS)).timestamp()))
+    try:
+        event.save(condition=EventModel.event_id.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def display_names(employee_ids: Iterable[str]) -> dict[str, str]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from korpo import board
+from korpo.announce import Email
 from korpo.board import Standing
 from korpo.models import ArchiveEntryModel, MonthStateModel
 from korpo.models.scores import Winner
@@ -87,6 +89,32 @@ def _open(month: str, now: datetime) -> None:
     except PutError as error:  # already open (or frozen by a very late rerun): keep it
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
+
+
+def announce(month: str, now: datetime, emails: list[Email],
+             send: Callable[[Email], None] | None, dry_run: bool = False) -> dict:
+    """Send the winners' announcement of a frozen month once. `announced_at` is written
+    after the sends: a crash in between sends again on the rerun (at least once; a missed
+    announcement is worse than a repeated one). `send` None: logged only (no sender)."""
+    state = month_state(month)
+    if dry_run:
+        return {"status": "would_send", "recipients": len(emails)}
+    if state is None or state.status != "frozen":
+        return {"status": "not_frozen"}
+    if state.announced_at is not None:
+        return {"status": "already_announced", "announced_at": state.announced_at.isoformat()}
+    failed = []
+    for email in emails:
+        if send is None:
+            continue
+        try:
+            send(email)
+        except Exception as error:  # noqa: BLE001 - the others still get theirs
+            failed.append(f"{email.to}: {type(error).__name__}: {error}")
+    if failed:
+        return {"status": "failed", "recipients": len(emails), "errors": failed}
+    state.update(actions=[MonthStateModel.announced_at.set(now)])
+    return {"status": "sent" if send else "logged", "recipients": len(emails)}
 
 
 def archived(month: str, limit: int | None = None) -> list[Standing]:

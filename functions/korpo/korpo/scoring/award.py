@@ -1,57 +1,378 @@
-"""Writing awards exactly once: ledger entry, monthly board and lifetime balance together.
+"""Writing a batch of events exactly once: ledger, monthly board, rank buckets, lifetime balance
+and stats counters, aggregated per employee.
 
-The stream delivers at least once and retries whole batches. Each award is one DynamoDB
-transaction whose ledger item is keyed by the event id and conditioned on not existing, so a
-replayed event fails the condition and changes nothing, and a crash leaves all three writes
-done or none.
+The stream delivers at least once, retries whole batches, and two invocations may hold the same
+event. For each employee of a batch, one DynamoDB transaction writes everything that employee's
+new events change, planned from a consistent read of the items it will change:
+
+- ledger buckets (`EMP#{employee}` / `LEDGER#{UTC 10 seconds of the event}`): `seen`, the ids of
+  every event of that minute already counted (awarded or not), and `entries`, one ledger entry
+  per awarded event (type, points, rule, month, time). Events already in `seen` are dropped
+  before planning: that is the exactly-once guard;
+- the employee's board entry of each month touched (the month of the event's time in the
+  brand's zone) and the score-bucket counters of the rank index (korpo.board);
+- the stats counters per day (brand zone) x employee, post, challenge, referrer network, team;
+  the employee's item also carries the day's points per kind, which the daily caps read;
+- the lifetime balance (ADD).
+
+Every read item is written back conditioned on the version (or absence) that was read, so a
+concurrent writer makes the transaction fail as a whole; it is then planned again from fresh
+reads (the other writer's events are now in `seen`). A crash leaves all of an employee's writes
+done or none; a retried batch finds its done events in `seen`. Writes grow with the employees
+of a batch, not its events (docs/decisions.md has the costs and the floor).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
+from botocore.exceptions import ClientError
 
-from korpo.models.base import transaction_connection
-from korpo.models import BalanceModel, BoardEntryModel, LedgerModel
+from korpo import aws
+from korpo.board import bucket_key, bucket_moves
 from korpo.months import month_of
-from korpo.scoring.rules import Rules, ScoredEvent, award_for
+from korpo.scoring import hll
+from korpo.scoring.rules import (
+    Challenge, Rules, ScoredEvent, apply_caps, award_for, challenge_for, kind_of,
+)
+
+MAX_TRANSACT_ITEMS = 100
+ATTEMPTS = 8
 
 
-@dataclass(frozen=True)
-class Outcome:
-    event_id: str
-    points: int
-    status: str  # awarded | duplicate | nothing
+class AwardConflict(RuntimeError):
+    """An employee's writes kept conflicting with another writer's; the batch retries them."""
 
 
-def award(event: ScoredEvent, rules: Rules, zone: ZoneInfo) -> Outcome:
-    granted = award_for(event, rules)
-    if granted is None:
-        return Outcome(event.event_id, 0, "nothing")
-    # The month of the event's own time in the brand's zone, not of processing time.
-    month = month_of(event.at, zone)
-    ledger = LedgerModel(*LedgerModel.key(event.employee_id, event.event_id),
-                         employee_id=event.employee_id, event_id=event.event_id,
-                         event_type=event.type, points=granted.points, rule=granted.rule,
-                         month=month, at=event.at)
-    board = BoardEntryModel(*BoardEntryModel.key(month, event.employee_id))
-    balance = BalanceModel(*BalanceModel.key(event.employee_id))
-    try:
-        with TransactWrite(connection=transaction_connection()) as tx:
-            tx.save(ledger, condition=LedgerModel.pk.does_not_exist())
-            tx.update(board, actions=[BoardEntryModel.score.add(granted.points),
-                                      BoardEntryModel.board.set(month),
-                                      BoardEntryModel.employee_id.set(event.employee_id)])
-            tx.update(balance, actions=[BalanceModel.points.add(granted.points)])
-    except TransactWriteError as error:
-        if _ledger_already_written(error):
-            return Outcome(event.event_id, 0, "duplicate")
-        raise
-    return Outcome(event.event_id, granted.points, "awarded")
+@dataclass
+class Context:
+    rules: Rules
+    zone: ZoneInfo
+    scores_table: str
+    challenges: list[Challenge] = field(default_factory=list)
+    team_of: Callable[[str], str | None] = lambda employee_id: None
 
 
-def _ledger_already_written(error: TransactWriteError) -> bool:
-    reasons = error.cancellation_reasons or []
-    return bool(reasons) and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed"
+@dataclass
+class BatchOutcome:
+    awarded: dict[str, int] = field(default_factory=dict)  # event id -> points
+    counted: set[str] = field(default_factory=set)  # newly counted, earning nothing
+    duplicates: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)  # event id -> error
+
+    def merge(self, other: BatchOutcome) -> None:
+        self.awarded.update(other.awarded)
+        self.counted |= other.counted
+        self.duplicates |= other.duplicates
+        self.failed.update(other.failed)
+
+
+# Seams for tests (crash injection, interleavings) and the bench (write units).
+def _transact(items: list[dict[str, Any]]) -> None:
+    aws.client("dynamodb").transact_write_items(TransactItems=items)
+
+
+def _between_read_and_write(employee_id: str) -> None:
+    return None
+
+
+# ------------------------------------------------------------------ keys
+
+
+def ledger_sk(at: datetime) -> str:
+    """Ten seconds of UTC event time per bucket ("…T10:15:3" holds 10:15:30-39): a bucket stays
+    far below DynamoDB's 400 KB item limit (~12,000 events of one employee in 10 s) and cheap
+    to rewrite, while a batch (a 5 s batching window) rarely spans more than two."""
+    return "LEDGER#" + at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")[:-1]
+
+
+def day_of(at: datetime, zone: ZoneInfo) -> str:
+    return at.astimezone(zone).strftime("%Y-%m-%d")
+
+
+def stats_key(dimension: str, value: str, day: str) -> tuple[str, str]:
+    return f"STATS#{dimension}#{value}", f"DAY#{day}"
+
+
+def dimensions(event: ScoredEvent, challenge: Challenge | None,
+               team: str | None) -> list[tuple[str, str]]:
+    """The stats dimensions an event counts in."""
+    out = [("employee", event.employee_id)]
+    if event.post_id:
+        out.append(("post", event.post_id))
+    challenge_id = event.challenge_id or (challenge.challenge_id if challenge else None)
+    if challenge_id:
+        out.append(("challenge", challenge_id))
+    if event.type == "click":
+        out.append(("network", event.referrer or "direct"))
+    elif event.network:
+        out.append(("network", event.network))
+    if team:
+        out.append(("team", team))
+    return out
+
+
+def counters_of(event: ScoredEvent) -> list[str]:
+    if event.type == "click":
+        return [f"{event.klass}_clicks"]
+    if event.type == "share_intent":
+        return ["share_intents"]
+    if event.type == "conversion":
+        return ["conversions", f"conversions:{event.conversion_type or 'other'}"]
+    return [event.type]
+
+
+# ------------------------------------------------------------------ the batch
+
+
+def process(events: Iterable[ScoredEvent], ctx: Context) -> BatchOutcome:
+    """Award and count a batch; an employee whose writes fail leaves only their events
+    failed (the caller reports those records; a retry is harmless)."""
+    outcome = BatchOutcome()
+    groups: dict[str, dict[str, ScoredEvent]] = defaultdict(dict)
+    for event in events:
+        if event.event_id in groups[event.employee_id]:
+            outcome.duplicates.add(event.event_id)
+        groups[event.employee_id].setdefault(event.event_id, event)
+    for employee_id in sorted(groups):
+        group = sorted(groups[employee_id].values(), key=lambda e: (e.at, e.event_id))
+        try:
+            outcome.merge(_award_group(employee_id, group, ctx))
+        except Exception as error:  # noqa: BLE001 - reported per record by the caller
+            for event in group:
+                outcome.failed[event.event_id] = f"{type(error).__name__}: {error}"
+    return outcome
+
+
+def _award_group(employee_id: str, group: list[ScoredEvent], ctx: Context) -> BatchOutcome:
+    for attempt in range(ATTEMPTS):
+        plan = _plan(employee_id, group, ctx)
+        if not plan.writes:
+            return plan.outcome
+        if len(plan.writes) > MAX_TRANSACT_ITEMS:
+            # Too many items for one transaction: halves are planned (and exactly once) alone.
+            half = len(group) // 2
+            outcome = _award_group(employee_id, group[:half], ctx)
+            outcome.merge(_award_group(employee_id, group[half:], ctx))
+            return outcome
+        _between_read_and_write(employee_id)
+        try:
+            _transact(plan.writes)
+            return plan.outcome
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in (
+                    "TransactionCanceledException", "TransactionConflictException"):
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))  # another writer: re-plan
+    raise AwardConflict(f"employee {employee_id}: writes kept conflicting")
+
+
+@dataclass
+class _Plan:
+    writes: list[dict[str, Any]]
+    outcome: BatchOutcome
+
+
+def _batch_get(table: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    found: dict[tuple[str, str], dict] = {}
+    dynamodb = aws.client("dynamodb")
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 100):
+        request = {table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": sk}}
+                                    for pk, sk in unique[start:start + 100]],
+                           "ConsistentRead": True}}
+        while request:
+            page = dynamodb.batch_get_item(RequestItems=request)
+            for raw in page.get("Responses", {}).get(table, []):
+                item = aws.from_ddb(raw)
+                found[(item["pk"], item["sk"])] = item
+            request = page.get("UnprocessedKeys") or None
+    return found
+
+
+def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
+    rules, zone, table = ctx.rules, ctx.zone, ctx.scores_table
+    team = ctx.team_of(employee_id)
+    challenges = {e.event_id: challenge_for(e, ctx.challenges) for e in group}
+    ledger_keys = [(f"EMP#{employee_id}", ledger_sk(e.at)) for e in group]
+    board_keys = [(f"BOARD#{month_of(e.at, zone)}", f"EMP#{employee_id}") for e in group]
+    stat_keys = [stats_key(d, v, day_of(e.at, zone)) for e in group
+                 for d, v in dimensions(e, challenges[e.event_id], team)]
+    current = _batch_get(table, ledger_keys + board_keys + stat_keys)
+
+    seen = set()
+    for key in set(ledger_keys):
+        seen |= set(current.get(key, {}).get("seen", ()))
+    outcome = BatchOutcome()
+    fresh = []
+    for event in group:
+        if event.event_id in seen:
+            outcome.duplicates.add(event.event_id)
+        else:
+            fresh.append(event)
+    if not fresh:
+        return _Plan([], outcome)
+
+    changed: dict[tuple[str, str], dict] = {}
+
+    def item(item_key: tuple[str, str], /, **defaults: Any) -> dict:
+        if item_key not in changed:
+            base = current.get(item_key)
+            changed[item_key] = _copy(base) if base else {"pk": item_key[0], "sk": item_key[1],
+                                                          **defaults}
+        return changed[item_key]
+
+    scores: dict[str, int] = {}
+    balance = 0
+    for event in fresh:
+        day, month = day_of(event.at, zone), month_of(event.at, zone)
+        kind = kind_of(event)
+        mine = item(stats_key("employee", employee_id, day), dim="employee", key=employee_id,
+                    day=day, c={})
+        granted = award_for(event, rules, list(ctx.challenges))
+        if granted is not None:
+            granted = apply_caps(granted, kind, rules, int(mine["c"].get("points", 0)),
+                                 int(mine["c"].get(f"points:{kind}", 0)))
+        points = granted.points if granted else 0
+
+        bucket = item((f"EMP#{employee_id}", ledger_sk(event.at)), employee_id=employee_id,
+                      seen=set(), entries={})
+        bucket["seen"] = set(bucket.get("seen") or ()) | {event.event_id}
+        if granted:
+            bucket.setdefault("entries", {})[event.event_id] = {
+                "type": event.type, "points": points, "rule": granted.rule, "month": month,
+                "at": event.at.astimezone(timezone.utc).isoformat()}
+            board_key = (f"BOARD#{month}", f"EMP#{employee_id}")
+            if month not in scores:
+                scores[month] = int(current.get(board_key, {}).get("score", 0))
+            scores[month] += points
+            balance += points
+            outcome.awarded[event.event_id] = points
+        else:
+            outcome.counted.add(event.event_id)
+
+        for dimension, value in dimensions(event, challenges[event.event_id], team):
+            stats = item(stats_key(dimension, value, day), dim=dimension, key=value, day=day,
+                         c={})
+            for name in counters_of(event):
+                stats["c"][name] = int(stats["c"].get(name, 0)) + 1
+            if points:
+                stats["c"]["points"] = int(stats["c"].get("points", 0)) + points
+                if dimension == "employee":
+                    stats["c"][f"points:{kind}"] = int(stats["c"].get(f"points:{kind}", 0)) + points
+            if event.type == "click" and event.klass == "human" and event.visitor_key:
+                registers = bytearray(bytes(stats.get("hll") or b"") or hll.empty())
+                hll.add(registers, event.visitor_key)
+                stats["hll"] = bytes(registers)
+
+    writes = [_versioned_put(table, key, value, current.get(key))
+              for key, value in changed.items()]
+    for month, score in scores.items():
+        board_key = (f"BOARD#{month}", f"EMP#{employee_id}")
+        old = current.get(board_key)
+        old_score = int(old["score"]) if old else None
+        writes.append(_board_update(table, board_key, month, employee_id, old_score, score))
+        for bucket_no, deltas in bucket_moves(old_score, score).items():
+            writes.append(_bucket_add(table, month, bucket_no, deltas))
+    if balance:
+        writes.append({"Update": {
+            "TableName": table, "Key": {"pk": {"S": f"EMP#{employee_id}"}, "sk": {"S": "BALANCE"}},
+            "UpdateExpression": "ADD points :p",
+            "ExpressionAttributeValues": {":p": {"N": str(balance)}}}})
+    return _Plan(writes, outcome)
+
+
+def _copy(item: dict) -> dict:
+    out = dict(item)
+    for name in ("c", "entries"):
+        if name in out:
+            out[name] = dict(out[name])
+    if "seen" in out:
+        out["seen"] = set(out["seen"])
+    if "hll" in out and out["hll"] is not None:
+        out["hll"] = bytes(getattr(out["hll"], "value", out["hll"]))
+    return out
+
+
+def _versioned_put(table: str, key: tuple[str, str], value: dict, read: dict | None) -> dict:
+    version = int(read["v"]) if read and "v" in read else 0
+    value = {**value, "v": version + 1}
+    put: dict[str, Any] = {"TableName": table, "Item": aws.to_ddb(value)}
+    if read is None:
+        put["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        put["ConditionExpression"] = "v = :v"
+        put["ExpressionAttributeValues"] = {":v": {"N": str(version)}}
+    return {"Put": put}
+
+
+def _board_update(table: str, key: tuple[str, str], month: str, employee_id: str,
+                  old: int | None, new: int) -> dict:
+    update: dict[str, Any] = {
+        "TableName": table, "Key": {"pk": {"S": key[0]}, "sk": {"S": key[1]}},
+        "UpdateExpression": "SET board = :m, employee_id = :e, score = :new",
+        "ExpressionAttributeValues": {":m": {"S": month}, ":e": {"S": employee_id},
+                                      ":new": {"N": str(new)}}}
+    if old is None:
+        update["ConditionExpression"] = "attribute_not_exists(pk)"
+    else:
+        update["ConditionExpression"] = "score = :old"
+        update["ExpressionAttributeValues"][":old"] = {"N": str(old)}
+    return {"Update": update}
+
+
+def _bucket_add(table: str, month: str, bucket: int, deltas: dict[str, int]) -> dict:
+    names = {f"#a{i}": name for i, name in enumerate(deltas)}
+    values = {f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())}
+    return {"Update": {
+        "TableName": table, "Key": bucket_key(month, bucket),
+        "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(deltas))),
+        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+
+
+# ------------------------------------------------------------------ reading the ledger
+
+
+def month_bounds_utc(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    year, mon = (int(p) for p in month.split("-"))
+    start = datetime(year, mon, 1, tzinfo=zone)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def ledger_entries(table: str, employee_id: str, month: str | None = None,
+                   zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
+    """The employee's ledger entries (of one brand month if given), oldest first."""
+    args: dict[str, Any] = {"TableName": table,
+                            "ExpressionAttributeValues": {":pk": {"S": f"EMP#{employee_id}"}}}
+    if month and zone:
+        start, end = month_bounds_utc(month, zone)
+        # A margin of a minute either side; entries are filtered on their month below.
+        args["KeyConditionExpression"] = "pk = :pk AND sk BETWEEN :a AND :b"
+        args["ExpressionAttributeValues"].update({
+            ":a": {"S": ledger_sk(start - timedelta(minutes=1))},
+            ":b": {"S": ledger_sk(end + timedelta(minutes=1))}})
+    else:
+        args["KeyConditionExpression"] = "pk = :pk AND begins_with(sk, :l)"
+        args["ExpressionAttributeValues"][":l"] = {"S": "LEDGER#"}
+    out: list[dict[str, Any]] = []
+    dynamodb = aws.client("dynamodb")
+    while True:
+        page = dynamodb.query(**args)
+        for raw in page.get("Items", []):
+            bucket = aws.from_ddb(raw)
+            for event_id, entry in sorted((bucket.get("entries") or {}).items(),
+                                          key=lambda kv: (kv[1]["at"], kv[0])):
+                if month is None or entry["month"] == month:
+                    out.append({"employee_id": employee_id, "event_id": event_id,
+                                "type": entry["type"], "points": int(entry["points"]),
+                                "rule": entry["rule"], "month": entry["month"],
+                                "at": entry["at"]})
+        if "LastEvaluatedKey" not in page:
+            return out
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]

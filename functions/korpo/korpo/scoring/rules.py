@@ -1,8 +1,20 @@
-"""The brand's scoring rules, as plain values (no storage, no AWS)."""
+"""The brand's scoring rules, as plain values (no storage, no AWS).
+
+Rules are data: defaults come from the template's Parameters (settings), an admin's edits are
+stored in the Catalog (`RULES`/`CURRENT`, see korpo.scoring.store) and win over the defaults.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Mapping
+
+# The "kinds" rules speak of: a human click, a share intent, a conversion of one type
+# ("conversion:signup"), or any conversion ("conversion:*").
+CLICK = "click"
+SHARE_INTENT = "share_intent"
+CONVERSION = "conversion"
+EMPLOYEE_SIGNUP = "employee_signup"  # the employee's own first sign-up (a bonus, once)
 
 
 @dataclass(frozen=True)
@@ -14,11 +26,43 @@ class ScoredEvent:
     employee_id: str
     at: datetime
     post_id: str | None = None
+    challenge_id: str | None = None
+    network: str | None = None
+    referrer: str | None = None
+    visitor_key: str | None = None
+    conversion_type: str | None = None
+    trust: str | None = None
+    earns: bool | None = None  # set by the writer when it decides (pixel conversions)
+
+
+@dataclass(frozen=True)
+class Challenge:
+    challenge_id: str
+    starts_at: datetime
+    ends_at: datetime
+    multiplier: float = 1.0
+    bonus: int = 0
+
+    def active_at(self, at: datetime) -> bool:
+        return self.starts_at <= at < self.ends_at
 
 
 @dataclass(frozen=True)
 class Rules:
     points_per_click: int = 10
+    points_per_share_intent: int = 0
+    points_per_conversion: Mapping[str, int] = field(default_factory=lambda: {"*": 0})
+    signup_bonus: int = 0
+    daily_cap_per_employee: int = 0  # 0: no cap
+    daily_cap_per_type: Mapping[str, int] = field(default_factory=dict)  # kind -> cap, 0: none
+    pixel_conversions_earn: bool = True
+
+    def with_overrides(self, stored: Mapping[str, object] | None) -> Rules:
+        """The defaults with an admin's stored values on top (unknown keys ignored)."""
+        if not stored:
+            return self
+        known = {k: v for k, v in stored.items() if k in self.__dataclass_fields__}
+        return replace(self, **known)
 
 
 @dataclass(frozen=True)
@@ -27,9 +71,86 @@ class Award:
     rule: str
 
 
-def award_for(event: ScoredEvent, rules: Rules) -> Award | None:
-    """Points an event earns, or None. Only a human's first click earns: bots, repeats and
-    the sharer's own clicks are kept for stats but pay nothing."""
-    if event.type == "click" and event.klass == "human" and rules.points_per_click > 0:
-        return Award(rules.points_per_click, "human_click")
+def kind_of(event: ScoredEvent) -> str:
+    """The cap family of an event: click, share_intent, conversion, employee_signup."""
+    return event.type
+
+
+def base_award(event: ScoredEvent, rules: Rules) -> Award | None:
+    """Points before challenges and caps, or None. Only a human's first click earns: bots,
+    repeats and the sharer's own clicks are kept for stats but pay nothing."""
+    if event.type == CLICK:
+        if event.klass == "human" and rules.points_per_click > 0:
+            return Award(rules.points_per_click, "human_click")
+        return None
+    if event.type == SHARE_INTENT:
+        return Award(rules.points_per_share_intent, "share_intent") if (
+            rules.points_per_share_intent > 0) else None
+    if event.type == CONVERSION:
+        if event.earns is False:
+            return None
+        if event.trust == "pixel" and not rules.pixel_conversions_earn:
+            return None
+        kind = event.conversion_type or "*"
+        table = rules.points_per_conversion
+        points = table.get(kind, table.get("*", 0))
+        return Award(int(points), f"conversion:{kind}") if points > 0 else None
+    if event.type == EMPLOYEE_SIGNUP:
+        return Award(rules.signup_bonus, "signup_bonus") if rules.signup_bonus > 0 else None
     return None
+
+
+def challenge_for(event: ScoredEvent, challenges: list[Challenge]) -> Challenge | None:
+    """The challenge that applies: the one the event names, if it ran at the event's time;
+    else, of those running at the event's time, the most generous one."""
+    running = [c for c in challenges if c.active_at(event.at)]
+    if event.challenge_id:
+        named = [c for c in running if c.challenge_id == event.challenge_id]
+        if named:
+            return named[0]
+    if not running:
+        return None
+    return max(running, key=lambda c: (c.multiplier, c.bonus, c.challenge_id))
+
+
+def award_for(event: ScoredEvent, rules: Rules,
+              challenges: list[Challenge] | None = None) -> Award | None:
+    """Points an event earns before daily caps (base, then the challenge's multiplier and
+    bonus), or None."""
+    base = base_award(event, rules)
+    if base is None:
+        return None
+    challenge = challenge_for(event, challenges or [])
+    if challenge is None or (challenge.multiplier == 1 and not challenge.bonus):
+        return base
+    points = int(round(base.points * challenge.multiplier)) + int(challenge.bonus)
+    return Award(points, f"{base.rule}+challenge:{challenge.challenge_id}")
+
+
+def apply_caps(award: Award, kind: str, rules: Rules, earned_today: int,
+               earned_today_kind: int) -> Award | None:
+    """Cut an award to what is left under the day's caps (per employee, per kind). Partial
+    awards keep the day's total equal to min(sum, cap) whatever the batching."""
+    room = award.points
+    if rules.daily_cap_per_employee > 0:
+        room = min(room, rules.daily_cap_per_employee - earned_today)
+    cap = rules.daily_cap_per_type.get(kind, 0)
+    if cap > 0:
+        room = min(room, cap - earned_today_kind)
+    if room <= 0:
+        return None
+    if room < award.points:
+        return Award(room, f"{award.rule}+capped")
+    return award
+
+
+def parse_points_table(raw: str) -> dict[str, int]:
+    """"signup=50,lead=100,*=20" -> {"signup": 50, "lead": 100, "*": 20} (template form)."""
+    table: dict[str, int] = {}
+    for part in raw.split(","):
+        if "=" not in part:
+            continue
+        key, value = part.split("=", 1)
+        if key.strip():
+            table[key.strip()] = int(value.strip())
+    return table

@@ -1,0 +1,94 @@
+"""Where award_points gets its rules, challenges and teams: the Catalog, cached in the warm
+container for a short time (an admin's edit is live within TTL_SECONDS)."""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable
+
+from pynamodb.exceptions import DoesNotExist
+
+from korpo.models import ChallengeModel, EmployeeModel, RulesModel
+from korpo.scoring.rules import Challenge, Rules, parse_points_table
+from korpo.settings import Settings
+
+TTL_SECONDS = 60.0
+
+
+def default_rules(settings: Settings) -> Rules:
+    """The template Parameters' rules."""
+    return Rules(points_per_click=settings.points_per_click,
+                 points_per_share_intent=settings.points_per_share_intent,
+                 points_per_conversion=parse_points_table(settings.conversion_points),
+                 signup_bonus=settings.signup_bonus,
+                 daily_cap_per_employee=settings.daily_cap_per_employee,
+                 daily_cap_per_type=parse_points_table(settings.daily_caps_per_type),
+                 pixel_conversions_earn=settings.pixel_conversions_earn)
+
+
+def stored_overrides() -> dict[str, Any]:
+    try:
+        item = RulesModel.get(*RulesModel.key())
+    except DoesNotExist:
+        return {}
+    value = json.loads(item.rules or "{}")
+    return value if isinstance(value, dict) else {}
+
+
+def save_rules(overrides: dict[str, Any], updated_by: str | None = None) -> None:
+    """What the admin api (a later issue) will call; unknown fields are refused."""
+    unknown = set(overrides) - set(Rules.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown rule fields: {sorted(unknown)}")
+    from korpo.months import utc_now
+
+    RulesModel(*RulesModel.key(), rules=json.dumps(overrides), updated_at=utc_now(),
+               updated_by=updated_by).save()
+
+
+def load_challenges() -> list[Challenge]:
+    return [Challenge(c.challenge_id, c.starts_at, c.ends_at, float(c.multiplier or 1),
+                      int(c.bonus or 0))
+            for c in ChallengeModel.gsi1.query("CHALLENGES")]
+
+
+class Cached:
+    """A value reloaded at most every `ttl` seconds."""
+
+    def __init__(self, load: Callable[[], Any], ttl: float = TTL_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._load, self._ttl, self._clock = load, ttl, clock
+        self._value: Any = None
+        self._at = -1e18
+
+    def get(self) -> Any:
+        if self._clock() - self._at >= self._ttl:
+            self._value, self._at = self._load(), self._clock()
+        return self._value
+
+    def clear(self) -> None:
+        self._at = -1e18
+
+
+class Teams:
+    """Employee -> team, from the profiles, cached per employee."""
+
+    def __init__(self, ttl: float = 300.0) -> None:
+        self._ttl = ttl
+        self._known: dict[str, tuple[float, str | None]] = {}
+
+    def prefetch(self, employee_ids: list[str]) -> None:
+        now = time.monotonic()
+        missing = [e for e in dict.fromkeys(employee_ids)
+                   if e not in self._known or now - self._known[e][0] >= self._ttl]
+        if not missing:
+            return
+        found = {p.employee_id: p.team
+                 for p in EmployeeModel.batch_get([EmployeeModel.key(e) for e in missing])}
+        for employee_id in missing:
+            self._known[employee_id] = (now, found.get(employee_id))
+
+    def __call__(self, employee_id: str) -> str | None:
+        if employee_id not in self._known:
+            self.prefetch([employee_id])
+        return self._known[employee_id][1]

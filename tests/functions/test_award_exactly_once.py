@@ -1,0 +1,151 @@
+"""Exactly once, as a property: any sequence of stream deliveries (whole-batch retries from the
+checkpoint, partial failures, replays of done records), injected crashes (before or after a
+transaction commits) and concurrent duplicates of the same events gives the same Scores table
+(ledger, board, rank buckets, balances, stats counters and caps) as one clean pass."""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from korpo.scoring.rules import Challenge, Rules, ScoredEvent
+
+START = datetime(2026, 10, 31, 21, 0, tzinfo=timezone.utc)  # the Oct/Nov boundary in Paris
+RULES = Rules(points_per_click=10, points_per_share_intent=3,
+              points_per_conversion={"signup": 25, "*": 5}, daily_cap_per_employee=60,
+              daily_cap_per_type={"click": 40})
+CHALLENGES = [Challenge("launch", START + timedelta(hours=2), START + timedelta(hours=5),
+                        multiplier=2, bonus=1)]
+
+
+@st.composite
+def event_lists(draw):
+    n = draw(st.integers(1, 14))
+    out = []
+    for i in range(n):
+        kind = draw(st.sampled_from(["click", "click", "click", "share_intent", "conversion"]))
+        at = START + timedelta(minutes=draw(st.integers(0, 60 * 8)))
+        out.append(ScoredEvent(
+            event_id=f"{i:04d}", type=kind,
+            klass=draw(st.sampled_from(["human", "human", "bot", "repeat", "self"])),
+            employee_id=draw(st.sampled_from(["ann", "bob", "cy"])), at=at,
+            post_id=draw(st.sampled_from(["p1", "p2", None])),
+            referrer=draw(st.sampled_from(["linkedin", "x", None])),
+            visitor_key=draw(st.sampled_from(["v1", "v2", "v3", None])),
+            conversion_type=draw(st.sampled_from(["signup", "lead"])) if kind == "conversion"
+            else None))
+    # The stream carries events in the order they were written: time order.
+    out.sort(key=lambda e: (e.at, e.event_id))
+    return [ScoredEvent(**{**vars(e), "event_id": f"{k:04d}{e.event_id}"})
+            for k, e in enumerate(out)]
+
+
+def _snapshot(table: str) -> dict:
+    import boto3
+
+    from korpo import aws
+
+    items = {}
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=table):
+        for raw in page["Items"]:
+            item = aws.from_ddb(raw)
+            item.pop("v", None)  # how many times an item was written is not its content
+            if "hll" in item:
+                item["hll"] = bytes(item["hll"].value)
+            if item["sk"].startswith("B#"):  # zero counters left by moves are no content
+                item = {k: v for k, v in item.items() if k in ("pk", "sk") or v != 0}
+                if len(item) == 2:
+                    continue
+            items[(item["pk"], item["sk"])] = item
+    return items
+
+
+def _wipe(table: str) -> None:
+    import boto3
+
+    client = boto3.client("dynamodb")
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        for raw in page["Items"]:
+            client.delete_item(TableName=table, Key={"pk": raw["pk"], "sk": raw["sk"]})
+
+
+@pytest.fixture
+def ctx(aws):
+    from korpo.scoring.award import Context
+
+    teams = {"ann": "sales", "bob": "sales"}
+    return Context(rules=RULES, zone=ZoneInfo("Europe/Paris"), scores_table=aws.scores_table,
+                   challenges=CHALLENGES, team_of=teams.get)
+
+
+# 25 histories in CI (~30 s); KORPO_PROPERTY_EXAMPLES=500 for a long hunt.
+@hsettings(max_examples=int(os.environ.get("KORPO_PROPERTY_EXAMPLES", "25")), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(events=event_lists(), data=st.data())
+def test_any_delivery_history_equals_one_clean_pass(ctx, events, data):
+    from korpo.scoring import award
+
+    table = ctx.scores_table
+    _wipe(table)
+    clean = award.process(events, ctx)
+    assert not clean.failed
+    expected = _snapshot(table)
+    _wipe(table)
+
+    real_transact = award._transact
+    crashes = {"left": data.draw(st.integers(0, 4), label="crash budget")}
+
+    def flaky(items):
+        if crashes["left"] and data.draw(st.booleans(), label="crash here"):
+            crashes["left"] -= 1
+            if data.draw(st.booleans(), label="after commit"):
+                real_transact(items)  # committed, but the answer is lost
+            raise RuntimeError("injected crash")
+        real_transact(items)
+
+    concurrent = {"busy": False}
+
+    def interleave(employee_id):
+        # A concurrent invocation holding the same employee's events commits first.
+        if concurrent["busy"] or not data.draw(st.booleans(), label="concurrent duplicate"):
+            return
+        concurrent["busy"] = True
+        try:
+            award.process([e for e in events if e.employee_id == employee_id], ctx)
+        finally:
+            concurrent["busy"] = False
+
+    award._transact, award._between_read_and_write = flaky, interleave
+    try:
+        checkpoint = _deliver(events, ctx, data)
+    finally:
+        award._transact, award._between_read_and_write = real_transact, _no_pause
+    award.process(events[checkpoint:], ctx)  # whatever is left: the stream goes on
+    assert _snapshot(table) == expected
+
+
+def _no_pause(employee_id):
+    return None
+
+
+def _deliver(events, ctx, data) -> int:
+    """Stream deliveries from the checkpoint; returns where the checkpoint ended."""
+    from korpo.scoring import award
+
+    checkpoint = 0
+    for _ in range(60):
+        if checkpoint >= len(events):
+            break
+        if checkpoint and data.draw(st.booleans(), label="replay done records"):
+            start = data.draw(st.integers(0, checkpoint - 1), label="replay from")
+            award.process(events[start:checkpoint], ctx)
+        size = data.draw(st.integers(1, len(events) - checkpoint), label="batch size")
+        batch = events[checkpoint:checkpoint + size]
+        outcome = award.process(batch, ctx)
+        failed = [i for i, e in enumerate(batch) if e.event_id in outcome.failed]
+        # Lambda checkpoints before the lowest failed record and retries from there.
+        checkpoint += min(failed) if failed else len(batch)
+    return checkpoint
