@@ -27,7 +27,10 @@ from samcli.yamlhelper import yaml_parse
 
 # What the Lambda python3.12 runtime itself puts on sys.path after the layers.
 RUNTIME_MODULES = (boto3, botocore, s3transfer, dateutil, jmespath, urllib3, six)
-LAYER_IMPORTS = "korpo, chalice.app, pynamodb, feedparser, nh3, requests, aws_lambda_powertools"
+# crawlerdetect and ua_parser load lazily on the click path: import them here so a broken
+# wheel fails the build, not the first click.
+LAYER_IMPORTS = ("korpo, chalice.app, pynamodb, feedparser, nh3, requests, aws_lambda_powertools,"
+                 " crawlerdetect, ua_parser")
 
 
 def runtime_dir(build: Path) -> Path:
