@@ -261,6 +261,9 @@ def start(port: int = 3000, moto_port: int = 5000, seed: bool = True, background
     return stack
 
 
+LOCAL_SENDER_EMAIL = "korpo@example.com"
+
+
 def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
            stack_name: str, parameters: dict[str, Any], pump_interval_s: float,
            log: Callable[[str], None]) -> LocalStack:
@@ -272,12 +275,19 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
         "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",)
     no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), "127.0.0.1",
                                       "localhost"]))
-    env.set({**aws_environment(moto.url, region), "NO_PROXY": no_proxy, "no_proxy": no_proxy},
+    env.set({**aws_environment(moto.url, region), "NO_PROXY": no_proxy, "no_proxy": no_proxy,
+             # The demo brand's feeds are served on 127.0.0.1, which poll_feeds' SSRF guard
+             # refuses in production. Only the local stack (and tests) set this switch;
+             # template.yaml never does. Link-local/metadata addresses stay refused.
+             "KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS": "1"},
             drop=drop)
 
     # 2. The template's resources, in moto.
     template = load_template()
     session = boto_session(region)
+    if "SenderEmail" in template.get("Parameters", {}):
+        # The winners' announcement is sent locally too (moto keeps it: GET /_local/emails).
+        parameters = {"SenderEmail": LOCAL_SENDER_EMAIL, **parameters}
     resources = create_resources(session, template, stack_name, parameters)
 
     # 3. The functions' environment, then settings and models rebound to it.
@@ -418,6 +428,10 @@ def banner(stack: LocalStack, took_s: float) -> str:
         if stack.demo_share_url:
             lines += ["", f"A share link of {first} (open it, then watch the board):",
                       f"  {stack.demo_share_url}"]
+    secret = stack.resources.parameters.get("ConversionSecret")
+    if secret:  # a NoEcho parameter: random for each local stack (infra/template.py)
+        lines += ["", "Conversion secret of this stack (signs POST /conversions; README "
+                  "shows how):", f"  {secret}"]
     lines += ["", "Fire a function by hand (the body is its event):"]
     # The console test events of events/, the same an admin pastes in the Lambda console.
     examples = {"PollFeedsFunction": "poll_feeds/all_force.json",

@@ -115,7 +115,16 @@ def create_resources(session: Any, template: dict[str, Any], stack_name: str,
     _create_identity(session.client("cognito-idp"), template, out)
     _create_log_groups(session.client("logs"), template, out)
     _create_schedules(session.client("scheduler"), template, out)
+    _verify_sender(session.client("ses"), out)
     return out
+
+
+def _verify_sender(ses: Any, out: StackResources) -> None:
+    """SES refuses to send from an unverified address (moto too): verify the SenderEmail
+    parameter's address, as the deployer does once in the SES console."""
+    sender = out.parameters.get("SenderEmail")
+    if sender:
+        ses.verify_email_identity(EmailAddress=sender)
 
 
 def _create_tables(dynamodb: Any, template: dict[str, Any], out: StackResources) -> None:
@@ -130,7 +139,18 @@ def _create_tables(dynamodb: Any, template: dict[str, Any], out: StackResources)
 
 
 def _create_queues(sqs: Any, template: dict[str, Any], out: StackResources) -> None:
-    for logical_id, args in queue_definitions(template, out.refs).items():
+    # A queue's RedrivePolicy names another queue's ARN: ARNs are known from the names, so
+    # every queue's ARN is put in refs first, whatever the order queues are declared in.
+    for logical_id, res in resources_of_type(template, "AWS::SQS::Queue").items():
+        name = out.resolve((res.get("Properties") or {}).get(
+            "QueueName", f"{out.stack_name}-{logical_id}"))
+        out.refs.setdefault(f"{logical_id}.Arn",
+                            f"arn:aws:sqs:{out.region}:{out.account_id}:{name}")
+        out.refs.setdefault(f"{logical_id}.QueueName", name)
+    definitions = queue_definitions(template, out.refs)
+    # Dead-letter queues before the queues that name them (SQS checks they exist).
+    for logical_id, args in sorted(definitions.items(),
+                                   key=lambda item: "RedrivePolicy" in item[1]["Attributes"]):
         url = sqs.create_queue(**args)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
             "Attributes"]["QueueArn"]

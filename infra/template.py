@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,8 @@ def parameter_values(template: dict[str, Any],
     """{name: value} of the template's Parameters: defaults, then overrides.
 
     Values are what a Ref returns in CloudFormation: strings (a Number too: CloudFormation
-    hands it to Ref as a string) and lists of strings for a CommaDelimitedList.
+    hands it to Ref as a string) and lists of strings for a CommaDelimitedList. A NoEcho
+    parameter without a default (a secret) gets a random value.
     """
     overrides = overrides or {}
     unknown = set(overrides) - set(template.get("Parameters", {}))
@@ -124,6 +126,10 @@ def parameter_values(template: dict[str, Any],
     values: dict[str, Any] = {}
     for name, spec in template.get("Parameters", {}).items():
         raw = overrides.get(name, spec.get("Default"))
+        if raw is None and spec.get("NoEcho"):
+            # A secret the admin gives at deploy time (VisitorHashSecret, ConversionSecret):
+            # locally, a fresh random one per stack; never a value written in code.
+            raw = secrets.token_hex(max(32, int(spec.get("MinLength", 0))))
         if raw is None:
             raise KeyError(f"parameter {name} has no default: pass it as an override")
         if spec.get("Type") == "CommaDelimitedList":

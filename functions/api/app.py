@@ -7,9 +7,10 @@ trigger, which refuses emails outside the allowed domains.
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
-from chalice import BadRequestError, Chalice, ForbiddenError, NotFoundError
+from chalice import BadRequestError, Chalice, ForbiddenError, NotFoundError, Response
 
-from korpo import board, employees, links, monthly, posts, settings, wallet
+from korpo import board, employees, links, monthly, posts, settings, visitors, wallet
+from korpo.feeds import channels
 from korpo.feeds import store as feed_store
 from korpo.models import ChallengeModel, RewardModel, bind_tables
 from korpo.months import InvalidMonth, month_of, parse, utc_now
@@ -56,11 +57,19 @@ def _base_url() -> str:
 
 
 @app.route("/me", methods=["GET"])
-def me() -> dict:
+def me() -> Response:
     profile = employees.ensure_profile(_identity())
-    return {"employee_id": profile.employee_id, "display_name": profile.display_name,
+    body = {"employee_id": profile.employee_id, "display_name": profile.display_name,
             "email": profile.email, "balance": wallet.balance_of(profile.employee_id),
             "points_name": _settings.points_name, "brand": _settings.brand_name}
+    headers = {}
+    if _settings.visitor_secret:
+        # The employee's own clicks on their links are "self" clicks (track_click checks
+        # this signed cookie; it is sent back on /l/ of this host only).
+        headers["Set-Cookie"] = visitors.self_cookie_header(
+            _settings.visitor_secret, profile.employee_id,
+            secure=not _base_url().startswith("http://"))
+    return Response(body=body, headers=headers)
 
 
 @app.route("/posts", methods=["GET"])
@@ -76,15 +85,23 @@ def list_posts() -> dict:
 def share(post_id: str):
     identity = _identity()
     employees.ensure_profile(identity)
-    network = _json_body().get("network", "other")
+    body = _json_body()
+    network = body.get("network", "other")
+    challenge_id = body.get("challenge_id")  # optional: a link shared for a challenge
+    if challenge_id is not None and (not isinstance(challenge_id, str) or not challenge_id):
+        raise BadRequestError("challenge_id must be a challenge's id")
     try:
-        link = links.get_or_create(identity.employee_id, post_id, network)
+        link = links.get_or_create(identity.employee_id, post_id, network,
+                                   challenge_id=challenge_id)
     except links.InvalidNetwork as error:
         raise BadRequestError(str(error)) from None
     except links.PostNotFound:
         raise NotFoundError("no such post") from None
+    except links.ChallengeNotFound:
+        raise NotFoundError("no such challenge") from None
     return {"code": link.code, "url": links.share_url(_base_url(), link.code),
-            "network": link.network, "post_id": link.post_id}
+            "network": link.network, "post_id": link.post_id,
+            "challenge_id": link.challenge_id}
 
 
 @app.route("/board", methods=["GET"])
@@ -139,7 +156,13 @@ def _feed_view(feed) -> dict:
             "next_poll_at": feed.next_poll_at.isoformat(),
             "last_success_at": feed.last_success_at.isoformat() if feed.last_success_at else None,
             "last_error": feed.last_error,
-            "consecutive_failures": int(feed.consecutive_failures)}
+            "consecutive_failures": int(feed.consecutive_failures),
+            # Health at a glance: never polled yet, answering, or failing (backing off).
+            "health": ("new" if feed.last_polled_at is None and not feed.last_success_at
+                       else "failing" if feed.consecutive_failures else "ok"),
+            "last_polled_at": feed.last_polled_at.isoformat() if feed.last_polled_at else None,
+            "last_status": None if feed.last_status is None else int(feed.last_status),
+            "site_url": feed.site_url}
 
 
 @app.route("/admin/feeds", methods=["GET"])
@@ -150,15 +173,50 @@ def list_feeds() -> dict:
 
 @app.route("/admin/feeds", methods=["POST"])
 def add_feed():
+    """A feed, site or profile URL: its feed is discovered and read before it is saved."""
     _admin()
     body = _json_body()
-    title = body.get("title")
-    if title is not None and not isinstance(title, str):
-        raise BadRequestError("title must be a string")
     try:
-        return _feed_view(feed_store.add_feed(body.get("url"), title=title))
-    except feed_store.InvalidFeed as error:
+        feed, found = channels.add_channel(body.get("url"), body.get("title"),
+                                           body.get("interval_minutes", 15))
+    except channels.ChannelRefused as error:
         raise BadRequestError(str(error)) from None
+    return Response(status_code=201, body={**_feed_view(feed), "entries_found": found.entries})
+
+
+def _post_view(post) -> dict:
+    return {"post_id": post.post_id, "feed_id": post.feed_id, "title": post.title,
+            "url": post.url, "published_at": post.published_at.isoformat(),
+            "hidden": bool(post.hidden),
+            "hidden_at": post.hidden_at.isoformat() if post.hidden_at else None}
+
+
+@app.route("/admin/posts", methods=["GET"])
+def admin_list_posts() -> dict:
+    """Newest posts, hidden ones included (so they can be shown again)."""
+    _admin()
+    return {"posts": [_post_view(p) for p in posts.list_posts(limit=100, include_hidden=True)]}
+
+
+@app.route("/admin/posts/{post_id}/hide", methods=["POST"])
+def hide_post(post_id: str) -> dict:
+    """Crisis switch: the post leaves the feed and its share links stop earning."""
+    _admin()
+    try:
+        post, marked = posts.hide_post(post_id)
+    except posts.PostNotFound:
+        raise NotFoundError("no such post") from None
+    return {**_post_view(post), "hidden": True, "links_marked": marked}
+
+
+@app.route("/admin/posts/{post_id}/unhide", methods=["POST"])
+def unhide_post(post_id: str) -> dict:
+    _admin()
+    try:
+        post, marked = posts.unhide_post(post_id)
+    except posts.PostNotFound:
+        raise NotFoundError("no such post") from None
+    return {**_post_view(post), "hidden": False, "hidden_at": None, "links_marked": marked}
 
 
 def pre_sign_up(event: dict) -> dict:

@@ -111,6 +111,10 @@ def test_walking_skeleton(stack, employee):
     reset = requests.post(f"{g}/_local/invoke/ResetMonthlyFunction", json={"month": month},
                           timeout=60)
     assert reset.status_code == 200, reset.text
+    # The winner and the admins got the announcement (moto's SES keeps it).
+    assert reset.json()["announcement"]["status"] == "sent"
+    emails = requests.get(f"{g}/_local/emails", timeout=30)
+    assert "the winners of" in emails.text, emails.text
 
     archived = requests.get(f"{g}/board", params={"month": month}, headers=auth, timeout=30)
     assert archived.status_code == 200, archived.text

@@ -71,13 +71,12 @@ def test_hidden_posts_cannot_be_shared(api):
 
 
 def test_board_shows_top_and_my_rank_without_emails(api):
-    from korpo.models import BoardEntryModel
+    from korpo.board import set_score
 
     api("api/get_me", claims=ANN)
     api("api/get_me", claims=BOB)
     for employee, score in (("sub-ann", 30), ("sub-bob", 50)):
-        BoardEntryModel(*BoardEntryModel.key("2026-10", employee), board="2026-10", score=score,
-                        employee_id=employee).save()
+        set_score("2026-10", employee, score)  # the entry and its rank buckets
     board = body_of(api("api/get_board_past_month", claims=ANN))
     assert board["month"] == "2026-10" and board["archived"] is False
     assert [(e["rank"], e["display_name"], e["score"]) for e in board["top"]] == [
@@ -108,13 +107,18 @@ def test_board_refuses_bad_query(api, query):
     assert api("api/get_board", claims=ANN, query=query)["statusCode"] == 400
 
 
-def test_admin_routes_need_the_admins_group(api):
+def test_admin_routes_need_the_admins_group(api, monkeypatch):
+    from feed_server import FeedServer
+    from korpo.feeds.guard import ALLOW_PRIVATE_ENV
+
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")  # the feed is served from 127.0.0.1
     assert api("api/admin_list_feeds", claims=ANN)["statusCode"] == 403
-    added = api("api/admin_add_feed", claims=ADMIN,
-                body={"url": "https://blog.example.com/feed.xml", "title": "Blog"})
-    assert added["statusCode"] == 200
+    with FeedServer() as server:  # a feed is read before it is saved (discovery)
+        url = server.serve("/feed.xml", "rss_blog.xml")
+        added = api("api/admin_add_feed", claims=ADMIN, body={"url": url, "title": "Blog"})
+    assert added["statusCode"] == 201
     feeds = body_of(api("api/admin_list_feeds", claims=ADMIN))["feeds"]
-    assert [f["url"] for f in feeds] == ["https://blog.example.com/feed.xml"]
+    assert [f["url"] for f in feeds] == [url]
     bad = api("api/admin_add_feed", claims=ADMIN, body={"url": "javascript:alert(1)"})
     assert bad["statusCode"] == 400
 

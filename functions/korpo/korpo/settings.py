@@ -14,6 +14,22 @@ class Settings:
     points_name: str = "korpos"
     time_zone: str = "Europe/Paris"
     points_per_click: int = 10
+    # Scoring defaults (template Parameters); an admin's stored rules win over them.
+    points_per_share_intent: int = 0
+    conversion_points: str = "*=0"  # "signup=50,lead=100,*=20"
+    signup_bonus: int = 0
+    daily_cap_per_employee: int = 0
+    daily_caps_per_type: str = ""  # "click=300,share_intent=50"
+    pixel_conversions_earn: bool = True
+    # reset_monthly's announcement
+    sender_email: str = ""
+    user_pool_id: str = ""
+    admin_group: str = "admins"
+    award_failure_queue_url: str = ""
+    # track_click: secrets from NoEcho template parameters (never in code), the fallback queue
+    visitor_secret: str = field(default="", repr=False)
+    conversion_secret: str = field(default="", repr=False)
+    click_fallback_queue_url: str = ""
     public_base_url: str = ""
     allowed_email_domains: tuple[str, ...] = field(default_factory=tuple)
     catalog_table: str = "korpo-catalog"
@@ -37,6 +53,18 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         points_name=env.get("KORPO_POINTS_NAME", "korpos"),
         time_zone=env.get("KORPO_TIME_ZONE", "Europe/Paris"),
         points_per_click=int(env.get("KORPO_POINTS_PER_CLICK", "10")),
+        points_per_share_intent=int(env.get("KORPO_POINTS_PER_SHARE_INTENT", "0")),
+        conversion_points=env.get("KORPO_CONVERSION_POINTS", "*=0"),
+        signup_bonus=int(env.get("KORPO_SIGNUP_BONUS", "0")),
+        daily_cap_per_employee=int(env.get("KORPO_DAILY_CAP_PER_EMPLOYEE", "0")),
+        daily_caps_per_type=env.get("KORPO_DAILY_CAPS_PER_TYPE", ""),
+        pixel_conversions_earn=env.get("KORPO_PIXEL_CONVERSIONS_EARN", "true").lower() == "true",
+        sender_email=env.get("KORPO_SENDER_EMAIL", ""),
+        user_pool_id=env.get("KORPO_USER_POOL_ID", ""),
+        award_failure_queue_url=env.get("KORPO_AWARD_FAILURE_QUEUE_URL", ""),
+        visitor_secret=env.get("KORPO_VISITOR_SECRET", ""),
+        conversion_secret=env.get("KORPO_CONVERSION_SECRET", ""),
+        click_fallback_queue_url=env.get("KORPO_CLICK_FALLBACK_QUEUE_URL", ""),
         public_base_url=env.get("KORPO_PUBLIC_BASE_URL", "").rstrip("/"),
         allowed_email_domains=_domains(env.get("KORPO_ALLOWED_EMAIL_DOMAINS", "")),
         catalog_table=env.get("KORPO_CATALOG_TABLE", "korpo-catalog"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from korpo.models.catalog import (
     CatalogItem, ChallengeModel, EmployeeModel, FeedModel, LinkModel, LinkOwnerModel, PostModel,
-    RewardModel,
+    RewardModel, RulesModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -14,13 +14,16 @@ from korpo.models.base import reset_transaction_connection
 from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
-                  ChallengeModel)
+                  ChallengeModel, RulesModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
 def bind_tables(settings: Settings) -> None:
     """Point every model at the deployment's tables (and drop cached connections)."""
     reset_transaction_connection()
+    from korpo.aws import reset_clients
+
+    reset_clients()
     for group, name in ((CATALOG_MODELS, settings.catalog_table),
                         ((EventModel,), settings.events_table),
                         (SCORES_MODELS, settings.scores_table)):
@@ -32,5 +35,5 @@ def bind_tables(settings: Settings) -> None:
 __all__ = [
     "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
     "EmployeeModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
-    "MonthStateModel", "PostModel", "RewardModel", "ScoresItem", "bind_tables",
+    "MonthStateModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
 ]

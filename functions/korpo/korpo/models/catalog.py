@@ -6,9 +6,11 @@ Access patterns
 - Post by id:                     GetItem pk=POST#{id}, sk=POST
 - Newest posts:                   Query gsi1 gsi1pk=POSTS, descending (gsi1sk = "{published iso}#{id}")
 - Share link by code (redirect):  GetItem pk=LINK#{code}, sk=LINK
-- An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}
+- Share links of a post (hiding): Query gsi1 gsi1pk=LINKS#{post_id} (gsi1sk = code)
+- An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}[#{challenge}]
 - Employee profile:               GetItem pk=EMP#{employee}, sk=PROFILE
 - Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES
+- Scoring rules (admin's edits):  GetItem pk=RULES, sk=CURRENT (cached ~60 s by award_points)
 """
 from __future__ import annotations
 
@@ -56,6 +58,9 @@ class FeedModel(CatalogItem):
     last_error = UnicodeAttribute(null=True)
     consecutive_failures = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
+    last_polled_at = UTCDateTimeAttribute(null=True)
+    last_status = NumberAttribute(null=True)  # HTTP status of the last poll; None: no answer
+    site_url = UnicodeAttribute(null=True)  # the page an admin pasted, when discovery found the feed
 
     @staticmethod
     def key(feed_id: str) -> tuple[str, str]:
@@ -80,6 +85,7 @@ class PostModel(CatalogItem):
     first_seen_at = UTCDateTimeAttribute()
     content_hash = UnicodeAttribute()  # detects an entry that changed since the last poll
     hidden = BooleanAttribute(default=False)
+    hidden_at = UTCDateTimeAttribute(null=True)  # when an admin hid it (None: visible)
 
     @staticmethod
     def key(post_id: str) -> tuple[str, str]:
@@ -92,20 +98,32 @@ class LinkModel(CatalogItem):
     class Meta(CatalogItem.Meta):
         abstract = False
 
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(null=True)  # "LINKS#{post_id}": found again when the post is hidden
+    gsi1sk = UnicodeAttribute(null=True)  # the code
     code = UnicodeAttribute()
     employee_id = UnicodeAttribute()
     post_id = UnicodeAttribute()
     network = UnicodeAttribute()
     destination = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # Set on every link of a post an admin hid (posts.hide_post): such a link earns nothing.
+    hidden = BooleanAttribute(default=False)
+    # A link shared for a challenge: its clicks and conversions carry the challenge's id.
+    challenge_id = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(code: str) -> tuple[str, str]:
         return f"LINK#{code}", "LINK"
 
+    @staticmethod
+    def post_index(post_id: str, code: str) -> dict[str, str]:
+        """gsi1 attributes of a new link: links.get_or_create passes them at creation."""
+        return {"gsi1pk": f"LINKS#{post_id}", "gsi1sk": code}
+
 
 class LinkOwnerModel(CatalogItem):
-    """(employee, post, network) -> code, so asking twice returns the same link."""
+    """(employee, post, network[, challenge]) -> code, so asking twice returns the same link."""
 
     class Meta(CatalogItem.Meta):
         abstract = False
@@ -113,8 +131,10 @@ class LinkOwnerModel(CatalogItem):
     code = UnicodeAttribute()
 
     @staticmethod
-    def key(employee_id: str, post_id: str, network: str) -> tuple[str, str]:
-        return f"EMP#{employee_id}", f"LINK#{post_id}#{network}"
+    def key(employee_id: str, post_id: str, network: str,
+            challenge_id: str | None = None) -> tuple[str, str]:
+        suffix = f"#{challenge_id}" if challenge_id else ""
+        return f"EMP#{employee_id}", f"LINK#{post_id}#{network}{suffix}"
 
 
 class EmployeeModel(CatalogItem):
@@ -161,9 +181,26 @@ class ChallengeModel(CatalogItem):
     title = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
     multiplier = NumberAttribute(default=1)
+    bonus = NumberAttribute(null=True)  # points added to each earning event of the challenge
     starts_at = UTCDateTimeAttribute()
     ends_at = UTCDateTimeAttribute()
 
     @staticmethod
     def key(challenge_id: str) -> tuple[str, str]:
         return f"CHALLENGE#{challenge_id}", "CHALLENGE"
+
+
+class RulesModel(CatalogItem):
+    """The brand's scoring rules as an admin stored them (JSON of korpo.scoring.rules.Rules
+    fields); absent fields keep the template's defaults."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    rules = UnicodeAttribute()  # JSON object
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "RULES", "CURRENT"

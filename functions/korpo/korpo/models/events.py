@@ -6,11 +6,18 @@ earned lives on in the Scores ledger.
 Access patterns
 - Write one event:  PutItem event_id (time-ordered + random: writes spread over partitions,
                     a viral link is not a hot key)
-- Read one event:   GetItem event_id (replays, support)
+- Read one event:   GetItem event_id (replays, support; a conversion reads its click)
+- First click of a visitor on a link today: PutItem on a deterministic event_id (from the
+                    daily visitor key and the code) conditioned on attribute_not_exists;
+                    a failed condition means "repeat" (see korpo/clicks.py)
+- Conversion once per external_id: PutItem on an event_id derived from external_id,
+                    conditioned on attribute_not_exists (korpo/conversions.py)
 """
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+)
 
 from korpo.models.base import BaseModel, KorpoMeta
 
@@ -44,4 +51,7 @@ class EventModel(BaseModel):
     currency = UnicodeAttribute(null=True)
     external_id = UnicodeAttribute(null=True)
     trust = UnicodeAttribute(null=True)  # signed | pixel
+    # Whether this conversion may earn points at all: True for signed ones, the template's
+    # PixelConversionsEarn for pixel ones (the amounts are award_points' rules).
+    earns = BooleanAttribute(null=True)
     expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute

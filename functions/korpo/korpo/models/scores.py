@@ -3,13 +3,19 @@
 Key schema (pk, sk); sparse GSI by_score (board, score) holds only board entries.
 
 Access patterns
-- Ledger of an employee:       Query pk=EMP#{employee}, sk begins_with LEDGER#  (time order)
-- Has this event been awarded: the ledger key is derived from the event id; the award is one
-                               transaction conditioned on that key not existing (exactly once)
+- Ledger of an employee:       Query pk=EMP#{employee}, sk begins_with LEDGER# (time order;
+                               one bucket item per 10 s of UTC event time, entries inside; a month is a
+                               BETWEEN on the minutes)
+- Has this event been counted: `seen` of its minute's ledger bucket; award_points writes each
+                               employee's changes in one transaction conditioned on the
+                               versions it read (korpo.scoring.award: exactly once)
 - Lifetime balance:            GetItem pk=EMP#{employee}, sk=BALANCE
 - Employee's monthly total:    GetItem pk=BOARD#{month}, sk=EMP#{employee}
 - Top N of a month:            Query by_score board={month}, descending, Limit N
-- Rank of an employee:         Query by_score board={month}, score > mine, Select COUNT
+- Rank of an employee:         GetItem the board entry, then Query pk=RANK#{month},
+                               sk >= B#{own bucket} (score-bucket counters, korpo.board)
+- Stats of a day:              GetItem pk=STATS#{dimension}#{value}, sk=DAY#{YYYY-MM-DD};
+                               a range of days: Query sk BETWEEN (korpo.stats)
 - Archived standings:          Query pk=ARCHIVE#{month}, sk begins_with RANK# (rank order)
 - An employee's archived rank: GetItem pk=ARCHIVE#{month}, sk=EMP#{employee}
 - Month state (frozen when):   GetItem pk=MONTH#{month}, sk=STATE
@@ -17,7 +23,8 @@ Access patterns
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute,
+    UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -43,20 +50,23 @@ class ByScore(GlobalSecondaryIndex):
 
 
 class LedgerModel(ScoresItem):
+    """One employee's ledger for 10 seconds of UTC event time, written by award_points only
+    (korpo.scoring.award): `entries` maps each awarded event id to {type, points, rule,
+    month, at} (who, what, why, which event, which rule); `seen` holds the ids of every event
+    of those 10 s already counted, awarded or not (the exactly-once guard); `v` the version
+    the next writer conditions on."""
+
     class Meta(ScoresItem.Meta):
         abstract = False
 
     employee_id = UnicodeAttribute()
-    event_id = UnicodeAttribute()
-    event_type = UnicodeAttribute()
-    points = NumberAttribute()
-    rule = UnicodeAttribute()  # which rule produced the points, so every point is explainable
-    month = UnicodeAttribute()
-    at = UTCDateTimeAttribute()
+    seen = UnicodeSetAttribute()
+    entries = MapAttribute(default=dict)
+    v = NumberAttribute(default=0)
 
     @staticmethod
-    def key(employee_id: str, event_id: str) -> tuple[str, str]:
-        return f"EMP#{employee_id}", f"LEDGER#{event_id}"
+    def key(employee_id: str, minute: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", f"LEDGER#{minute}"
 
 
 class BalanceModel(ScoresItem):
@@ -118,6 +128,7 @@ class MonthStateModel(ScoresItem):
     status = UnicodeAttribute()  # open | frozen
     opened_at = UTCDateTimeAttribute(null=True)
     frozen_at = UTCDateTimeAttribute(null=True)
+    announced_at = UTCDateTimeAttribute(null=True)  # winners' email sent (or logged)
     participants = NumberAttribute(default=0)
     total_points = NumberAttribute(default=0)
     winners = ListAttribute(of=Winner, default=list)
