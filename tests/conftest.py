@@ -49,3 +49,17 @@ def aws(monkeypatch):
         bind_tables(settings.current())
         yield settings.current()
     settings.current.cache_clear()
+
+
+@pytest.fixture
+def api(aws):
+    """Call the api function with an events/ request: api("api/get_me", claims=...)."""
+    from helpers import http_event
+    from infra.functions import LambdaContext, load_handler
+
+    handler = load_handler("ApiFunction")
+
+    def call(name: str, **kwargs):
+        return handler(http_event(name, **kwargs), LambdaContext("api"))
+
+    return call

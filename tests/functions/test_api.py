@@ -10,16 +10,6 @@ BOB = claims_for("sub-bob", "bob@example.com")
 ADMIN = claims_for("sub-admin", "admin@example.com", admin=True)
 
 
-@pytest.fixture
-def api(aws):
-    handler = load_handler("ApiFunction")
-
-    def call(name: str, **kwargs):
-        return handler(http_event(name, **kwargs), LambdaContext("api"))
-
-    return call
-
-
 def test_me_creates_the_profile_once_and_shows_the_balance(api):
     first = api("api/get_me", claims=ANN)
     assert first["statusCode"] == 200

@@ -21,16 +21,6 @@ PAGE = """<!doctype html><html><head><title>Korpo Demo</title>
 
 
 @pytest.fixture
-def api(aws):
-    handler = load_handler("ApiFunction")
-
-    def call(name: str, **kwargs):
-        return handler(http_event(name, **kwargs), LambdaContext("api"))
-
-    return call
-
-
-@pytest.fixture
 def site(monkeypatch):
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")  # the site is on 127.0.0.1: tests only
     with FeedServer() as srv:

@@ -126,21 +126,35 @@ def set_score(month: str, employee_id: str, score: int, old: int | None = None,
         old = int(raw["score"]["N"]) if raw else None
     if old == score:
         return
-    update = {"TableName": table, "Key": key,
-              "UpdateExpression": "SET board = :m, employee_id = :e, score = :new",
-              "ExpressionAttributeValues": {":m": {"S": month}, ":e": {"S": employee_id},
-                                            ":new": {"N": str(score)}}}
+    writes = [board_entry_update(table, month, employee_id, old, score)]
+    writes += [bucket_add(table, month, bucket, deltas)
+               for bucket, deltas in bucket_moves(old, score).items()]
+    dynamodb.transact_write_items(TransactItems=writes)
+
+
+def board_entry_update(table: str, month: str, employee_id: str, old: int | None,
+                       new: int) -> dict:
+    """The transaction item moving a board entry from `old` to `new`, conditioned on `old`
+    (None: the entry must not exist yet), so two writers never both apply a stale score."""
+    update: dict = {
+        "TableName": table,
+        "Key": {"pk": {"S": f"BOARD#{month}"}, "sk": {"S": f"EMP#{employee_id}"}},
+        "UpdateExpression": "SET board = :m, employee_id = :e, score = :new",
+        "ExpressionAttributeValues": {":m": {"S": month}, ":e": {"S": employee_id},
+                                      ":new": {"N": str(new)}}}
     if old is None:
         update["ConditionExpression"] = "attribute_not_exists(pk)"
     else:
         update["ConditionExpression"] = "score = :old"
         update["ExpressionAttributeValues"][":old"] = {"N": str(old)}
-    writes = [{"Update": update}]
-    for bucket, deltas in bucket_moves(old, score).items():
-        names = {f"#a{i}": name for i, name in enumerate(deltas)}
-        values = {f":d{i}": {"N": str(d)} for i, d in enumerate(deltas.values())}
-        writes.append({"Update": {
-            "TableName": table, "Key": bucket_key(month, bucket),
-            "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(deltas))),
-            "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
-    dynamodb.transact_write_items(TransactItems=writes)
+    return {"Update": update}
+
+
+def bucket_add(table: str, month: str, bucket: int, deltas: dict[str, int]) -> dict:
+    """The transaction item adding `deltas` to one rank bucket's counters."""
+    names = {f"#a{i}": name for i, name in enumerate(deltas)}
+    values = {f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())}
+    return {"Update": {
+        "TableName": table, "Key": bucket_key(month, bucket),
+        "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(deltas))),
+        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}

@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from botocore.exceptions import ClientError
 
 from korpo import aws
-from korpo.board import bucket_key, bucket_moves
+from korpo.board import board_entry_update, bucket_add, bucket_moves
 from korpo.months import month_of
 from korpo.scoring import hll
 from korpo.scoring.rules import (
@@ -276,9 +276,9 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         board_key = (f"BOARD#{month}", f"EMP#{employee_id}")
         old = current.get(board_key)
         old_score = int(old["score"]) if old else None
-        writes.append(_board_update(table, board_key, month, employee_id, old_score, score))
+        writes.append(board_entry_update(table, month, employee_id, old_score, score))
         for bucket_no, deltas in bucket_moves(old_score, score).items():
-            writes.append(_bucket_add(table, month, bucket_no, deltas))
+            writes.append(bucket_add(table, month, bucket_no, deltas))
     if balance:
         writes.append({"Update": {
             "TableName": table, "Key": {"pk": {"S": f"EMP#{employee_id}"}, "sk": {"S": "BALANCE"}},
@@ -311,28 +311,6 @@ def _versioned_put(table: str, key: tuple[str, str], value: dict, read: dict | N
     return {"Put": put}
 
 
-def _board_update(table: str, key: tuple[str, str], month: str, employee_id: str,
-                  old: int | None, new: int) -> dict:
-    update: dict[str, Any] = {
-        "TableName": table, "Key": {"pk": {"S": key[0]}, "sk": {"S": key[1]}},
-        "UpdateExpression": "SET board = :m, employee_id = :e, score = :new",
-        "ExpressionAttributeValues": {":m": {"S": month}, ":e": {"S": employee_id},
-                                      ":new": {"N": str(new)}}}
-    if old is None:
-        update["ConditionExpression"] = "attribute_not_exists(pk)"
-    else:
-        update["ConditionExpression"] = "score = :old"
-        update["ExpressionAttributeValues"][":old"] = {"N": str(old)}
-    return {"Update": update}
-
-
-def _bucket_add(table: str, month: str, bucket: int, deltas: dict[str, int]) -> dict:
-    names = {f"#a{i}": name for i, name in enumerate(deltas)}
-    values = {f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())}
-    return {"Update": {
-        "TableName": table, "Key": bucket_key(month, bucket),
-        "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}" for i in range(len(deltas))),
-        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
 
 
 # ------------------------------------------------------------------ reading the ledger
