@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import UTCDateTimeAttribute
 
-from korpo import aws, settings
+from korpo import aws, posts, settings
 from korpo.models import bind_tables
 from korpo.scoring import award as awarding
 from korpo.scoring import repair, store
@@ -56,10 +56,12 @@ def to_scored_event(image: dict[str, Any]) -> ScoredEvent:
         raise PoisonRecord(f"{type(error).__name__}: {error}") from None
 
 
-def _context() -> awarding.Context:
+def _context(events: list[ScoredEvent]) -> awarding.Context:
     return awarding.Context(rules=_rules.get(), zone=_settings.zone,
                             scores_table=_settings.scores_table,
-                            challenges=_challenges.get(), team_of=_teams)
+                            challenges=_challenges.get(), team_of=_teams,
+                            hidden_posts=posts.hidden_since(e.post_id for e in events
+                                                            if e.post_id))
 
 
 def _send_poison(record: dict[str, Any], error: str) -> bool:
@@ -102,7 +104,7 @@ def award_records(records: list[dict[str, Any]]) -> dict[str, Any]:
         sequence_of.setdefault(event.event_id, []).append(sequence)
     if events:
         _teams.prefetch([e.employee_id for e in events])
-    outcome = awarding.process(events, _context())
+    outcome = awarding.process(events, _context(events))
     for event_id, error in outcome.failed.items():
         logger.warning("award failed", extra={"event_id": event_id, "error": error})
         failures.extend(sequence_of.get(event_id, []))
@@ -118,7 +120,7 @@ def replay(event_ids: list[str]) -> dict[str, Any]:
     images = repair.event_images(_settings.events_table, event_ids)
     events = [to_scored_event(images[e]) for e in event_ids if e in images]
     _teams.prefetch([e.employee_id for e in events])
-    outcome = awarding.process(events, _context())
+    outcome = awarding.process(events, _context(events))
     return {"replayed": len(events), "missing": [e for e in event_ids if e not in images],
             "awarded": outcome.awarded, "counted": sorted(outcome.counted),
             "duplicates": sorted(outcome.duplicates), "failed": outcome.failed}

@@ -322,3 +322,27 @@ def test_signup_bonus_is_paid_once_for_a_new_profile(handler, monkeypatch):
     handler({"Records": [record]}, LambdaContext("award_points"))
     month = raw["at"]["S"][:7]
     assert _totals("emp-new", month) == (1, 100, 100)
+
+
+def test_a_hidden_posts_clicks_stop_earning_from_the_hide_on(handler):
+    """A crisis hide stops points at once, even for clicks a warm track_click served from
+    its link cache; clicks made before the hide keep what they earned."""
+    from helpers import make_post
+    from korpo import posts, settings, stats
+
+    post_id = load_event("award_points/click_inserted")["Records"][0]["dynamodb"]["NewImage"][
+        "post_id"]["S"]
+    make_post(post_id)
+    posts.hide_post(post_id, now=datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc))
+    before = _click_record("before", "emp-h", "2026-11-22T09:59:59.000000+0000", 1)
+    after = _click_record("after", "emp-h", "2026-11-22T10:00:01.000000+0000", 2)
+    result = handler({"Records": [before, after]}, LambdaContext("award_points"))
+    assert result == {"batchItemFailures": []}
+    assert _totals("emp-h", "2026-11") == (1, 10, 10)
+    counters = stats.day(settings.current().scores_table, "post", post_id, "2026-11-22")
+    assert counters["human_clicks"] == 2  # still counted for stats
+
+    posts.unhide_post(post_id)
+    later = _click_record("later", "emp-h", "2026-11-22T11:00:00.000000+0000", 3)
+    handler({"Records": [later]}, LambdaContext("award_points"))
+    assert _totals("emp-h", "2026-11") == (2, 20, 20)

@@ -56,6 +56,8 @@ class Context:
     scores_table: str
     challenges: list[Challenge] = field(default_factory=list)
     team_of: Callable[[str], str | None] = lambda employee_id: None
+    # When each hidden post of the batch was hidden: its events from then on earn nothing.
+    hidden_posts: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass
@@ -235,6 +237,9 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         mine = item(stats_key("employee", employee_id, day), dim="employee", key=employee_id,
                     day=day, c={})
         granted = award_for(event, rules, list(ctx.challenges))
+        hidden_at = ctx.hidden_posts.get(event.post_id or "")
+        if hidden_at is not None and event.at >= hidden_at:
+            granted = None  # a hidden post's links stop earning; the event still counts
         if granted is not None:
             granted = apply_caps(granted, kind, rules, int(mine["c"].get("points", 0)),
                                  int(mine["c"].get(f"points:{kind}", 0)))
