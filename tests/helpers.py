@@ -45,8 +45,8 @@ def claims_for(sub: str, email: str, admin: bool = False) -> dict[str, str]:
 
 def make_post(post_id: str = "post-1", url: str = "https://blog.example.com/launch?ref=rss#top",
               hidden: bool = False, published: datetime | None = None):
-    from korpo.feeds.store import iso
     from korpo.models import PostModel
+    from korpo.models.base import sort_time as iso
 
     published = published or datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
     post = PostModel(*PostModel.key(post_id), gsi1sk=f"{iso(published)}#{post_id}",

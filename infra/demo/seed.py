@@ -75,17 +75,15 @@ def create_catalog(now: datetime | None = None) -> tuple[list[str], list[str]]:
     now = now or datetime.now(timezone.utc)
     rewards = []
     for reward_id, title, description, cost, stock in DEMO_REWARDS:
-        RewardModel(*RewardModel.key(reward_id), gsi1sk=f"{cost:010d}#{reward_id}",
-                    reward_id=reward_id, title=title, description=description, cost=cost,
-                    stock=stock).save()
+        RewardModel.create(reward_id, title, cost, description=description,
+                           stock=stock).save()
         rewards.append(reward_id)
     challenge_id = "launch-week-3-0"
     starts = (now - timedelta(days=1)).replace(microsecond=0)
-    ChallengeModel(*ChallengeModel.key(challenge_id),
-                   gsi1sk=f"{starts.isoformat()}#{challenge_id}", challenge_id=challenge_id,
-                   title="Launch week: share Korpo Demo 3.0",
-                   description="Every click on a 3.0 post counts double this week.",
-                   multiplier=2, starts_at=starts, ends_at=starts + timedelta(days=7)).save()
+    ChallengeModel.create(challenge_id, "Launch week: share Korpo Demo 3.0", starts,
+                          starts + timedelta(days=7), multiplier=2,
+                          description="Every click on a 3.0 post counts double this week."
+                          ).save()
     return rewards, [challenge_id]
 
 

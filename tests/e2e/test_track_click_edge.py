@@ -30,12 +30,9 @@ def stack():
 @pytest.fixture(scope="module")
 def shared(stack):
     """A post, an employee signed in (with the self cookie GET /me set), their share link."""
-    from korpo.models import PostModel
+    from helpers import make_post
 
-    published = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
-    PostModel(*PostModel.key("e2e-post"), gsi1sk=f"{published.isoformat()}#e2e-post",
-              post_id="e2e-post", feed_id="e2e", title="E2E", url=f"{stack.gateway_url}/_local",
-              published_at=published, first_seen_at=published, content_hash="h").save()
+    make_post("e2e-post", url=f"{stack.gateway_url}/_local")
     email = stack.demo.logins[1][0]
     auth = {"Authorization": f"Bearer {stack.sign_in(email)['IdToken']}"}
     me = requests.get(f"{stack.gateway_url}/me", headers=auth, timeout=30)

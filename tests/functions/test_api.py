@@ -127,13 +127,10 @@ def test_lists_rewards_and_challenges(api):
 
     from korpo.models import ChallengeModel, RewardModel
 
-    RewardModel(*RewardModel.key("mug"), gsi1sk="0000000100#mug", reward_id="mug", title="Mug",
-                cost=100, stock=5).save()
+    RewardModel.create("mug", "Mug", 100, stock=5).save()
     start, end = datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 11, 30,
                                                                       tzinfo=timezone.utc)
-    ChallengeModel(*ChallengeModel.key("launch"), gsi1sk=f"{start.isoformat()}#launch",
-                   challenge_id="launch", title="Launch week", multiplier=2, starts_at=start,
-                   ends_at=end).save()
+    ChallengeModel.create("launch", "Launch week", start, end, multiplier=2).save()
     rewards = body_of(api("api/list_rewards", claims=BOB))
     assert rewards == {"rewards": [{"reward_id": "mug", "title": "Mug", "cost": 100,
                                     "description": None, "stock": 5}]}

@@ -178,9 +178,7 @@ def test_challenge_multiplies_by_the_events_time(handler):
 
     start, end = (datetime(2026, 11, 22, 9, tzinfo=timezone.utc),
                   datetime(2026, 11, 22, 11, tzinfo=timezone.utc))
-    ChallengeModel(*ChallengeModel.key("launch"), gsi1sk=f"{start.isoformat()}#launch",
-                   challenge_id="launch", title="Launch week", multiplier=3, bonus=1,
-                   starts_at=start, ends_at=end).save()
+    ChallengeModel.create("launch", "Launch week", start, end, multiplier=3, bonus=1).save()
     module = __import__("sys").modules["korpo_fn_award_points"]
     module._challenges.clear()
     inside = _click_record("in", "emp-ch", "2026-11-22T10:00:00.000000+0000", 1)

@@ -189,9 +189,7 @@ def test_a_conversion_carries_its_click_s_challenge(app, aws):
     from korpo.models import ChallengeModel
 
     start = datetime(2026, 11, 20, tzinfo=timezone.utc)
-    ChallengeModel(*ChallengeModel.key("launch"), gsi1sk=f"{start.isoformat()}#launch",
-                   challenge_id="launch", title="Launch", starts_at=start,
-                   ends_at=start + timedelta(days=7)).save()
+    ChallengeModel.create("launch", "Launch", start, start + timedelta(days=7)).save()
     make_post("p9")
     link = links.get_or_create("emp-9", "p9", "x", challenge_id="launch")
     response = _click(app.handler, link.code)

@@ -357,9 +357,7 @@ def test_a_link_shared_for_a_challenge_tags_its_clicks(handler, aws):
     from korpo.models import ChallengeModel, EventModel
 
     start = datetime(2026, 11, 20, tzinfo=timezone.utc)
-    ChallengeModel(*ChallengeModel.key("referrals"), gsi1sk=f"{start.isoformat()}#referrals",
-                   challenge_id="referrals", title="Referrals", starts_at=start,
-                   ends_at=start + timedelta(days=30)).save()
+    ChallengeModel.create("referrals", "Referrals", start, start + timedelta(days=30)).save()
     make_post("jobs")
     plain = links.get_or_create("emp-1", "jobs", "linkedin")
     tagged = links.get_or_create("emp-1", "jobs", "linkedin", challenge_id="referrals")

@@ -15,6 +15,7 @@ from korpo.feeds.parse import Entry
 from korpo.feeds.sanitize import safe_url
 from korpo.ids import stable_id
 from korpo.models import FeedModel, PostModel
+from korpo.models.base import sort_time as iso
 from korpo.posts import POSTS_PK
 
 FEEDS_PK = "FEEDS"
@@ -32,13 +33,6 @@ class InvalidFeed(FeedStoreError, ValueError):
 
 class FeedNotFound(FeedStoreError, LookupError):
     pass
-
-
-def iso(at: datetime) -> str:
-    """Fixed-width UTC text, so sort keys order as the instants do."""
-    if at.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware UTC instant")
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _utc_now() -> datetime:

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 
 from pynamodb.connection import Connection
 from pynamodb.models import Model
+
+
+def sort_time(at: datetime) -> str:
+    """Fixed-width UTC text, so sort keys order as the instants do."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC instant")
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class KorpoMeta:

@@ -14,12 +14,14 @@ Access patterns
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.attributes import (
     BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from korpo.models.base import BaseModel, KorpoMeta
+from korpo.models.base import BaseModel, KorpoMeta, sort_time
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -169,6 +171,12 @@ class RewardModel(CatalogItem):
     def key(reward_id: str) -> tuple[str, str]:
         return f"REWARD#{reward_id}", "REWARD"
 
+    @classmethod
+    def create(cls, reward_id: str, title: str, cost: int, **attributes) -> RewardModel:
+        """A reward with its keys derived (not yet saved)."""
+        return cls(*cls.key(reward_id), gsi1sk=f"{cost:010d}#{reward_id}",
+                   reward_id=reward_id, title=title, cost=cost, **attributes)
+
 
 class ChallengeModel(CatalogItem):
     class Meta(CatalogItem.Meta):
@@ -188,6 +196,14 @@ class ChallengeModel(CatalogItem):
     @staticmethod
     def key(challenge_id: str) -> tuple[str, str]:
         return f"CHALLENGE#{challenge_id}", "CHALLENGE"
+
+    @classmethod
+    def create(cls, challenge_id: str, title: str, starts_at: datetime, ends_at: datetime,
+               **attributes) -> ChallengeModel:
+        """A challenge with its keys derived (not yet saved)."""
+        return cls(*cls.key(challenge_id), gsi1sk=f"{sort_time(starts_at)}#{challenge_id}",
+                   challenge_id=challenge_id, title=title, starts_at=starts_at,
+                   ends_at=ends_at, **attributes)
 
 
 class RulesModel(CatalogItem):
