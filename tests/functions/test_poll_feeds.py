@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -166,9 +168,37 @@ def test_posts_are_stored_once_across_polls(poll_feeds, server, dynamodb_calls):
     assert (summary["posts_created"], summary["posts_updated"]) == (0, 0)
     assert {p.post_id: p.first_seen_at for p in posts.list_posts()} == first
     # Unchanged entries cost one BatchGet; the only write is the feed's health.
-    writes = [op for op, _ in dynamodb_calls if op in WRITES]
-    assert writes == ["UpdateItem"]
-    assert "BatchGetItem" in [op for op, _ in dynamodb_calls]
+    writes = [(op, params) for op, params in dynamodb_calls if op in WRITES]
+    assert [op for op, _ in writes] == ["PutItem"]
+    assert writes[0][1]["Item"]["pk"] == {"S": f"FEED#{feed.feed_id}"}
+    (_, batch_get), = [c for c in dynamodb_calls if c[0] == "BatchGetItem"]
+    (request,) = batch_get["RequestItems"].values()
+    assert request["ConsistentRead"] is True  # a post written a moment ago is seen
+
+
+def rss(count: int) -> bytes:
+    items = "".join(f"<item><title>Post {n}</title><link>https://brand.example.com/{n}</link>"
+                    f"<guid>post-{n}</guid></item>" for n in range(count))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>'
+            f"<link>https://brand.example.com/</link>{items}</channel></rss>").encode()
+
+
+def test_new_posts_are_written_in_batches_of_25(poll_feeds, server, dynamodb_calls):
+    from korpo import posts
+    from korpo.feeds import store
+
+    feed = store.add_feed(server.serve("/big.xml", body=rss(30)))
+    dynamodb_calls.clear()
+
+    summary = poll_feeds(event("scheduled.json"))
+
+    assert outcome(summary, feed.feed_id)["created"] == 30
+    writes = [(op, params) for op, params in dynamodb_calls if op in WRITES]
+    # 30 new posts: two BatchWriteItem requests (25 + 5), then the feed's health.
+    assert [op for op, _ in writes] == ["BatchWriteItem", "BatchWriteItem", "PutItem"]
+    assert [len(next(iter(params["RequestItems"].values()))) for _, params in writes[:2]] \
+        == [25, 5]
+    assert len({p.post_id for p in posts.list_posts(limit=100)}) == 30
 
 
 def test_changed_entry_is_updated_not_duplicated(poll_feeds, server):
@@ -209,10 +239,15 @@ def test_not_modified_writes_only_the_feeds_health(poll_feeds, server, dynamodb_
 
     assert outcome(summary, feed.feed_id)["result"] == "not_modified"
     assert server.hits("/blog.xml")[-1]["If-None-Match"] == '"v1"'
-    assert [op for op, _ in dynamodb_calls] == ["GetItem", "UpdateItem"]
-    (_, update), = [c for c in dynamodb_calls if c[0] == "UpdateItem"]
-    assert update["Key"]["pk"] == {"S": f"FEED#{feed.feed_id}"}
-    assert store.get_feed(feed.feed_id).etag == '"v1"'
+    assert [op for op, _ in dynamodb_calls] == ["GetItem", "PutItem"]
+    (_, put), = [c for c in dynamodb_calls if c[0] == "PutItem"]
+    assert put["Item"]["pk"] == {"S": f"FEED#{feed.feed_id}"}
+    assert "ReturnValues" not in put  # nothing sent back
+    stored = store.get_feed(feed.feed_id)
+    assert stored.etag == '"v1"'
+    # The whole item is written back: what the poller does not own is kept as it was.
+    assert (stored.url, stored.interval_minutes, stored.created_at, stored.title) == \
+        (feed.url, feed.interval_minutes, feed.created_at, "Korpo Demo & Friends Blog")
 
 
 # ---------------------------------------------------------------- failures stay with their feed
@@ -283,6 +318,84 @@ def test_a_feed_out_of_time_is_left_due(aws, server):
     assert [o.result for o in report.outcomes] == ["skipped"]
     assert server.requests == []
     assert store.get_feed(feed.feed_id).next_poll_at == feed.next_poll_at
+
+
+def test_at_most_max_workers_feeds_are_fetched_at_once(aws, server, monkeypatch):
+    from korpo.feeds import poll, store
+
+    for n in range(6):
+        store.add_feed(server.serve(f"/{n}.xml", "rss_blog.xml", delay_s=0.1))
+    active = peak = 0
+    lock = threading.Lock()
+    real_fetch = poll.fetch
+
+    def counting_fetch(*args, **kwargs):
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        try:
+            return real_fetch(*args, **kwargs)
+        finally:
+            with lock:
+                active -= 1
+
+    monkeypatch.setattr(poll, "fetch", counting_fetch)
+    report = poll.poll_due(max_workers=2)
+
+    assert report.count(poll.OK) == 6
+    assert peak == 2
+
+
+def test_the_template_the_code_and_the_bench_agree_on_concurrency():
+    from bench.poll_feeds import CONCURRENCY
+    from korpo.feeds.poll import DEFAULT_CONCURRENCY
+    from korpo.models.base import KorpoMeta
+
+    function = load_template()["Resources"]["PollFeedsFunction"]["Properties"]
+    deployed = int(function["Environment"]["Variables"]["KORPO_FEEDS_CONCURRENCY"])
+    assert deployed == DEFAULT_CONCURRENCY == CONCURRENCY  # the bench measures what ships
+    # Up to twice as many threads as fetches may each hold a DynamoDB connection.
+    assert KorpoMeta.max_pool_connections >= 2 * deployed
+
+
+def test_a_feed_storing_its_posts_does_not_hold_a_fetch_slot(aws, server, monkeypatch):
+    """One fetch slot, two feeds: the second is fetched while the first is still storing."""
+    from korpo.feeds import poll, store
+
+    store.add_feed(server.serve("/a.xml", "rss_blog.xml"))
+    store.add_feed(server.serve("/b.xml", "atom.xml"))
+    real_upsert = store.upsert_posts
+    saw_other_fetch: list[bool] = []
+    first = threading.Lock()
+
+    def slow_upsert(feed, entries, now):
+        if first.acquire(blocking=False):  # the first feed to store waits for the other's fetch
+            deadline = time.monotonic() + 5
+            while len(server.requests) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            saw_other_fetch.append(len(server.requests) == 2)
+        return real_upsert(feed, entries, now)
+
+    monkeypatch.setattr(store, "upsert_posts", slow_upsert)
+    report = poll.poll_due(max_workers=1)
+
+    assert report.count(poll.OK) == 2
+    assert saw_other_fetch == [True]
+
+
+def test_recording_health_never_brings_back_a_deleted_feed(aws):
+    from korpo.feeds import store
+    from korpo.models import FeedModel
+
+    feed = store.add_feed("https://brand.example.com/feed.xml")
+    FeedModel.get(*FeedModel.key(feed.feed_id)).delete()  # deleted while it was polled
+
+    store.record_success(feed, utc_now(), etag='"v2"')
+    store.record_failure(feed, utc_now(), "HTTP 500")
+
+    with pytest.raises(store.FeedNotFound):
+        store.get_feed(feed.feed_id)
 
 
 # ---------------------------------------------------------------- console events

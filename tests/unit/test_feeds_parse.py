@@ -173,3 +173,23 @@ def test_long_summary_is_cut_and_still_well_formed():
 def test_title_falls_back_to_the_link():
     (entry,) = parse_feed(rss("<item><link>https://e.example.com/1</link></item>")).entries
     assert entry.title == "https://e.example.com/1"
+
+
+def test_parsing_does_not_look_for_an_xml_driver_that_is_never_installed(monkeypatch):
+    # Each lookup of libxml2's SAX driver searched sys.path under the import lock, on every
+    # parse: the poller's threads queued on it.
+    import importlib.abc
+    import sys
+
+    looked_up: list[str] = []
+
+    class Recorder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            looked_up.append(name)
+            return None
+
+    monkeypatch.setattr(sys, "meta_path", [Recorder(), *sys.meta_path])
+    parsed = parse_feed(fixture("rss_blog.xml"), base_url=BLOG_URL)
+
+    assert parsed.entries
+    assert "drv_libxml2" not in looked_up

@@ -18,6 +18,12 @@ from korpo.feeds.entry import (
 from korpo.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
 from korpo.feeds.sanitize import plain_text, safe_url
 
+# feedparser asks xml.sax for libxml2's driver before expat on every parse. The driver is
+# never installed here, and each failed import searches sys.path under the import lock: the
+# poller's threads queued on that lock (bench: poll_feeds). expat, the stdlib's, parses
+# either way; emptying feedparser's preference list just skips the doomed import.
+feedparser.api.PREFERRED_XML_PARSERS[:] = []
+
 __all__ = ["MAX_ENTRIES", "MAX_SUMMARY_CHARS", "Entry", "FeedParseError", "ParsedFeed",
            "parse_feed"]
 

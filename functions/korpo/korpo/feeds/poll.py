@@ -8,15 +8,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from korpo.feeds import store
-from korpo.feeds.fetch import fetch
-from korpo.feeds.parse import FeedParseError, parse_feed
+from korpo.feeds.fetch import FetchResult, fetch
+from korpo.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from korpo.models import FeedModel, PostModel
 
 logger = logging.getLogger(__name__)
@@ -72,11 +72,12 @@ class PollReport:
         }
 
 
-# Feeds fetched at once (the template's KORPO_FEEDS_CONCURRENCY). Sized by memory, not by
-# sockets: each fetch may buffer up to fetch.MAX_BYTES (32 x 5 MB = 160 MB at worst), and
-# parsing a big body takes several times its size, so big bodies are parsed one at a time.
-# A 512 MB Lambda stays clear of its limit (bench: poll_feeds.peak_rss_mb).
-DEFAULT_CONCURRENCY = 32
+# Feeds fetched at once (the template's KORPO_FEEDS_CONCURRENCY). Sized by CPU: a feed costs
+# about 10 ms of one core (fetch, parse, DynamoDB client), all under one GIL, and 20 fetches
+# waiting 200 ms each keep one core busy; 32 only queue on the GIL (bench: poll_feeds.*,
+# docs/decisions.md). Memory is bounded too: each fetch may buffer up to fetch.MAX_BYTES
+# (20 x 5 MB = 100 MB at worst), and big bodies are parsed one at a time.
+DEFAULT_CONCURRENCY = 20
 BIG_BODY_BYTES = 512 * 1024
 _big_parse = threading.Lock()
 MAX_FEEDS_PER_RUN = 2000
@@ -111,10 +112,21 @@ def poll_feed_id(feed_id: str, force: bool = True, now: datetime | None = None) 
     return _poll([feed], now, 1, None)
 
 
-def poll_feed(feed: FeedModel, now: datetime) -> FeedOutcome:
-    """Fetch, parse and store one feed, and record its health. Never raises."""
+def poll_feed(feed: FeedModel, now: datetime, fetch_slot: AbstractContextManager = nullcontext(),
+              deadline: float | None = None) -> FeedOutcome:
+    """Fetch, parse and store one feed, and record its health. Never raises.
+
+    `fetch_slot` is held while the feed is fetched and parsed, and released before its
+    DynamoDB writes: the run's bound on fetches in flight (and on bodies in memory) is not
+    spent waiting on DynamoDB. A feed that gets its slot after `deadline` is not polled.
+    """
     try:
-        result = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        with fetch_slot:
+            if deadline is not None and time.monotonic() >= deadline:
+                return FeedOutcome(feed.feed_id, feed.url, SKIPPED,
+                                   error="out of time: still due")
+            result = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            parsed = _parse(result) if result.ok else None
         if result.not_modified:
             store.record_success(feed, now, etag=result.etag, last_modified=result.last_modified,
                                  status=result.status, moved_to=result.moved_to)
@@ -122,13 +134,8 @@ def poll_feed(feed: FeedModel, now: datetime) -> FeedOutcome:
         if not result.ok:
             return _failed(feed, now, result.error or "no body", result.status,
                            result.retry_after_s)
-        body = result.body or b""
-        try:
-            with _big_parse if len(body) > BIG_BODY_BYTES else nullcontext():
-                parsed = parse_feed(body, base_url=result.final_url,
-                                    content_type=result.content_type)
-        except FeedParseError as exc:
-            return _failed(feed, now, f"{type(exc).__name__}: {exc}", result.status)
+        if isinstance(parsed, FeedParseError):
+            return _failed(feed, now, f"{type(parsed).__name__}: {parsed}", result.status)
         created, updated = store.upsert_posts(feed, parsed.entries, now)
         store.record_success(feed, now, etag=result.etag, last_modified=result.last_modified,
                              title=parsed.title, status=result.status, moved_to=result.moved_to)
@@ -136,6 +143,15 @@ def poll_feed(feed: FeedModel, now: datetime) -> FeedOutcome:
     except Exception as exc:  # noqa: BLE001 - the unit of failure is one feed, see module doc
         logger.exception("feed poll crashed", extra={"feed_id": feed.feed_id})
         return _failed(feed, now, f"internal error: {type(exc).__name__}: {exc}", None)
+
+
+def _parse(result: FetchResult) -> ParsedFeed | FeedParseError:
+    body = result.body or b""
+    try:
+        with _big_parse if len(body) > BIG_BODY_BYTES else nullcontext():
+            return parse_feed(body, base_url=result.final_url, content_type=result.content_type)
+    except FeedParseError as exc:
+        return exc
 
 
 def _failed(feed: FeedModel, now: datetime, error: str, status: int | None,
@@ -153,11 +169,7 @@ def _poll(feeds: list[FeedModel], now: datetime, max_workers: int,
           budget_s: float | None) -> PollReport:
     started = time.monotonic()
     deadline = None if budget_s is None else started + budget_s
-
-    def run(feed: FeedModel) -> FeedOutcome:
-        if deadline is not None and time.monotonic() >= deadline:
-            return FeedOutcome(feed.feed_id, feed.url, SKIPPED, error="out of time: still due")
-        return poll_feed(feed, now)
+    fetches = max(1, min(max_workers, len(feeds)))
 
     if not feeds:
         outcomes: list[FeedOutcome] = []
@@ -167,8 +179,12 @@ def _poll(feeds: list[FeedModel], now: datetime, max_workers: int,
         for model in (FeedModel, PostModel):
             model._get_connection().connection.client  # noqa: B018 - warm the lazy client
         # Threads, not processes: the work is waiting on sockets (and Lambda has no /dev/shm
-        # for multiprocessing). Bounded, so 500 feeds do not open 500 connections at once.
-        with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(feeds))),
+        # for multiprocessing). `max_workers` fetches at once, so 500 feeds do not open 500
+        # connections; twice as many threads, so that while some feeds wait on DynamoDB
+        # others keep every fetch slot busy.
+        slots = threading.BoundedSemaphore(fetches)
+        with ThreadPoolExecutor(max_workers=min(2 * fetches, len(feeds)),
                                 thread_name_prefix="poll") as pool:
-            outcomes = list(pool.map(run, feeds))
+            outcomes = list(pool.map(lambda feed: poll_feed(feed, now, slots, deadline),
+                                     feeds))
     return PollReport(now, int((time.monotonic() - started) * 1000), outcomes)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from korpo.feeds.parse import Entry
 from korpo.feeds.sanitize import safe_url
@@ -110,32 +111,21 @@ def record_success(feed: FeedModel, now: datetime, *, etag: str | None = None,
                    last_modified: str | None = None, title: str | None = None,
                    status: int | None = None, moved_to: str | None = None) -> None:
     """The feed answered (200 or 304): keep its validators, clear its failures, schedule it.
-    One UpdateItem, whatever changed: a 304 costs exactly this write."""
+    One write: a 304 costs exactly this."""
     next_poll = now + timedelta(minutes=int(feed.interval_minutes))
-    actions = [
-        FeedModel.last_success_at.set(now),
-        FeedModel.last_polled_at.set(now),
-        FeedModel.next_poll_at.set(next_poll),
-        FeedModel.gsi1sk.set(f"{iso(next_poll)}#{feed.feed_id}"),
-    ]
-    # Only what changed: the usual 304 sets the four times above and nothing else.
-    for attribute, old, new in ((FeedModel.etag, feed.etag, etag),
-                                (FeedModel.last_modified, feed.last_modified, last_modified),
-                                (FeedModel.last_status, feed.last_status, status)):
-        if (old or None) != (new or None):
-            actions.append(_set_or_remove(attribute, new))
-    if feed.last_error is not None:
-        actions.append(FeedModel.last_error.remove())
-    if feed.consecutive_failures:
-        actions.append(FeedModel.consecutive_failures.set(0))
+    changes = _schedule(feed, next_poll) | {
+        "etag": etag or None, "last_modified": last_modified or None, "last_status": status,
+        "last_success_at": now, "last_polled_at": now, "last_error": None,
+        "consecutive_failures": 0,
+    }
     if title and not feed.title:  # an admin's title is never overwritten by the feed's own
-        actions.append(FeedModel.title.set(title))
+        changes["title"] = title
     moved = safe_url(moved_to) if moved_to else None
     if moved and moved != feed.url:
         # Permanent redirect: poll the new place directly from now on. The feed id (and so
         # every post id) stays: the posts are not stored a second time.
-        actions.append(FeedModel.url.set(moved))
-    _update_feed(feed, actions)
+        changes["url"] = moved
+    _write_back(feed, changes)
 
 
 def record_failure(feed: FeedModel, now: datetime, error: str,
@@ -148,15 +138,33 @@ def record_failure(feed: FeedModel, now: datetime, error: str,
     next_poll = now + backoff(int(feed.interval_minutes), failures, rand)
     if retry_after_s:
         next_poll = max(next_poll, now + min(timedelta(seconds=retry_after_s), MAX_BACKOFF))
-    _update_feed(feed, [
-        FeedModel.last_error.set(error[:_MAX_ERROR_CHARS]),
-        FeedModel.last_polled_at.set(now),
-        _set_or_remove(FeedModel.last_status, status),
-        FeedModel.consecutive_failures.set(failures),
-        FeedModel.next_poll_at.set(next_poll),
-        FeedModel.gsi1sk.set(f"{iso(next_poll)}#{feed.feed_id}"),
-    ])
+    _write_back(feed, _schedule(feed, next_poll) | {
+        "last_error": error[:_MAX_ERROR_CHARS], "last_polled_at": now, "last_status": status,
+        "consecutive_failures": failures,
+    })
     return next_poll
+
+
+def _schedule(feed: FeedModel, next_poll: datetime) -> dict[str, object]:
+    return {"next_poll_at": next_poll, "gsi1sk": f"{iso(next_poll)}#{feed.feed_id}"}
+
+
+def _write_back(feed: FeedModel, changes: dict[str, object]) -> None:
+    """Put the feed's item back as read, with `changes` applied (None removes an attribute).
+
+    A whole-item PutItem rather than an UpdateItem of the changed attributes: the same one
+    write unit, and less work on both sides (no update expression to build and evaluate,
+    nothing sent back). It is safe because the poller is the only writer of a feed after
+    add_feed creates it: an admin edit of feeds, when one exists, must carry a version
+    condition (docs/decisions.md). The condition stops a put from resurrecting a feed
+    deleted during the poll; `feed` itself is left as read.
+    """
+    item = FeedModel(**{**feed.attribute_values, **changes})
+    try:
+        item.save(condition=FeedModel.pk.exists())
+    except PutError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def backoff(interval_minutes: int, failures: int,
@@ -171,13 +179,21 @@ def _set_or_remove(attribute, value):  # noqa: ANN001, ANN202 - PynamoDB's untyp
     return attribute.set(value) if value else attribute.remove()
 
 
-def _update_feed(feed: FeedModel, actions: list) -> None:
+def _update_in_place(item: FeedModel | PostModel, actions: list, condition: Condition) -> bool:
+    """One UpdateItem that asks for nothing back; False when `condition` failed.
+
+    Model.update() asks for the whole item back (ReturnValues ALL_NEW) to refresh a model
+    that the poller never reads again: bytes DynamoDB sends and the Lambda parses for
+    nothing, on every poll of every feed.
+    """
     try:
-        # The condition stops UpdateItem from resurrecting a feed deleted during the poll.
-        feed.update(actions=actions, condition=FeedModel.pk.exists())
+        type(item)._get_connection().update_item(item.pk, item.sk, actions=actions,
+                                                 condition=condition)
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 # ---------------------------------------------------------------- posts
@@ -193,24 +209,41 @@ def content_hash(entry: Entry) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+# What upsert_posts reads back of a stored post: enough to decide and to update, not the
+# summaries (same read units, a fraction of the bytes to parse).
+_DECIDING = ["pk", "sk", "post_id", "content_hash", "published_at"]
+
+
 def upsert_posts(feed: FeedModel, entries: Iterable[Entry], now: datetime) -> tuple[int, int]:
     """Store new entries once and rewrite edited ones; returns (created, updated).
 
-    One BatchGet decides: an unchanged entry costs a read, never a write.
+    One strongly consistent BatchGet decides: an unchanged entry costs a read, never a write.
+    New posts go out in BatchWriteItem requests (25 posts each) rather than one conditional
+    PutItem each: a first poll of a 20-entry feed stores its posts in 2 requests, not 21. The price, accepted
+    in docs/decisions.md: a batch write takes no condition, so two polls of the same feed
+    running at the same moment both write a new post (the same content twice, one item).
     """
     by_id = {post_id_for(feed.feed_id, e.entry_key): e for e in entries}
     if not by_id:
         return 0, 0
-    existing = {p.post_id: p for p in PostModel.batch_get([PostModel.key(i) for i in by_id])}
-    created = updated = 0
+    keys = [PostModel.key(i) for i in by_id]
+    existing = {p.post_id: p for p in PostModel.batch_get(keys, consistent_read=True,
+                                                          attributes_to_get=_DECIDING)}
+    new_posts: list[PostModel] = []
+    updated = 0
     for post_id, entry in by_id.items():
         digest = content_hash(entry)
         post = existing.get(post_id)
         if post is None:
-            created += _create_post(feed, post_id, entry, digest, now)
+            new_posts.append(_new_post(feed, post_id, entry, digest, now))
         elif post.content_hash != digest:
             updated += _update_post(post, entry, digest, now)
-    return created, updated
+    # PynamoDB resends unprocessed items and raises PutError when they stay unprocessed: the
+    # feed then counts as failed, and the next poll's BatchGet finds what is still missing.
+    with PostModel.batch_write() as batch:
+        for post in new_posts:
+            batch.save(post)
+    return len(new_posts), updated
 
 
 def _published(entry: Entry, fallback: datetime, now: datetime) -> datetime:
@@ -218,23 +251,15 @@ def _published(entry: Entry, fallback: datetime, now: datetime) -> datetime:
     return min(entry.published_at or fallback, now)
 
 
-def _create_post(feed: FeedModel, post_id: str, entry: Entry, digest: str,
-                 now: datetime) -> int:
+def _new_post(feed: FeedModel, post_id: str, entry: Entry, digest: str,
+              now: datetime) -> PostModel:
     published = _published(entry, now, now)
     pk, sk = PostModel.key(post_id)
-    post = PostModel(pk, sk, post_id=post_id, feed_id=feed.feed_id, title=entry.title,
+    return PostModel(pk, sk, post_id=post_id, feed_id=feed.feed_id, title=entry.title,
                      summary_html=entry.summary_html, url=entry.url, author=entry.author,
                      image_url=entry.image_url, published_at=published, first_seen_at=now,
                      content_hash=digest, hidden=False, gsi1pk=POSTS_PK,
                      gsi1sk=f"{iso(published)}#{post_id}")
-    try:
-        # Two overlapping polls (the schedule and a console run) must not store it twice.
-        post.save(condition=PostModel.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return 0
-        raise
-    return 1
 
 
 def _update_post(post: PostModel, entry: Entry, digest: str, now: datetime) -> int:
@@ -251,11 +276,5 @@ def _update_post(post: PostModel, entry: Entry, digest: str, now: datetime) -> i
         PostModel.gsi1sk.set(f"{iso(published)}#{post.post_id}"),
         PostModel.content_hash.set(digest),
     ]
-    try:
-        # Optimistic: if another poll already applied an edit, do not apply ours on top.
-        post.update(actions=actions, condition=PostModel.content_hash == post.content_hash)
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return 0
-        raise
-    return 1
+    # Optimistic: if another poll already applied an edit, do not apply ours on top.
+    return int(_update_in_place(post, actions, PostModel.content_hash == post.content_hash))

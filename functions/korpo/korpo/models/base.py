@@ -18,7 +18,7 @@ class KorpoMeta:
     """Shared Meta: region from the Lambda environment; endpoint from AWS_ENDPOINT_URL if set."""
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
     max_retry_attempts = 3
-    max_pool_connections = 32  # poll_feeds writes from up to 16 threads
+    max_pool_connections = 48  # poll_feeds: up to 2 x KORPO_FEEDS_CONCURRENCY (20) threads
 
 
 class BaseModel(Model):
