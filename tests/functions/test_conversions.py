@@ -173,12 +173,83 @@ def test_each_external_id_counts_once_however_often_and_however_reported(
     from korpo.months import utc_now
 
     report_of = {e: conversions.ConversionReport(click_id, "purchase", e) for e in external_ids}
-    before = {c.external_id for c in _conversions()}
+    before = _conversions()
+    # What a model of the rule expects: the first report of an external_id is its conversion;
+    # a later signed one upgrades it, once, when the first was a pixel (which cannot earn).
+    first_trust = {c.external_id: c.trust for c in before if not c.upgrades}
+    upgraded = {c.external_id for c in before if c.upgrades}
     for external_id, trust in zip(external_ids, trusts):
         conversions.record(report_of[external_id], trust, trust == "signed", app._store,
                            utc_now())
-    recorded = [c.external_id for c in _conversions()]
-    assert sorted(recorded) == sorted(before | set(external_ids))
+        if first_trust.setdefault(external_id, trust) == "pixel" and trust == "signed":
+            upgraded.add(external_id)
+    after = _conversions()
+    assert sorted(c.external_id for c in after if not c.upgrades) == sorted(first_trust)
+    assert sorted(c.external_id for c in after if c.upgrades) == sorted(upgraded)
+
+
+def _stream_record(event, seq: int) -> dict:
+    record = load_event("award_points/click_inserted")["Records"][0]
+    record["dynamodb"]["Keys"] = {"event_id": {"S": event.event_id}}
+    record["dynamodb"]["NewImage"] = event.serialize()
+    record["dynamodb"]["SequenceNumber"] = f"{seq:024d}"
+    return record
+
+
+def test_a_signed_report_after_a_pixel_that_could_not_earn_pays_it_once(app, click_id,
+                                                                          monkeypatch):
+    import sys
+
+    from infra.functions import load_handler
+    from korpo import settings, stats
+    from korpo.scoring.award import day_of, ledger_entries
+    from korpo.scoring.rules import Rules
+
+    assert settings.current().pixel_conversions_earn is False  # the template's default
+    pixel = _pixel(app.handler, click_id=click_id, type="signup", external_id="order-7")
+    assert pixel["statusCode"] == 200
+    body = {"click_id": click_id, "type": "signup", "external_id": "order-7"}
+    signed = _conversion(app.handler, body)
+    retry = _conversion(app.handler, body)
+
+    assert signed["statusCode"] == 200
+    assert json.loads(signed["body"])["status"] == "upgraded"
+    assert json.loads(retry["body"])["status"] == "duplicate"
+    assert json.loads(signed["body"])["conversion_id"] == \
+        json.loads(retry["body"])["conversion_id"]
+    events = sorted(_conversions(), key=lambda e: bool(e.upgrades))
+    (pixel_event, upgrade) = events
+    assert (pixel_event.trust, pixel_event.earns) == ("pixel", False)
+    assert (upgrade.trust, upgrade.earns, upgrade.upgrades) == (
+        "signed", True, pixel_event.event_id)
+
+    award = load_handler("AwardPointsFunction")
+    monkeypatch.setattr(sys.modules["korpo_fn_award_points"]._rules, "get",
+                        lambda: Rules(points_per_conversion={"signup": 50, "*": 5}))
+    records = [_stream_record(e, n) for n, e in enumerate(events, start=1)]
+    award({"Records": records}, LambdaContext("award_points"))
+    award({"Records": records}, LambdaContext("award_points"))  # redelivered: nothing more
+
+    table = settings.current().scores_table
+    (entry,) = ledger_entries(table, "emp-1")
+    assert (entry["event_id"], entry["rule"], entry["points"]) == (
+        upgrade.event_id, "conversion:signup", 50)
+    day = stats.day(table, "employee", "emp-1", day_of(upgrade.at, settings.current().zone))
+    assert (day["conversions"], day["conversions:signup"], day["conversion_upgrades"]) == \
+        (1, 1, 1)
+    assert day["points"] == entry["points"]
+
+
+def test_a_signed_report_after_a_pixel_that_could_earn_is_a_duplicate(app, click_id):
+    from korpo import conversions
+    from korpo.months import utc_now
+
+    report = conversions.ConversionReport(click_id, "lead", "lead-3")
+    first = conversions.record(report, "pixel", True, app._store, utc_now())
+    second = conversions.record(report, "signed", True, app._store, utc_now())
+
+    assert (first.status, second.status) == ("recorded", "duplicate")
+    assert len(_conversions()) == 1
 
 
 def test_a_conversion_carries_its_click_s_challenge(app, aws):

@@ -9,6 +9,11 @@ Both are idempotent on external_id: the event id is derived from it and written 
 `attribute_not_exists`, so a retry is a "duplicate", never a second conversion. A pixel
 without external_id uses "pixel:{click_id}:{type}" (one conversion of a type per click).
 
+The browser's pixel usually fires before the brand's server reports the same conversion. When
+the pixel's event could not earn (PixelConversionsEarn false), the signed report is not a
+plain duplicate: it writes an upgrade event (its own derived id, `upgrades` = the pixel
+event's id) that pays the conversion once and is not counted as a second one.
+
 A conversion is tied to its click (GetItem on the click's event id): it copies the click's
 employee, post, challenge, network and class. Clicks live 90 days (the table's TTL).
 """
@@ -72,7 +77,7 @@ class ConversionReport:
 @dataclass(frozen=True)
 class Recorded:
     conversion_id: str
-    status: str  # recorded | duplicate
+    status: str  # recorded | upgraded | duplicate
     event: EventModel | None = None
 
 
@@ -151,6 +156,12 @@ def conversion_id(external_id: str) -> str:
     return "cv" + hashlib.sha256(f"conversion\n{external_id}".encode()).hexdigest()[:26]
 
 
+def upgrade_id(external_id: str) -> str:
+    """The id of the signed upgrade of a pixel conversion: one per external_id, so a retried
+    signed report finds it and is a duplicate."""
+    return "cv" + hashlib.sha256(f"upgrade\n{external_id}".encode()).hexdigest()[:26]
+
+
 def record(report: ConversionReport, trust: str, earns: bool, store: EventStore,
            now: datetime) -> Recorded:
     """Write the conversion once (UnknownClick when its click is unknown or expired)."""
@@ -168,6 +179,22 @@ def record(report: ConversionReport, trust: str, earns: bool, store: EventStore,
         expires_at=int((now + timedelta(days=RAW_EVENT_TTL_DAYS)).timestamp()))
     try:
         store.put_new(event)  # StoreUnavailable goes through: the brand's server retries
-    except AlreadyExists:
+    except AlreadyExists as exists:
+        recorded = EventModel.from_raw_data(exists.old) if exists.old else None
+        if trust == "signed" and recorded is not None and recorded.trust == "pixel" \
+                and recorded.earns is False:
+            return _upgrade(event, recorded, store)
         return Recorded(event.event_id, "duplicate")
     return Recorded(event.event_id, "recorded", event)
+
+
+def _upgrade(event: EventModel, pixel: EventModel, store: EventStore) -> Recorded:
+    """The signed report of a conversion a pixel recorded without earning: written once more,
+    under upgrade_id, to pay it (award_points does not count it a second time)."""
+    event.event_id = upgrade_id(event.external_id)
+    event.upgrades = pixel.event_id
+    try:
+        store.put_new(event)
+    except AlreadyExists:  # a retry of this signed report
+        return Recorded(pixel.event_id, "duplicate")
+    return Recorded(pixel.event_id, "upgraded", event)

@@ -54,4 +54,7 @@ class EventModel(BaseModel):
     # Whether this conversion may earn points at all: True for signed ones, the template's
     # PixelConversionsEarn for pixel ones (the amounts are award_points' rules).
     earns = BooleanAttribute(null=True)
+    # On a signed conversion that arrived after a pixel one of the same external_id that could
+    # not earn: the pixel event's id. It pays the conversion; it is not a second conversion.
+    upgrades = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute

@@ -125,6 +125,8 @@ def counters_of(event: ScoredEvent) -> list[str]:
     if event.type == "share_intent":
         return ["share_intents"]
     if event.type == "conversion":
+        if event.upgrades:  # the pixel's event counted this conversion already
+            return ["conversion_upgrades"]
         return ["conversions", f"conversions:{event.conversion_type or 'other'}"]
     return [event.type]
 

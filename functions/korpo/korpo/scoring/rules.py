@@ -33,6 +33,7 @@ class ScoredEvent:
     conversion_type: str | None = None
     trust: str | None = None
     earns: bool | None = None  # set by the writer when it decides (pixel conversions)
+    upgrades: str | None = None  # a signed conversion paying for a pixel one: its event id
 
 
 @dataclass(frozen=True)
