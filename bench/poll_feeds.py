@@ -182,11 +182,20 @@ def _cpu_s(pid: int) -> float:
 
 # ---------------------------------------------------------------- the poller process
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux keeps
+    that across exec, so a child of the (big) bench process would report the parent's."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return float("nan")
+
+
 def _child(feeds_url: str, moto_url: str, concurrency: int, feeds_pid: int,
            moto_pid: int) -> None:
     os.environ["KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS"] = "1"  # the bench's server is 127.0.0.1
     import logging
-    import resource
     from concurrent.futures import ThreadPoolExecutor
     from datetime import datetime, timezone
 
@@ -196,7 +205,10 @@ def _child(feeds_url: str, moto_url: str, concurrency: int, feeds_pid: int,
     urls = [f"{feeds_url}/feeds/{i}.xml" for i in range(FEEDS)]
 
     def cpu() -> dict[str, float]:
+        # "bench": the parent, idle while it waits for this process (a check that nothing of
+        # the earlier benchmarks still runs there, on the same two cores)
         return {"poller": time.process_time(), "feeds": _cpu_s(feeds_pid),
+                "bench": _cpu_s(os.getppid()),
                 "moto": _cpu_s(moto_pid)}
 
     def spent(before: dict[str, float]) -> dict[str, float]:
@@ -218,7 +230,7 @@ def _child(feeds_url: str, moto_url: str, concurrency: int, feeds_pid: int,
         assert sum(pool.map(fetch_and_parse, urls)) == FEEDS * ENTRIES_PER_FEED
     fetch_parse_s = time.monotonic() - started
     fetch_parse_cpu = spent(cpu_before)
-    fetch_parse_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    fetch_parse_rss_mb = _peak_rss_mb()
 
     # DynamoDB is the moto server: every boto3 client and PynamoDB model of this process
     # talks to it over 127.0.0.1, as the Lambda talks to DynamoDB over the network.
@@ -283,8 +295,7 @@ def _child(feeds_url: str, moto_url: str, concurrency: int, feeds_pid: int,
         "posts_created": min(run[0].created for run in firsts),
         "second_not_modified": second.count(poll.NOT_MODIFIED),
         "writes_304": writes(calls), "calls_304": sum(calls.values()),
-        # Linux reports kilobytes.
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": _peak_rss_mb(),
     }))
 
 
@@ -360,11 +371,11 @@ def run() -> list[Figure]:
         Figure("poll_feeds.writes_per_feed_304", result["writes_304"] / FEEDS, "requests",
                f"<= 1 (second run, every feed 304; {result['calls_304']} AWS calls in all)"),
         Figure("poll_feeds.peak_rss_mb", result["peak_rss_mb"], "MB",
-               "report (resource.getrusage ru_maxrss of the polling process alone: DynamoDB "
+               "report (VmHWM, the peak resident memory of the polling process alone: DynamoDB "
                "is a moto server in another process, so no fake tables are counted; "
                "PollFeeds has 1,769 MB)"),
         Figure("poll_feeds.peak_rss_mb_fetch_parse", result["fetch_parse_rss_mb"], "MB",
-               "report (ru_maxrss of the same process after the fetch-and-parse pass, "
+               "report (VmHWM of the same process after the fetch-and-parse pass, "
                "before any DynamoDB client exists)"),
     ]
 
