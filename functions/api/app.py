@@ -9,9 +9,13 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from chalice import BadRequestError, Chalice, ForbiddenError, NotFoundError, Response
 
-from korpo import board, employees, links, monthly, posts, settings, visitors, wallet
+from datetime import datetime
+
+from korpo import board, employees, links, monthly, posts, settings, stats, visitors, wallet
 from korpo.feeds import channels
 from korpo.feeds import store as feed_store
+from korpo.scoring import store as rules_store
+from korpo.scoring.rules import InvalidRules
 from korpo.models import ChallengeModel, RewardModel, bind_tables
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 
@@ -217,6 +221,47 @@ def unhide_post(post_id: str) -> dict:
     except posts.PostNotFound:
         raise NotFoundError("no such post") from None
     return {**_post_view(post), "hidden": False, "hidden_at": None, "links_marked": marked}
+
+
+@app.route("/admin/stats", methods=["GET"])
+def admin_stats() -> dict:
+    """Counters of one employee, post, challenge, referrer network or team (`dimension`,
+    `key`) per day and in total, from `from` to `to` (brand zone; default: the last 30 days)."""
+    _admin()
+    query = app.current_request.query_params or {}
+    try:
+        first, last = stats.days_asked(query.get("from"), query.get("to"),
+                                       today=datetime.now(_settings.zone).date())
+        return stats.summary(_settings.scores_table, query.get("dimension"), query.get("key"),
+                             first, last)
+    except stats.StatsQueryError as error:
+        raise BadRequestError(str(error)) from None
+
+
+def _rules_view() -> dict:
+    defaults = rules_store.default_rules(_settings)
+    overrides = rules_store.stored_overrides()
+    return {"defaults": defaults.as_dict(), "overrides": overrides,
+            "effective": defaults.with_overrides(overrides).as_dict(),
+            "live_within_seconds": int(rules_store.TTL_SECONDS)}
+
+
+@app.route("/admin/rules", methods=["GET"])
+def get_rules() -> dict:
+    """The scoring rules: the template's defaults, the admin's overrides, what applies."""
+    _admin()
+    return _rules_view()
+
+
+@app.route("/admin/rules", methods=["PUT"])
+def put_rules() -> dict:
+    """Replace the admin's overrides (fields left out fall back to the template's)."""
+    admin = _admin()
+    try:
+        rules_store.save_rules(_json_body(), updated_by=admin.employee_id)
+    except InvalidRules as error:
+        raise BadRequestError(str(error)) from None
+    return _rules_view()
 
 
 def pre_sign_up(event: dict) -> dict:

@@ -137,3 +137,102 @@ def test_lists_rewards_and_challenges(api):
     challenges = body_of(api("api/list_challenges", claims=BOB))["challenges"]
     assert [c["title"] for c in challenges] == ["Launch week"]
 
+
+
+# ---------------------------------------------------------------- admin: stats and rules
+
+@pytest.fixture
+def award(aws):
+    """award_points, its rules read afresh (the warm module caches them for a minute) before
+    and after the test, so no test sees another's rules."""
+    import sys
+
+    handler = load_handler("AwardPointsFunction")
+    rules = sys.modules["korpo_fn_award_points"]._rules
+    rules.clear()
+    yield lambda records: handler({"Records": records}, LambdaContext("award_points"))
+    rules.clear()
+
+
+def test_admin_stats_sum_the_days_and_merge_unique_visitors(api, award):
+    from test_award_points import _click_record, _image
+
+    day1, day2 = "2026-11-20T10:00:00.000000+0000", "2026-11-21T10:00:00.000000+0000"
+    records = [_image(_click_record(f"c{n}", "emp-st", at, n, klass), visitor_key=visitor,
+                      post_id="p-stats")
+               for n, (at, klass, visitor) in enumerate([
+                   (day1, "human", "v1"), (day1, "human", "v2"), (day1, "bot", "v9"),
+                   (day2, "human", "v3")], start=1)]
+    award(records)
+
+    answer = api("api/admin_stats", claims=ADMIN,
+                 query={"dimension": "post", "key": "p-stats", "from": "2026-11-01",
+                        "to": "2026-11-30"})
+
+    assert answer["statusCode"] == 200
+    body = body_of(answer)
+    assert [(d["day"], d["human_clicks"], d["unique_visitors"]) for d in body["days"]] == [
+        ("2026-11-20", 2, 2), ("2026-11-21", 1, 1)]
+    assert body["totals"]["human_clicks"] == 3 and body["totals"]["bot_clicks"] == 1
+    assert body["totals"]["unique_visitors"] == 3
+    assert body["totals"]["points"] == 30
+    assert (body["from"], body["to"]) == ("2026-11-01", "2026-11-30")
+    # A day range without the clicks has none.
+    empty = body_of(api("api/admin_stats", claims=ADMIN,
+                        query={"dimension": "post", "key": "p-stats", "from": "2026-10-01",
+                               "to": "2026-10-31"}))
+    assert empty["days"] == [] and empty["totals"]["unique_visitors"] == 0
+
+
+@pytest.mark.parametrize("query", [
+    {"dimension": "planet", "key": "p1"}, {"dimension": "post"},
+    {"dimension": "post", "key": "x" * 129},
+    {"dimension": "post", "key": "p1", "from": "2026-13-01"},
+    {"dimension": "post", "key": "p1", "from": "2026-11-30", "to": "2026-11-01"},
+    {"dimension": "post", "key": "p1", "from": "2025-01-01", "to": "2026-11-01"},
+])
+def test_admin_stats_refuse_questions_they_cannot_answer(api, query):
+    assert api("api/admin_stats", claims=ADMIN, query=query)["statusCode"] == 400
+
+
+def test_stats_and_rules_are_for_admins_only(api):
+    assert api("api/admin_stats", claims=ANN)["statusCode"] == 403
+    assert api("api/admin_get_rules", claims=ANN)["statusCode"] == 403
+    assert api("api/admin_put_rules", claims=ANN, body={"points_per_click": 1000}
+               )["statusCode"] == 403
+
+
+def test_rules_an_admin_saves_are_what_award_points_applies(api, award):
+    from test_award_points import _click_record, _totals
+
+    before = body_of(api("api/admin_get_rules", claims=ADMIN))
+    assert before["overrides"] == {} and before["effective"] == before["defaults"]
+
+    saved = api("api/admin_put_rules", claims=ADMIN,
+                body={"points_per_click": 3, "points_per_conversion": {"signup": 80, "*": 20}})
+
+    assert saved["statusCode"] == 200
+    body = body_of(saved)
+    assert body["overrides"] == {"points_per_click": 3,
+                                 "points_per_conversion": {"signup": 80, "*": 20}}
+    assert body["effective"]["points_per_click"] == 3
+    assert body["effective"]["daily_cap_per_employee"] == before["defaults"][
+        "daily_cap_per_employee"]
+    assert body_of(api("api/admin_get_rules", claims=ADMIN)) == body
+    award([_click_record("r1", "emp-rules", "2026-11-22T10:00:00.000000+0000", 1)])
+    assert _totals("emp-rules", "2026-11") == (1, 3, 3)
+
+
+@pytest.mark.parametrize("body", [
+    {"points_per_click": -1}, {"points_per_click": "5"}, {"points_per_click": True},
+    {"points_per_click": 100_001}, {"nope": 1}, {"points_per_conversion": {"Bad Type": 5}},
+    {"points_per_conversion": [1, 2]}, {"daily_cap_per_type": {"clicks": 5}},
+    {"pixel_conversions_earn": "yes"}, [1, 2],
+])
+def test_rules_that_would_not_score_as_meant_are_refused(api, body):
+    api("api/admin_put_rules", claims=ADMIN, body={"signup_bonus": 7})
+
+    answer = api("api/admin_put_rules", claims=ADMIN, body=body)
+
+    assert answer["statusCode"] == 400
+    assert body_of(api("api/admin_get_rules", claims=ADMIN))["overrides"] == {"signup_bonus": 7}

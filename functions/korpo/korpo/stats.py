@@ -8,12 +8,20 @@ unique_visitors is estimated from the item's HyperLogLog registers.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from korpo import aws
 from korpo.scoring import hll
 
 DIMENSIONS = ("employee", "post", "challenge", "network", "team")
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+_MAX_KEY_CHARS = 128
+
+
+class StatsQueryError(ValueError):
+    """A stats question that cannot be answered as asked (the message says why)."""
 
 
 def _view(item: dict[str, Any]) -> dict[str, Any]:
@@ -28,8 +36,13 @@ def _view(item: dict[str, Any]) -> dict[str, Any]:
 def day_range(scores_table: str, dimension: str, value: str, first_day: str,
               last_day: str) -> list[dict[str, Any]]:
     """One Query: the counters of one post (team, …) for each day of a range that has any."""
+    return [_view(item) for item in _items(scores_table, dimension, value, first_day, last_day)]
+
+
+def _items(scores_table: str, dimension: str, value: str, first_day: str,
+           last_day: str) -> list[dict[str, Any]]:
     if dimension not in DIMENSIONS:
-        raise ValueError(f"dimension must be one of {DIMENSIONS}")
+        raise StatsQueryError(f"dimension must be one of {', '.join(DIMENSIONS)}")
     dynamodb = aws.client("dynamodb")
     args: dict[str, Any] = {
         "TableName": scores_table,
@@ -40,7 +53,7 @@ def day_range(scores_table: str, dimension: str, value: str, first_day: str,
     out = []
     while True:
         page = dynamodb.query(**args)
-        out += [_view(aws.from_ddb(raw)) for raw in page.get("Items", [])]
+        out += [aws.from_ddb(raw) for raw in page.get("Items", [])]
         if "LastEvaluatedKey" not in page:
             return out
         args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -49,3 +62,47 @@ def day_range(scores_table: str, dimension: str, value: str, first_day: str,
 def day(scores_table: str, dimension: str, value: str, on: str) -> dict[str, Any] | None:
     found = day_range(scores_table, dimension, value, on, on)
     return found[0] if found else None
+
+
+def days_asked(first: str | None, last: str | None, today: date) -> tuple[date, date]:
+    """The days of a question, both ends included (YYYY-MM-DD, brand zone): by default the
+    DEFAULT_DAYS ending today; at most MAX_DAYS."""
+    try:
+        last_day = date.fromisoformat(last) if last else today
+        first_day = (date.fromisoformat(first) if first
+                     else last_day - timedelta(days=DEFAULT_DAYS - 1))
+    except ValueError:
+        raise StatsQueryError("from and to must be dates such as 2026-11-01") from None
+    if first_day > last_day:
+        raise StatsQueryError("from must not be after to")
+    if (last_day - first_day).days + 1 > MAX_DAYS:
+        raise StatsQueryError(f"at most {MAX_DAYS} days at a time")
+    return first_day, last_day
+
+
+def summary(scores_table: str, dimension: str | None, value: str | None, first_day: date,
+            last_day: date) -> dict[str, Any]:
+    """An admin's view of one employee, post, challenge, referrer network or team: each day
+    of the range that has counters, and the range's totals. Unique visitors over the range
+    merge the days' HyperLogLog registers (a visitor's key changes daily, so a visitor on
+    two days counts twice, as in each day's figure)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > _MAX_KEY_CHARS:
+        raise StatsQueryError("key must be the id of what dimension names "
+                              f"(1 to {_MAX_KEY_CHARS} characters)")
+    items = _items(scores_table, dimension or "", value.strip(), first_day.isoformat(),
+                   last_day.isoformat())
+    totals: dict[str, int] = {}
+    registers = hll.empty()
+    for item in items:
+        for name, count in (item.get("c") or {}).items():
+            totals[name] = totals.get(name, 0) + int(count)
+        day_registers = item.get("hll")
+        if day_registers:
+            raw = bytes(getattr(day_registers, "value", day_registers))
+            registers = bytearray(max(a, b) for a, b in zip(registers, raw))
+    # points:{kind} are the daily caps' bookkeeping, not an admin's figure
+    totals = {k: v for k, v in sorted(totals.items()) if not k.startswith("points:")}
+    totals["unique_visitors"] = hll.estimate(registers if any(registers) else None)
+    return {"dimension": dimension, "key": value.strip(), "from": first_day.isoformat(),
+            "to": last_day.isoformat(),
+            "days": [_view(item) for item in items], "totals": totals}

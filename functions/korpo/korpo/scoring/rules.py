@@ -5,6 +5,7 @@ stored in the Catalog (`RULES`/`CURRENT`, see korpo.scoring.store) and win over 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Mapping
@@ -57,6 +58,10 @@ class Rules:
     daily_cap_per_employee: int = 0  # 0: no cap
     daily_cap_per_type: Mapping[str, int] = field(default_factory=dict)  # kind -> cap, 0: none
     pixel_conversions_earn: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: dict(value) if isinstance(value, Mapping) else value
+                for name, value in vars(self).items()}
 
     def with_overrides(self, stored: Mapping[str, object] | None) -> Rules:
         """The defaults with an admin's stored values on top (unknown keys ignored)."""
@@ -155,3 +160,53 @@ def parse_points_table(raw: str) -> dict[str, int]:
         if key.strip():
             table[key.strip()] = int(value.strip())
     return table
+
+
+class InvalidRules(ValueError):
+    """An admin's rules that would not score as meant (the message says which field)."""
+
+
+MAX_POINTS = 100_000
+_AMOUNTS = ("points_per_click", "points_per_share_intent", "signup_bonus",
+            "daily_cap_per_employee")
+_TABLES = ("points_per_conversion", "daily_cap_per_type")
+_CAP_KINDS = (CLICK, SHARE_INTENT, CONVERSION, EMPLOYEE_SIGNUP)
+_CONVERSION_TYPE = re.compile(r"^(\*|[a-z][a-z0-9_-]{0,31})$")  # as conversions.validate
+
+
+def checked_overrides(raw: object) -> dict[str, object]:
+    """An admin's overrides, checked field by field before they are stored: award_points
+    applies them to every event, so a wrong type must be refused here, not met there."""
+    if not isinstance(raw, Mapping):
+        raise InvalidRules("rules must be a JSON object")
+    unknown = sorted(set(raw) - set(Rules.__dataclass_fields__))
+    if unknown:
+        raise InvalidRules(f"unknown rule fields: {', '.join(map(str, unknown))}")
+    out: dict[str, object] = {}
+    for name, value in raw.items():
+        if name in _AMOUNTS:
+            out[name] = _amount(name, value)
+        elif name in _TABLES:
+            if not isinstance(value, Mapping) or len(value) > 50:
+                raise InvalidRules(f"{name} must be an object of at most 50 entries")
+            keys_ok = (_CONVERSION_TYPE.match if name == "points_per_conversion"
+                       else _CAP_KINDS.__contains__)
+            table = {}
+            for key, amount in value.items():
+                if not isinstance(key, str) or not keys_ok(key):
+                    allowed = ("a conversion type or *" if name == "points_per_conversion"
+                               else ", ".join(_CAP_KINDS))
+                    raise InvalidRules(f"{name}: {key!r} is not {allowed}")
+                table[key] = _amount(f"{name}.{key}", amount)
+            out[name] = table
+        elif not isinstance(value, bool):  # pixel_conversions_earn
+            raise InvalidRules(f"{name} must be true or false")
+        else:
+            out[name] = value
+    return out
+
+
+def _amount(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POINTS:
+        raise InvalidRules(f"{name} must be a whole number from 0 to {MAX_POINTS}")
+    return value

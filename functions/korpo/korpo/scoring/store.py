@@ -9,7 +9,7 @@ from typing import Any, Callable
 from pynamodb.exceptions import DoesNotExist
 
 from korpo.models import ChallengeModel, EmployeeModel, RulesModel
-from korpo.scoring.rules import Challenge, Rules, parse_points_table
+from korpo.scoring.rules import Challenge, Rules, checked_overrides, parse_points_table
 from korpo.settings import Settings
 
 TTL_SECONDS = 60.0
@@ -35,15 +35,15 @@ def stored_overrides() -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def save_rules(overrides: dict[str, Any], updated_by: str | None = None) -> None:
-    """What the admin api (a later issue) will call; unknown fields are refused."""
-    unknown = set(overrides) - set(Rules.__dataclass_fields__)
-    if unknown:
-        raise ValueError(f"unknown rule fields: {sorted(unknown)}")
+def save_rules(overrides: object, updated_by: str | None = None) -> dict[str, Any]:
+    """Replace the admin's overrides (InvalidRules when one is wrong); returns what was
+    stored. award_points applies them within TTL_SECONDS."""
+    checked = checked_overrides(overrides)
     from korpo.months import utc_now
 
-    RulesModel(*RulesModel.key(), rules=json.dumps(overrides), updated_at=utc_now(),
+    RulesModel(*RulesModel.key(), rules=json.dumps(checked), updated_at=utc_now(),
                updated_by=updated_by).save()
+    return checked
 
 
 def load_challenges() -> list[Challenge]:
