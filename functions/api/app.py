@@ -6,10 +6,10 @@ trigger, which refuses emails outside the allowed domains.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from aws_lambda_powertools import Logger
 from chalice import BadRequestError, Chalice, ForbiddenError, NotFoundError, Response
-
-from datetime import datetime
 
 from korpo import board, employees, links, monthly, posts, settings, stats, visitors, wallet
 from korpo.feeds import channels
