@@ -205,22 +205,21 @@ def admin_list_posts() -> dict:
 @app.route("/admin/posts/{post_id}/hide", methods=["POST"])
 def hide_post(post_id: str) -> dict:
     """Crisis switch: the post leaves the feed and its share links stop earning."""
-    _admin()
-    try:
-        post, marked = posts.hide_post(post_id)
-    except posts.PostNotFound:
-        raise NotFoundError("no such post") from None
-    return {**_post_view(post), "hidden": True, "links_marked": marked}
+    return _switch_hidden(posts.hide_post, post_id)
 
 
 @app.route("/admin/posts/{post_id}/unhide", methods=["POST"])
 def unhide_post(post_id: str) -> dict:
+    return _switch_hidden(posts.unhide_post, post_id)
+
+
+def _switch_hidden(switch, post_id: str) -> dict:  # noqa: ANN001 - posts.hide_post or unhide_post
     _admin()
     try:
-        post, marked = posts.unhide_post(post_id)
+        post, marked = switch(post_id)  # the post as written (hidden, hidden_at)
     except posts.PostNotFound:
         raise NotFoundError("no such post") from None
-    return {**_post_view(post), "hidden": False, "hidden_at": None, "links_marked": marked}
+    return {**_post_view(post), "links_marked": marked}
 
 
 @app.route("/admin/stats", methods=["GET"])

@@ -24,11 +24,14 @@ class StatsQueryError(ValueError):
     """A stats question that cannot be answered as asked (the message says why)."""
 
 
+def _registers(item: dict[str, Any]) -> bytes | None:
+    registers = item.get("hll")  # a Binary of boto3's, or bytes
+    return bytes(getattr(registers, "value", registers)) if registers else None
+
+
 def _view(item: dict[str, Any]) -> dict[str, Any]:
     counters = {k: int(v) for k, v in (item.get("c") or {}).items()}
-    registers = item.get("hll")
-    counters["unique_visitors"] = hll.estimate(
-        bytes(getattr(registers, "value", registers)) if registers else None)
+    counters["unique_visitors"] = hll.estimate(_registers(item))
     return {"day": item["sk"][4:], "dimension": item.get("dim"), "key": item.get("key"),
             **counters}
 
@@ -92,16 +95,12 @@ def summary(scores_table: str, dimension: str | None, value: str | None, first_d
     items = _items(scores_table, dimension or "", value.strip(), first_day.isoformat(),
                    last_day.isoformat())
     totals: dict[str, int] = {}
-    registers = hll.empty()
     for item in items:
         for name, count in (item.get("c") or {}).items():
             totals[name] = totals.get(name, 0) + int(count)
-        day_registers = item.get("hll")
-        if day_registers:
-            raw = bytes(getattr(day_registers, "value", day_registers))
-            registers = bytearray(max(a, b) for a, b in zip(registers, raw))
     # points:{kind} are the daily caps' bookkeeping, not an admin's figure
     totals = {k: v for k, v in sorted(totals.items()) if not k.startswith("points:")}
+    registers = hll.union([r for r in map(_registers, items) if r])
     totals["unique_visitors"] = hll.estimate(registers if any(registers) else None)
     return {"dimension": dimension, "key": value.strip(), "from": first_day.isoformat(),
             "to": last_day.isoformat(),

@@ -28,6 +28,14 @@ def add(registers: bytearray, visitor_key: str) -> None:
         registers[index] = rank
 
 
+def union(many: list[bytes]) -> bytearray:
+    """The registers of everything `many` counted: a register-wise max."""
+    merged = empty()
+    for registers in many:
+        merged = bytearray(max(a, b) for a, b in zip(merged, registers))
+    return merged
+
+
 def estimate(registers: bytes | bytearray | None) -> int:
     if not registers:
         return 0
