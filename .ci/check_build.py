@@ -30,7 +30,12 @@ RUNTIME_MODULES = (boto3, botocore, s3transfer, dateutil, jmespath, urllib3, six
 # crawlerdetect and ua_parser load lazily on the click path: import them here so a broken
 # wheel fails the build, not the first click.
 LAYER_IMPORTS = ("korpo, chalice.app, pynamodb, feedparser, nh3, requests, aws_lambda_powertools,"
-                 " crawlerdetect, ua_parser")
+                 " crawlerdetect, ua_parser, jinja2, markupsafe, segno, babel.dates")
+# The layer keeps Babel's data for English and French only (functions/korpo/Makefile): check
+# both still format, as the web app's pages do.
+LAYER_CHECK = ("import datetime; d = datetime.date(2026, 12, 2); "
+               "assert babel.dates.format_date(d, 'medium', locale='fr') == '2 déc. 2026'; "
+               "assert babel.dates.format_date(d, 'LLLL y', locale='en') == 'December 2026'")
 
 
 def runtime_dir(build: Path) -> Path:
@@ -106,7 +111,8 @@ def main() -> int:
     for name, layer in layers.items():
         print(f"{name}: import {LAYER_IMPORTS}")
         if not (layer.is_dir() and run_python(python, [layer, runtime],
-                                               f"import {LAYER_IMPORTS}", base_env)):
+                                               f"import {LAYER_IMPORTS}; {LAYER_CHECK}",
+                                               base_env)):
             failures.append(name)
 
     for name, res in resources.items():

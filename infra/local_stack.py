@@ -406,6 +406,7 @@ def banner(stack: LocalStack, took_s: float) -> str:
         "",
         f"Korpo local stack is up ({took_s:.1f} s) — stack {stack.resources.stack_name}, "
         f"region {stack.resources.region}",
+        f"  web app (open it in a browser)    {g}/",
         f"  API (the template's HTTP routes)  {g}",
         f"  moto (AWS services)               {m}",
     ]
@@ -416,6 +417,9 @@ def banner(stack: LocalStack, took_s: float) -> str:
                   f"{stack.demo.logins[0][1] if stack.demo.logins else '-'}):"]
         lines += [f"  {email}{'  (admin)' if admin else ''}"
                   for email, _pw, admin in stack.demo.logins]
+        domain = stack.resources.parameters["AllowedEmailDomains"][0]
+        lines += ["", f"Or sign up at {g}/signup with any @{domain} address: locally no e-mail "
+                  "is sent and any confirmation code works (moto accepts every code)."]
         first = stack.demo.logins[0][0] if stack.demo.logins else "ann@example.com"
         lines += [
             "",
@@ -438,7 +442,8 @@ def banner(stack: LocalStack, took_s: float) -> str:
                 "TrackClickFunction": "track_click/follow_link.json",
                 "AwardPointsFunction": "award_points/click_inserted.json",
                 "ResetMonthlyFunction": "reset_monthly/dry_run.json",
-                "ApiFunction": "api/get_me.json"}
+                "ApiFunction": "api/get_me.json",
+                "WebFunction": "web/signin_page.json"}
     for fn in stack.invoker.functions:
         body = f"@events/{examples[fn]}" if fn in examples else "{}"
         lines.append(f"  curl -s -X POST {g}/_local/invoke/{fn} -d {body}")

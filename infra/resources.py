@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.template import (
-    ACCOUNT_ID, PSEUDO_PARAMETERS, create_tables, function_events, parameter_values,
-    queue_definitions, resolve_all, resources_of_type,
+    ACCOUNT_ID, PSEUDO_PARAMETERS, create_tables, evaluate_conditions, function_events,
+    parameter_values, queue_definitions, resolve_all, resources_of_type,
 )
 
 # Resource types the local stack plays itself (not created in moto), with why.
@@ -94,6 +94,7 @@ def base_refs(template: dict[str, Any], stack_name: str, region: str,
         refs[logical_id] = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:layer:{stack_name}-{logical_id}:1"
     for logical_id in resources_of_type(template, "AWS::Serverless::HttpApi"):
         refs[logical_id] = _api_id(stack_name, logical_id)
+    refs.update(evaluate_conditions(template, refs))
     return params, refs
 
 

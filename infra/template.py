@@ -187,12 +187,39 @@ def resolve_all(value: Any, refs: dict[str, Any]) -> Any:
             if fn == "Fn::Split":
                 sep, text = arg
                 return str(resolve_all(text, refs)).split(sep)
+            if fn == "Fn::If":
+                condition, when_true, when_false = arg
+                return resolve_all(when_true if refs[f"Condition::{condition}"] else when_false,
+                                   refs)
             if fn.startswith("Fn::"):
                 raise NotImplementedError(f"{fn} is not resolved by the local stack")
-        return {key: resolve_all(val, refs) for key, val in value.items()}
+        resolved = {key: resolve_all(val, refs) for key, val in value.items()}
+        return {key: val for key, val in resolved.items() if val is not None}  # AWS::NoValue
     if isinstance(value, list):
         return [resolve_all(v, refs) for v in value]
     return value
+
+
+def evaluate_conditions(template: dict[str, Any], refs: dict[str, Any]) -> dict[str, bool]:
+    """{"Condition::<name>": bool} for the template's Conditions (Equals, Not, And, Or)."""
+    conditions = template.get("Conditions") or {}
+
+    def evaluate(expression: Any) -> bool:
+        (fn, arg), = expression.items()
+        if fn == "Fn::Equals":
+            left, right = (resolve_all(side, refs) for side in arg)
+            return str(left) == str(right)
+        if fn == "Fn::Not":
+            return not evaluate(arg[0])
+        if fn == "Fn::And":
+            return all(evaluate(item) for item in arg)
+        if fn == "Fn::Or":
+            return any(evaluate(item) for item in arg)
+        if fn == "Condition":
+            return evaluate(conditions[arg])
+        raise NotImplementedError(f"{fn} in a condition is not evaluated by the local stack")
+
+    return {f"Condition::{name}": evaluate(expr) for name, expr in conditions.items()}
 
 
 def function_events(template: dict[str, Any], event_type: str) -> list[tuple[str, str, dict]]:

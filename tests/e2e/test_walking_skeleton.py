@@ -19,17 +19,6 @@ BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
 
 
 @pytest.fixture(scope="module")
-def stack():
-    from infra.local_stack import start
-
-    running = start(port=0, moto_port=0, seed=True, background=True, quiet=True)
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
 def employee(stack):
     """The first demo employee, signed in with Cognito (moto) as the web app would."""
     import boto3

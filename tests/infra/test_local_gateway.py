@@ -37,6 +37,14 @@ def test_every_http_event_of_the_template_is_a_route():
     assert {r.payload_version for r in routes} == {"1.0"}
 
 
+def test_no_route_is_declared_twice():
+    """API Gateway refuses a second integration for one route key: a page and an API route
+    must never share one (the web app's /leaderboard is not the API's /board)."""
+    declared = [f"{p['Method'].upper()} {p['Path']}"
+                for _f, _e, p in function_events(load_template(), "HttpApi")]
+    assert sorted(k for k in set(declared) if declared.count(k) > 1) == []
+
+
 def test_matching_prefers_literal_paths_and_checks_the_method():
     routes = [Route("F", "a", "GET", "/posts/{post_id}", None),
               Route("F", "b", "GET", "/posts/latest", None),

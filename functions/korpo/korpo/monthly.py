@@ -129,3 +129,22 @@ def archived_standing(month: str, employee_id: str) -> Standing | None:
     except DoesNotExist:
         return None
     return Standing(int(item.rank), employee_id, int(item.score))
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """A month's board as an employee reads it: the live board, or the archive once frozen."""
+    month: str
+    archived: bool
+    frozen_at: datetime | None
+    top: list[Standing]
+    mine: Standing | None
+
+
+def board_view(month: str, employee_id: str, limit: int = 20) -> BoardView:
+    state = month_state(month)
+    if state is not None and state.status == "frozen":
+        return BoardView(month, True, state.frozen_at, archived(month, limit),
+                         archived_standing(month, employee_id))
+    return BoardView(month, False, None, board.top(month, limit),
+                     board.standing_of(month, employee_id))

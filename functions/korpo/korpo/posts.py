@@ -80,3 +80,26 @@ def _set_hidden(post_id: str, hidden: bool, now: datetime | None) -> tuple[PostM
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
     return post, marked
+
+
+NEWS_PAGE_MAX = 50
+_CURSOR_CHARS = 120
+
+
+def news_page(limit: int = 20, before: str | None = None,
+              feed_id: str | None = None) -> tuple[list[PostModel], str | None]:
+    """A page of the news, newest first, from `before` (the cursor the previous page gave:
+    its last post's sort key), optionally of one channel. Returns (posts, next cursor)."""
+    if not 1 <= limit <= NEWS_PAGE_MAX:
+        raise ValueError(f"limit must be from 1 to {NEWS_PAGE_MAX}")
+    if before is not None and (len(before) > _CURSOR_CHARS or "#" not in before):
+        before = None  # a cursor we did not make: start from the newest
+    condition = (PostModel.hidden == False) | PostModel.hidden.does_not_exist()  # noqa: E712
+    if feed_id:
+        condition = condition & (PostModel.feed_id == feed_id)
+    found = list(PostModel.gsi1.query(
+        POSTS_PK, PostModel.gsi1sk < before if before else None, filter_condition=condition,
+        scan_index_forward=False, limit=limit + 1))
+    more = len(found) > limit
+    page = found[:limit]
+    return page, (page[-1].gsi1sk if more and page else None)

@@ -32,6 +32,12 @@ class Settings:
     click_fallback_queue_url: str = ""
     public_base_url: str = ""
     allowed_email_domains: tuple[str, ...] = field(default_factory=tuple)
+    # The web app: Cognito's public client, who may frame it, the line every share text ends with
+    user_pool_client_id: str = ""
+    frame_ancestors: str = ""  # "https://intranet.example.com" (space separated); empty: none
+    disclosure_line: str = "#employee"
+    brand_colour: str = "#1d4ed8"
+    logo_url: str = ""
     catalog_table: str = "korpo-catalog"
     events_table: str = "korpo-events"
     scores_table: str = "korpo-scores"
@@ -67,6 +73,11 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         click_fallback_queue_url=env.get("KORPO_CLICK_FALLBACK_QUEUE_URL", ""),
         public_base_url=env.get("KORPO_PUBLIC_BASE_URL", "").rstrip("/"),
         allowed_email_domains=_domains(env.get("KORPO_ALLOWED_EMAIL_DOMAINS", "")),
+        user_pool_client_id=env.get("KORPO_USER_POOL_CLIENT_ID", ""),
+        frame_ancestors=" ".join(env.get("KORPO_FRAME_ANCESTORS", "").replace(",", " ").split()),
+        disclosure_line=env.get("KORPO_DISCLOSURE_LINE", "#employee").strip() or "#employee",
+        brand_colour=env.get("KORPO_BRAND_COLOUR", "#1d4ed8"),
+        logo_url=env.get("KORPO_LOGO_URL", ""),
         catalog_table=env.get("KORPO_CATALOG_TABLE", "korpo-catalog"),
         events_table=env.get("KORPO_EVENTS_TABLE", "korpo-events"),
         scores_table=env.get("KORPO_SCORES_TABLE", "korpo-scores"),

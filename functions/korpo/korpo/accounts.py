@@ -1,0 +1,134 @@
+"""Employee accounts in the Cognito user pool, through its public API (the web app's sign-in).
+
+The browser never talks to Cognito: the web function calls these on its behalf, so tokens never
+reach a page's JavaScript (docs/decisions.md, "Web sign-in"). Every Cognito error a person can
+cause is turned into an `AccountError` whose `code` the web layer translates; anything else
+(throttling aside) is a bug and propagates.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from korpo import aws
+
+# Cognito's error codes, as a person can cause them, to the codes the web layer explains.
+_ERRORS = {
+    "UsernameExistsException": "email_taken",
+    "InvalidPasswordException": "weak_password",
+    "CodeMismatchException": "wrong_code",
+    "ExpiredCodeException": "expired_code",
+    "NotAuthorizedException": "wrong_credentials",
+    "UserNotFoundException": "wrong_credentials",  # never say which of the two was wrong
+    "UserNotConfirmedException": "not_confirmed",
+    "LimitExceededException": "too_many_attempts",
+    "TooManyRequestsException": "too_many_attempts",
+    "TooManyFailedAttemptsException": "too_many_attempts",
+    "CodeDeliveryFailureException": "code_not_sent",
+    "InvalidParameterException": "invalid_input",
+    "UserLambdaValidationException": "domain_not_allowed",  # the PreSignUp trigger refused it
+}
+
+
+class AccountError(Exception):
+    """Something the person can fix; `code` names it (see _ERRORS)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a sign-in or a refresh yields: who it is, and the token that renews it."""
+    employee_id: str  # the user's sub: every ledger and board item is keyed by it
+    email: str
+    name: str | None
+    is_admin: bool
+    refresh_token: str
+
+
+def _call(operation: str, **params: Any) -> dict[str, Any]:
+    try:
+        return getattr(aws.client("cognito-idp"), operation)(**params)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in _ERRORS:
+            raise AccountError(_ERRORS[code], error.response["Error"].get("Message", "")) \
+                from None
+        raise
+
+
+def sign_up(client_id: str, email: str, password: str) -> None:
+    """Creates the (unconfirmed) user; Cognito e-mails the confirmation code."""
+    _call("sign_up", ClientId=client_id, Username=email, Password=password,
+          UserAttributes=[{"Name": "email", "Value": email}])
+
+
+def confirm_sign_up(client_id: str, email: str, code: str) -> None:
+    _call("confirm_sign_up", ClientId=client_id, Username=email, ConfirmationCode=code)
+
+
+def resend_code(client_id: str, email: str) -> None:
+    _call("resend_confirmation_code", ClientId=client_id, Username=email)
+
+
+def sign_in(client_id: str, email: str, password: str) -> SignedIn:
+    answer = _call("initiate_auth", ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                   AuthParameters={"USERNAME": email, "PASSWORD": password})
+    result = answer.get("AuthenticationResult")
+    if not result:  # a challenge (e.g. NEW_PASSWORD_REQUIRED for an admin-made user)
+        raise AccountError("challenge", answer.get("ChallengeName", ""))
+    return _signed_in(result["IdToken"], result["RefreshToken"])
+
+
+def refresh(client_id: str, refresh_token: str) -> SignedIn:
+    """A fresh identity from the refresh token: fails once the user is deleted or disabled."""
+    answer = _call("initiate_auth", ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                   AuthParameters={"REFRESH_TOKEN": refresh_token})
+    result = answer.get("AuthenticationResult") or {}
+    if "IdToken" not in result:
+        raise AccountError("wrong_credentials")
+    return _signed_in(result["IdToken"], result.get("RefreshToken") or refresh_token)
+
+
+def forgot_password(client_id: str, email: str) -> None:
+    _call("forgot_password", ClientId=client_id, Username=email)
+
+
+def reset_password(client_id: str, email: str, code: str, new_password: str) -> None:
+    _call("confirm_forgot_password", ClientId=client_id, Username=email,
+          ConfirmationCode=code, Password=new_password)
+
+
+def sign_out(client_id: str, refresh_token: str) -> None:
+    """Revokes the refresh token (and the tokens it issued); best effort: the cookies go anyway."""
+    try:
+        _call("revoke_token", ClientId=client_id, Token=refresh_token)
+    except (AccountError, ClientError):
+        pass
+
+
+def _signed_in(id_token: str, refresh_token: str) -> SignedIn:
+    claims = id_token_claims(id_token)
+    groups = claims.get("cognito:groups") or []
+    return SignedIn(employee_id=claims["sub"], email=claims["email"], name=claims.get("name"),
+                    is_admin="admins" in groups, refresh_token=refresh_token)
+
+
+def id_token_claims(id_token: str) -> dict[str, Any]:
+    """The claims of an id token Cognito has just handed us over TLS, in answer to our own call.
+
+    Its signature is not checked here: the token comes straight from Cognito's API, never from
+    the browser (a token from a request must go through the gateway's JWT authorizer instead).
+    """
+    try:
+        payload = id_token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error) as error:
+        raise AccountError("wrong_credentials", "unreadable id token") from error

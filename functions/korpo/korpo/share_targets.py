@@ -1,0 +1,77 @@
+"""Where an employee can share a post: each network's own share page, opened with the
+employee's tracked link and a suggested text that always ends with the brand's disclosure line.
+
+Only the networks' public share URLs are used (no SDK, no API key, nothing about the
+employee's own accounts is stored: the Mastodon instance is remembered by the browser).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+# The order the share sheet shows them in.
+TARGETS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "whatsapp", "email")
+MAX_TITLE_CHARS = 200
+# A Mastodon instance is a host name: letters, digits, dots, dashes; no scheme, port or path.
+_HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class InvalidInstance(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ShareText:
+    title: str
+    url: str
+    disclosure: str
+
+    def text(self) -> str:
+        """"<title> <link> <disclosure>": the disclosure always last, never left out."""
+        title = " ".join(self.title.split())[:MAX_TITLE_CHARS]
+        return " ".join(part for part in (title, self.url, self.disclosure) if part)
+
+
+def mastodon_instance(raw: str) -> str:
+    """The host of the employee's Mastodon server, from what they typed ("@me@host" or a URL
+    work too); InvalidInstance if it is not a public host name."""
+    value = raw.strip().lower()
+    value = re.sub(r"^https?://", "", value).split("/", 1)[0]
+    if value.count("@") == 2 and value.startswith("@"):  # @user@instance
+        value = value.rsplit("@", 1)[1]
+    elif "@" in value:
+        value = value.rsplit("@", 1)[1]
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InvalidInstance(raw) from None
+    if not _HOST.match(value):
+        raise InvalidInstance(raw)
+    return value
+
+
+def share_page_url(target: str, share: ShareText, instance: str | None = None) -> str:
+    """The network's own page that opens a new post with the text (and link)."""
+    text = share.text()
+    if target == "linkedin":
+        return "https://www.linkedin.com/feed/?" + urlencode({"shareActive": "true",
+                                                               "text": text}, quote_via=quote)
+    if target == "x":
+        return "https://x.com/intent/post?" + urlencode({"text": text}, quote_via=quote)
+    if target == "facebook":  # Facebook takes the link only; `quote` pre-fills where allowed
+        return "https://www.facebook.com/sharer/sharer.php?" + urlencode(
+            {"u": share.url, "quote": text}, quote_via=quote)
+    if target == "mastodon":
+        if not instance:
+            raise InvalidInstance("")
+        return f"https://{mastodon_instance(instance)}/share?" + urlencode(
+            {"text": text}, quote_via=quote)
+    if target == "bluesky":
+        return "https://bsky.app/intent/compose?" + urlencode({"text": text}, quote_via=quote)
+    if target == "whatsapp":
+        return "https://wa.me/?" + urlencode({"text": text}, quote_via=quote)
+    if target == "email":
+        return "mailto:?" + urlencode({"subject": share.title[:MAX_TITLE_CHARS], "body": text},
+                                      quote_via=quote)
+    raise ValueError(f"unknown share target {target!r}")

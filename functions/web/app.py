@@ -1,0 +1,23 @@
+"""web: the employees' web app, server-rendered (routes only; the work is in korpo/).
+
+Pages are public routes of the HTTP API (no JWT authorizer): the session is an HttpOnly cookie
+this function signs and checks itself (webapp/session.py). Routes are grouped by audience:
+account pages (auth), the employee's pages (employee), and what every visitor gets (site).
+"""
+from __future__ import annotations
+
+from chalice import Chalice
+
+from korpo import settings
+from korpo.models import bind_tables
+from webapp.routes import auth, employee, site
+
+bind_tables(settings.current())
+
+app = Chalice(app_name="korpo-web")
+for routes in (site, auth, employee):
+    app.register_blueprint(routes.blueprint)
+
+
+def handler(event: dict, context) -> dict:
+    return app(event, context)

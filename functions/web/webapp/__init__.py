@@ -1,0 +1,1 @@
+"""The employees' web app: server-rendered pages over the korpo domain (docs/web.md)."""

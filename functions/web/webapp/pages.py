@@ -1,0 +1,258 @@
+"""What every page needs: who is asking (session), in which language, the form it sent, and
+the answer with its headers. Routes stay one screen long by raising `Redirect` or `PageError`.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from aws_lambda_powertools import Logger
+from chalice import Blueprint, Response
+
+from korpo import accounts, employees, settings as korpo_settings
+from korpo.settings import Settings
+from webapp import i18n, render, session as sessions
+from webapp.i18n import N_
+
+logger = Logger(service="web")
+MAX_FORM_BYTES = 16 * 1024
+MAX_FIELD_CHARS = 2000
+_ORIGIN = re.compile(r"^https://[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+class Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+class PageError(Exception):
+    """An answer other than the page: 400, 403, 404… with a message key the page translates."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def local_path(target: str | None, default: str = "/news") -> str:
+    """Only a path of this site: never another host (`//evil`, `https:`, `\\\\evil`)."""
+    if not target or len(target) > 512 or not target.startswith("/") or target.startswith(
+            ("//", "/\\")) or any(c in target for c in "\r\n\t\\"):
+        return default
+    return target
+
+
+def frame_ancestors(raw: str) -> str:
+    """The FrameAncestors parameter as CSP sources: https origins only, nothing else passes."""
+    return " ".join(origin for origin in raw.split() if _ORIGIN.match(origin))
+
+
+@dataclass
+class Visit:
+    """One request to the web app, and what the answer must carry."""
+    request: Any
+    settings: Settings
+    cookies: dict[str, str]
+    session: sessions.Session | None
+    language: str
+    set_cookies: list[str] = field(default_factory=list)
+    form: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def base_url(self) -> str:
+        if self.settings.public_base_url:
+            return self.settings.public_base_url
+        context = self.request.context or {}
+        host = context.get("domainName") or self.request.headers.get("host", "")
+        scheme = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
+        return f"{scheme}://{host}"
+
+    @property
+    def fmt(self) -> i18n.Formatter:
+        return i18n.Formatter(self.language, self.settings.zone, self.settings.points_name)
+
+    def gettext(self, message: str, **values: Any) -> str:
+        text = i18n.translations(self.language).gettext(message)
+        return text % values if values else text
+
+    def signed_in(self, who: accounts.SignedIn) -> None:
+        self.session = sessions.new_session(who.employee_id, who.email, who.name, who.is_admin)
+        self.set_cookies.append(sessions.set_cookie(
+            sessions.SESSION_COOKIE, sessions.encode(_key(self.settings), self.session),
+            max_age=sessions.SESSION_SECONDS, secure=self.https))
+        self.set_cookies.append(sessions.set_cookie(
+            sessions.REFRESH_COOKIE, who.refresh_token, max_age=sessions.REFRESH_SECONDS,
+            secure=self.https))
+
+    def signed_out(self) -> None:
+        self.session = None
+        for name in (sessions.SESSION_COOKIE, sessions.REFRESH_COOKIE):
+            self.set_cookies.append(sessions.clear_cookie(name, secure=self.https))
+
+    def employee(self) -> sessions.Session:
+        """The signed-in employee, or off to the sign-in page (and back here after)."""
+        if self.session is None:
+            here = self.request.context.get("path") or "/news"
+            query = self.request.query_params or {}
+            if query:
+                here += "?" + urlencode(query)
+            raise Redirect(f"/signin?next={quote(local_path(here), safe='/')}")
+        return self.session
+
+    def identity(self) -> employees.Identity:
+        who = self.employee()
+        return employees.Identity(employee_id=who.employee_id, email=who.email, name=who.name,
+                                  is_admin=who.is_admin)
+
+    def field(self, name: str) -> str:
+        return self.form.get(name, "")
+
+
+def _key(settings: Settings) -> bytes:
+    return sessions.session_key(settings.visitor_secret)
+
+
+def _resume(visit: Visit) -> None:
+    """The cookie's session; an expired one is renewed with the refresh token (one call)."""
+    current = sessions.decode(_key(visit.settings), visit.cookies.get(sessions.SESSION_COOKIE))
+    if current is not None and not current.expired():
+        visit.session = current
+        return
+    token = visit.cookies.get(sessions.REFRESH_COOKIE)
+    if not token or len(token) > 4096:
+        return
+    try:
+        who = accounts.refresh(visit.settings.user_pool_client_id, token)
+    except accounts.AccountError:  # revoked, expired, user deleted or disabled
+        visit.signed_out()
+        return
+    visit.session = sessions.new_session(who.employee_id, who.email, who.name, who.is_admin)
+    visit.set_cookies.append(sessions.set_cookie(
+        sessions.SESSION_COOKIE, sessions.encode(_key(visit.settings), visit.session),
+        max_age=sessions.SESSION_SECONDS, secure=visit.https))
+
+
+def _parse_form(request: Any) -> dict[str, str]:
+    raw = request.raw_body or b""
+    if len(raw) > MAX_FORM_BYTES:
+        raise PageError(413, N_("The form is too large."))
+    try:
+        fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50,
+                          strict_parsing=False)
+    except (UnicodeDecodeError, ValueError):
+        raise PageError(400, N_("The form could not be read.")) from None
+    return {name: values[0][:MAX_FIELD_CHARS] for name, values in fields.items() if values}
+
+
+def _same_origin(request: Any, base_url: str) -> bool:
+    """A form comes from our own pages: its Origin (or, lacking it, Referer) is this site."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        referer = request.headers.get("referer")
+        if referer is None:
+            return True  # privacy tools strip both; the session token still guards signed-in forms
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    host = request.headers.get("host", "")
+    return origin in (base_url, f"https://{host}", f"http://{host}")
+
+
+class Pages:
+    """`@pages.route("/news")` on a blueprint: builds the Visit, turns Redirect and PageError
+    into answers, adds the cookies and the security headers to every answer."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self.blueprint = blueprint
+
+    def route(self, path: str, methods: tuple[str, ...] = ("GET",), public: bool = False,
+              ) -> Callable:
+        def wrap(view: Callable[..., Response]) -> Callable[..., Response]:
+            @functools.wraps(view)
+            def answer(*args: Any, **kwargs: Any) -> Response:
+                return self._answer(view, public, args, kwargs)
+
+            # One Chalice route per method: only a POST declares the form's content type
+            # (Chalice checks it on every method of a route).
+            for method in methods:
+                options = {"content_types": ["application/x-www-form-urlencoded"]} if (
+                    method == "POST") else {}
+                self.blueprint.route(path, methods=[method], name=f"{view.__name__}_{method}",
+                                     **options)(answer)
+            return answer
+        return wrap
+
+    def _answer(self, view: Callable[..., Response], public: bool, args: tuple,
+                kwargs: dict) -> Response:
+        started = time.perf_counter()
+        request = self.blueprint.current_request
+        settings = korpo_settings.current()
+        cookies = sessions.cookies_of(request.headers.get("cookie"))
+        visit = Visit(request=request, settings=settings, cookies=cookies, session=None,
+                      language=i18n.choose(cookies.get(sessions.LANGUAGE_COOKIE), None,
+                                           request.headers.get("accept-language")))
+        try:
+            _resume(visit)
+            if request.method == "POST":
+                if not _same_origin(request, visit.base_url):
+                    raise PageError(403, N_("This form was sent from another site."))
+                visit.form = _parse_form(request)
+                if visit.session is not None and not public and not sessions.same_token(
+                        visit.session.csrf, visit.form.get("csrf")):
+                    raise PageError(403, N_("This form has expired. Please try again."))
+            response = view(visit, *args, **kwargs)
+        except Redirect as redirect:
+            response = Response(body="", status_code=303,
+                                headers={"Location": redirect.location})
+        except PageError as error:
+            response = error_page(visit, error.status, error.message)
+        except Exception:  # a bug: an honest page, the details in the log only
+            logger.exception("page failed")
+            response = error_page(visit, 500, N_(
+                "Something went wrong on our side. Please try again in a moment."))
+        headers = dict(response.headers or {})
+        headers.update(render.security_headers(frame_ancestors(settings.frame_ancestors),
+                                               visit.https))
+        headers.setdefault("Cache-Control", "no-store")
+        headers.setdefault("Content-Language", visit.language)
+        if visit.set_cookies:
+            headers["Set-Cookie"] = visit.set_cookies
+        logger.debug("page", extra={"path": request.context.get("resourcePath"),
+                                    "ms": round((time.perf_counter() - started) * 1000, 1)})
+        return Response(body=response.body, status_code=response.status_code, headers=headers)
+
+
+def page(visit: Visit, template: str, status: int = 200, **context: Any) -> Response:
+    """The HTML answer: the template with what every page shows (brand, nav, language)."""
+    base = {"brand": visit.settings.brand_name, "points_name": visit.settings.points_name,
+            "language": visit.language, "session": visit.session, "fmt": visit.fmt,
+            "csrf": visit.session.csrf if visit.session else "",
+            "path": visit.request.context.get("path") or "/", "errors": {}, "active": None,
+            "logo_url": visit.settings.logo_url if visit.settings.logo_url.startswith(
+                "https://") else "", "theme_url": _theme_url(visit.settings.brand_colour)}
+    body = render.render(visit.language, template, {**base, **context})
+    return Response(body=body, status_code=status,
+                    headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def _theme_url(colour: str) -> str:
+    from webapp.routes.site import theme_url
+    return theme_url(colour)
+
+
+def error_page(visit: Visit, status: int, message: str) -> Response:
+    try:
+        return page(visit, "error.html", status=status, status_code=status,
+                    message=visit.gettext(message))
+    except Exception:  # the error page itself failed: still an answer, never a stack trace
+        logger.exception("error page failed")
+        return Response(body=message, status_code=status,
+                        headers={"Content-Type": "text/plain; charset=utf-8"})

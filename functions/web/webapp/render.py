@@ -1,0 +1,95 @@
+"""Templates (Jinja2, autoescaped), static assets with content-hashed names, security headers.
+
+Every text a template prints is escaped; the only HTML printed as HTML is a post's summary,
+which the poller sanitised with nh3 when it stored it (`|safe` marks those few places).
+"""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from webapp import i18n
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@dataclass(frozen=True)
+class Asset:
+    path: Path
+    content_type: str
+    etag: str
+
+
+def _hashed_name(path: Path, digest: str) -> str:
+    return f"{path.stem}.{digest[:12]}{path.suffix}"
+
+
+@lru_cache(maxsize=1)
+def assets() -> tuple[dict[str, str], dict[str, Asset]]:
+    """(logical name -> URL path, hashed name -> asset), computed once per container.
+
+    A new deployment with a changed file gives it a new name, so a year of caching is safe.
+    """
+    urls: dict[str, str] = {}
+    files: dict[str, Asset] = {}
+    for path in sorted(STATIC.iterdir()):
+        if not path.is_file():
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        name = _hashed_name(path, digest)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type.endswith(("javascript", "+xml")):
+            content_type += "; charset=utf-8"
+        urls[path.name] = f"/static/{name}"
+        files[name] = Asset(path, content_type, f'"{digest[:32]}"')
+    return urls, files
+
+
+def static_url(name: str) -> str:
+    return assets()[0][name]
+
+
+@lru_cache(maxsize=None)
+def environment(language: str):  # -> jinja2.Environment
+    """One environment per language (their gettext differs); templates compile once each."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)
+    env.globals["static_url"] = static_url
+    return env
+
+
+def render(language: str, template: str, context: dict[str, Any]) -> str:
+    return environment(language).get_template(template).render(**context)
+
+
+def security_headers(frame_ancestors: str, https: bool) -> dict[str, str]:
+    """A strict CSP: our own scripts and styles only, no inline script, no framing unless the
+    FrameAncestors parameter allows an origin (an intranet); post images may come from the
+    brand's sites over https (docs/decisions.md, "Web app")."""
+    ancestors = frame_ancestors or "'none'"
+    csp = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+           "connect-src 'self'; form-action 'self'; base-uri 'none'; manifest-src 'self'; "
+           f"frame-ancestors {ancestors}")
+    headers = {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+    if not frame_ancestors:
+        headers["X-Frame-Options"] = "DENY"  # for browsers without frame-ancestors
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers

@@ -1,0 +1,1 @@
+"""Page routes, one Chalice blueprint per audience."""

@@ -1,0 +1,150 @@
+"""What a signed-in employee does: read the news, share a post, see the board."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from chalice import Blueprint, Response
+
+from korpo import employees, links, monthly, posts, share_targets
+from korpo.feeds import store as feed_store
+from korpo.models import ChallengeModel
+from korpo.months import InvalidMonth, month_of, parse, shift, utc_now
+from webapp.i18n import N_
+from webapp.pages import PageError, Pages, Redirect, Visit, page
+from webapp.session import YEAR, same_token, set_cookie
+
+blueprint = Blueprint(__name__)
+pages = Pages(blueprint)
+
+MASTODON_COOKIE = "korpo_mastodon"  # the employee's instance, remembered by this browser only
+NEWS_PER_PAGE = 10
+BOARD_TOP = 20
+PAST_MONTHS = 12
+# The share sheet's link networks for what is not a network's share page.
+COPY_NETWORK = QR_NETWORK = NATIVE_NETWORK = "other"
+
+
+def _running_challenges(now: datetime) -> list[ChallengeModel]:
+    return [c for c in ChallengeModel.gsi1.query("CHALLENGES")
+            if c.starts_at <= now < c.ends_at]
+
+
+@pages.route("/")
+def home(visit: Visit) -> Response:
+    raise Redirect("/news" if visit.session else "/signin")
+
+
+@pages.route("/news")
+def news(visit: Visit) -> Response:
+    visit.employee()
+    query = visit.request.query_params or {}
+    channels = {f.feed_id: f.title or f.url for f in feed_store.list_feeds()}
+    channel = query.get("channel") if query.get("channel") in channels else None
+    found, cursor = posts.news_page(NEWS_PER_PAGE, before=query.get("before"), feed_id=channel)
+    return page(visit, "news.html", active="news", posts=found, next_cursor=cursor,
+                channels=channels, channel=channel,
+                challenges=[] if query.get("before") else _running_challenges(utc_now()))
+
+
+def _visible_post(post_id: str):  # -> PostModel
+    post = posts.get_post(post_id) if len(post_id) <= 200 else None
+    if post is None or post.hidden:
+        raise PageError(404, N_("This post does not exist or is no longer shared."))
+    return post
+
+
+def _link(visit: Visit, post_id: str, network: str) -> links.ShareLink:
+    try:
+        return links.get_or_create(visit.employee().employee_id, post_id, network)
+    except links.PostNotFound:
+        raise PageError(404, N_("This post does not exist or is no longer shared.")) from None
+
+
+@pages.route("/news/{post_id}")
+def share_sheet(visit: Visit, post_id: str) -> Response:
+    """The share sheet: every network one tap away, the link to copy, the QR code."""
+    visit.employee()
+    post = _visible_post(post_id)
+    import segno  # only this page draws QR codes
+
+    copy_link = links.share_url(visit.base_url, _link(visit, post_id, COPY_NETWORK).code)
+    native_link = links.share_url(visit.base_url, _link(visit, post_id, NATIVE_NETWORK).code)
+    qr_link = links.share_url(visit.base_url, _link(visit, post_id, QR_NETWORK).code)
+    qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
+                                                        title=visit.gettext("QR code"))
+    text = share_targets.ShareText(post.title, copy_link, visit.settings.disclosure_line)
+    return page(visit, "share.html", active="news", post=post, copy_link=copy_link,
+                native_link=native_link, qr_svg=qr_svg, targets=share_targets.TARGETS,
+                suggested=text.text(), disclosure=visit.settings.disclosure_line,
+                native_text=share_targets.ShareText(post.title, "", visit.settings
+                                                    .disclosure_line).text(),
+                mastodon=visit.cookies.get(MASTODON_COOKIE))
+
+
+@pages.route("/news/{post_id}/share/{target}")
+def open_target(visit: Visit, post_id: str, target: str) -> Response:
+    """Records the share and opens the network's own share page with the tracked link.
+
+    A GET (a plain link, so it works without JavaScript and in a new tab) that changes
+    something, hence the session's token in its query: another site cannot make one."""
+    who = visit.employee()
+    if target not in share_targets.TARGETS:
+        raise PageError(404, N_("This network is not one Korpo can share to."))
+    if not same_token(who.csrf, (visit.request.query_params or {}).get("t")):
+        raise Redirect(f"/news/{post_id}")  # an old or forged link: back to the share sheet
+    post = _visible_post(post_id)
+    instance = visit.cookies.get(MASTODON_COOKIE)
+    if target == "mastodon" and not instance:
+        raise Redirect(f"/news/{post_id}/mastodon")
+    network = target if target in links.NETWORKS else "other"
+    url = links.share_url(visit.base_url, _link(visit, post_id, network).code)
+    try:
+        location = share_targets.share_page_url(
+            target, share_targets.ShareText(post.title, url, visit.settings.disclosure_line),
+            instance)
+    except share_targets.InvalidInstance:
+        raise Redirect(f"/news/{post_id}/mastodon") from None
+    return Response(body="", status_code=303, headers={"Location": location})
+
+
+@pages.route("/news/{post_id}/mastodon", methods=("GET", "POST"))
+def mastodon(visit: Visit, post_id: str) -> Response:
+    """Asks for the employee's Mastodon server once; this browser remembers it (a cookie:
+    Korpo stores nothing about the employee's own social accounts)."""
+    who = visit.employee()
+    post = _visible_post(post_id)
+    if visit.request.method == "GET":
+        return page(visit, "mastodon.html", active="news", post=post, errors={},
+                    instance=visit.cookies.get(MASTODON_COOKIE, ""))
+    raw = visit.field("instance")
+    try:
+        instance = share_targets.mastodon_instance(raw)
+    except share_targets.InvalidInstance:
+        message = (N_("Enter your Mastodon server, like mastodon.social.") if not raw.strip()
+                   else N_("Enter a server name like mastodon.social, without https:// or "
+                           "a path."))
+        return page(visit, "mastodon.html", status=400, active="news", post=post,
+                    errors={"instance": visit.gettext(message)}, instance=raw)
+    visit.set_cookies.append(set_cookie(MASTODON_COOKIE, instance, max_age=YEAR,
+                                        secure=visit.https))
+    raise Redirect(f"/news/{post_id}/share/mastodon?t={who.csrf}")
+
+
+@pages.route("/leaderboard")
+def leaderboard(visit: Visit) -> Response:
+    who = visit.employee()
+    current = month_of(utc_now(), visit.settings.zone)
+    query = visit.request.query_params or {}
+    try:
+        month = parse(query["month"]) if "month" in query else current
+    except InvalidMonth:
+        raise PageError(400, N_("This month does not exist. Pick one from the list.")) \
+            from None
+    if month > current:
+        month = current
+    view = monthly.board_view(month, who.employee_id, BOARD_TOP)
+    names = employees.display_names([s.employee_id for s in view.top])
+    return page(visit, "board.html", active="board", view=view, names=names,
+                me=who.employee_id, current=current,
+                months=[shift(current, -n) for n in range(PAST_MONTHS)],
+                now=datetime.now(timezone.utc))

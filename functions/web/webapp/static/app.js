@@ -1,0 +1,28 @@
+// Korpo: the little that needs JavaScript. Every page works without it.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  // Copy buttons: shown only where the clipboard is there to use.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    if (!navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      var status = document.getElementById("copy-status");
+      navigator.clipboard.writeText(field.value).then(function () {
+        if (status) { status.textContent = button.getAttribute("data-copied"); }
+      }, function () { field.select(); });
+    });
+  });
+  // The phone's own share sheet, where the browser offers one.
+  document.querySelectorAll("[data-share-url]").forEach(function (button) {
+    if (!navigator.share) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.share({
+        title: button.getAttribute("data-share-title"),
+        text: button.getAttribute("data-share-text"),
+        url: button.getAttribute("data-share-url")
+      }).catch(function () { /* the person closed the sheet */ });
+    });
+  });
+});

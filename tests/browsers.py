@@ -1,0 +1,78 @@
+"""Playwright on Debian's Chromium for the web app's browser tests (tests/e2e/test_web_*.py).
+
+`make test` installs Chromium with apt when it is missing (Makefile, `chromium` target).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+CHROMIUM = os.environ.get("KORPO_CHROMIUM", "/usr/bin/chromium")
+# The flags a sandboxed root session needs, and none of Chromium's own calls home (this
+# machine's network is closed: they would only fail, many at a time).
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-domain-reliability", "--metrics-recording-only",
+        "--no-pings",
+        # Nothing but this machine resolves: a test can never reach another host, even by a
+        # redirect to a network's share page (the test reads where it was sent instead).
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+# A person's Chrome (Headless Chrome says so in its user agent, and track_click refuses it).
+CHROME_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/131.0.0.0 Mobile Safari/537.36")
+PHONE = {"width": 360, "height": 780}
+SERIOUS = ("serious", "critical")
+
+
+@contextlib.contextmanager
+def browser_or_skip() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs it (apt chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def phone_context(browser: Any, language: str) -> Any:
+    locale = {"en": "en-GB", "fr": "fr-FR"}[language]
+    return browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
+                               has_touch=True, locale=locale, user_agent=CHROME_UA)
+
+
+def collect_console_errors(page: Any) -> list[str]:
+    errors: list[str] = []
+    def on_console(message: Any) -> None:
+        # A form shown again with its errors answers 400: Chromium logs that for the document
+        # itself, which is no fault of the page. Any other failed load or error counts.
+        document = message.location.get("url", "").split("#")[0] == page.url.split("#")[0]
+        if message.type == "error" and not (document and "Failed to load resource" in message.text):
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def assert_page_is_sound(page: Any, screenshot: Path, errors: list[str]) -> None:
+    """No serious or critical axe-core violation, no horizontal scrolling at the phone's
+    width, no console error (CSP violations are reported there); and a screenshot."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(screenshot), full_page=True)
+    results = Axe().run(page)
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} at "
+               f"{[n['target'] for n in v['nodes']][:3]}"
+               for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    assert not serious, f"{page.url}: {serious}"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 360px"
+    assert not errors, f"{page.url}: console errors {errors}"
+

@@ -1,0 +1,121 @@
+"""The employee's web app as a person uses it: Playwright drives Debian's Chromium, headless,
+against the local stack (`make run`'s), at a phone's size.
+
+sign up -> confirm (moto takes any code) -> sign in -> the news -> share a post on LinkedIn
+(the share page carries the tracked link and the disclosure) -> a visitor opens the link in a
+second browser -> the stream is pumped -> the employee's board shows the points. Once in
+English, once in French. Every page is checked by axe-core (no serious or critical
+violation), for horizontal scrolling at 360 px, and for console errors (a CSP violation is
+one); a screenshot of each goes to `.screenshots/` (git-ignored) to be looked at.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from browsers import (
+    CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, phone_context,
+)
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
+TEXTS = {
+    "en": {"share": "Share", "signin": "Sign in", "board": "Board", "create": "Create my account",
+           "confirm": "Confirm", "standing": re.compile(r"You are number \d+ with [1-9][\d,]*\u00a0korpos")},
+    "fr": {"share": "Partager", "signin": "Se connecter", "board": "Classement",
+           "create": "Créer mon compte", "confirm": "Confirmer",
+           "standing": re.compile(r"Vous êtes numéro \d+ avec [1-9][\d\u202f]*\u00a0korpos")},
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with browser_or_skip() as launched:
+        yield launched
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_sign_up_share_and_see_the_points(stack, browser, language):
+    g, texts = stack.gateway_url, TEXTS[language]
+    shots = SCREENSHOTS / language
+    shots.mkdir(parents=True, exist_ok=True)
+    email = f"web-{language}-{secrets.token_hex(4)}@example.com"
+    password = "correct-horse-42"
+
+    employee = phone_context(browser, language)
+    # Every request the employee's browser makes: the networks' share pages it is sent to
+    # never load (nothing resolves but 127.0.0.1), but their URLs are here to read.
+    requested: list[str] = []
+    employee.on("request", lambda request: requested.append(request.url))
+    page = employee.new_page()
+    errors = collect_console_errors(page)
+
+    page.goto(f"{g}/")
+    assert page.url.endswith("/signin")
+    assert_page_is_sound(page, shots / "01-signin.png", errors)
+    page.get_by_role("link", name=re.compile("Create an account|Créer un compte")).click()
+
+    # A domain outside the allowed list is refused before anything is created.
+    page.get_by_label(re.compile("Work email|Adresse e-mail professionnelle")).fill(
+        "someone@gmail.com")
+    page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)
+    page.get_by_role("button", name=texts["create"]).click()
+    assert page.locator(".error-summary").is_visible()
+    assert_page_is_sound(page, shots / "02-signup-error.png", errors)
+
+    page.get_by_label(re.compile("Work email|Adresse e-mail professionnelle")).fill(email)
+    page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)
+    page.get_by_role("button", name=texts["create"]).click()
+    assert page.url.endswith("/signup/confirm")
+    assert page.get_by_label(re.compile("Work email|Adresse e-mail professionnelle")
+                             ).input_value() == email
+    page.get_by_label("Code").fill("123456")  # moto accepts any code
+    assert_page_is_sound(page, shots / "03-confirm.png", errors)
+    page.get_by_role("button", name=texts["confirm"], exact=True).click()
+
+    assert "/signin" in page.url
+    assert_page_is_sound(page, shots / "04-signin-confirmed.png", errors)
+    page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)
+    page.get_by_role("button", name=texts["signin"]).click()
+    assert page.url.endswith("/news")
+    assert_page_is_sound(page, shots / "05-news.png", errors)
+    # Tokens stay out of reach of scripts: no cookie is readable from the page.
+    assert page.evaluate("document.cookie") == ""
+
+    page.get_by_role("link", name=re.compile(f"^{texts['share']}")).first.click()
+    assert "/news/" in page.url
+    assert_page_is_sound(page, shots / "06-share.png", errors)
+    suggested = page.locator("#suggested").inner_text()
+    assert suggested.endswith("#employee")
+
+    with employee.expect_page() as popup:
+        page.get_by_role("link", name="LinkedIn", exact=True).click()
+    popup.value.wait_for_load_state()
+    popup.value.close()
+    shared = urlsplit(next(u for u in requested if u.startswith("https://www.linkedin.com/")))
+    assert shared.path == "/feed/"
+    text = parse_qs(shared.query)["text"][0]
+    assert text.endswith(" #employee")
+    link = re.search(r"http://127\.0\.0\.1:\d+/l/[A-Za-z0-9]+", text).group(0)
+    # The first page and every page after it: nothing but this site was asked for.
+    foreign = [u for u in requested if not u.startswith((g, "https://www.linkedin.com/"))]
+    assert not foreign, foreign
+
+    # A visitor opens the link in another browser, as a person (not headless) would.
+    visitor = browser.new_context(user_agent=CHROME_UA, locale="en-GB")
+    visitor_page = visitor.new_page()
+    visitor_page.goto(link)
+    assert "utm_source=korpo" in visitor_page.url or "korpo_click=" in visitor_page.url
+    visitor.close()
+
+    for _ in range(10):
+        stack.pump()
+        page.goto(f"{g}/leaderboard")
+        if texts["standing"].search(page.locator(".standing").inner_text()):
+            break
+    assert texts["standing"].search(page.locator(".standing").inner_text())
+    assert_page_is_sound(page, shots / "07-board.png", errors)
+    employee.close()

@@ -1,0 +1,157 @@
+"""The web app's pure parts: sessions, languages and their catalogues, share targets."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given, strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "web"))
+
+from korpo import accounts, share_targets  # noqa: E402
+from webapp import i18n, session  # noqa: E402
+from webapp.pages import frame_ancestors, local_path  # noqa: E402
+
+KEY = session.session_key("k" * 64)
+
+
+def make(**changes) -> session.Session:
+    values = dict(employee_id="e-1", email="a@example.com", name=None, is_admin=False,
+                  csrf="c", expires_at=int(time.time()) + 60)
+    values.update(changes)
+    return session.Session(**values)
+
+
+def test_a_session_survives_its_cookie_and_nothing_else_does():
+    value = session.encode(KEY, make(is_admin=True, name="Ann <b>"))
+    assert session.decode(KEY, value) == make(is_admin=True, name="Ann <b>")
+    payload, signature = value.split(".")
+    assert session.decode(KEY, f"{payload}x.{signature}") is None
+    assert session.decode(session.session_key("other" * 13), value) is None
+    assert session.decode(KEY, None) is None and session.decode(KEY, "") is None
+
+
+@given(st.text(max_size=300))
+def test_decoding_any_text_never_raises(text):
+    assert session.decode(KEY, text) is None or "." in text
+
+
+def test_the_session_key_is_its_own():
+    assert session.session_key("k" * 64) != b"k" * 32
+    assert session.session_key("k" * 64) != session.session_key("j" * 64)
+
+
+def test_an_expired_session_says_so():
+    assert make(expires_at=int(time.time()) - 1).expired()
+    assert not make().expired()
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("korpo_session=a.b; korpo_lang=fr", {"korpo_session": "a.b", "korpo_lang": "fr"}),
+    ("garbage\x00=;;", {}), ("x" * 9000, {}), (None, {}),
+])
+def test_cookies_are_read_defensively(header, expected):
+    assert session.cookies_of(header) == expected
+
+
+@pytest.mark.parametrize("header, language", [
+    ("fr-CA,fr;q=0.9,en;q=0.8", "fr"), ("de-DE,de;q=0.9,en;q=0.5,fr;q=0.4", "en"),
+    ("en;q=0.2, fr;q=0.9", "fr"), ("de", None), ("fr;q=0", None), ("fr;q=abc", None),
+    ("x" * 1000, None), ("", None),
+])
+def test_the_browsers_language(header, language):
+    assert i18n.from_accept_language(header) == language
+
+
+def test_the_switch_wins_over_the_profile_and_the_browser():
+    assert i18n.choose("en", "fr", "fr-FR") == "en"
+    assert i18n.choose(None, "fr", "en-GB") == "fr"
+    assert i18n.choose("klingon", None, "de-DE") == "en"
+
+
+def test_every_visible_string_is_translated_into_french():
+    from infra.catalogues import extract, missing
+
+    assert len(list(extract())) > 50  # the extraction finds the templates and the code
+    assert missing("fr") == []
+
+
+def test_numbers_points_and_dates_follow_the_language():
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    fr = i18n.Formatter("fr", ZoneInfo("Europe/Paris"), "korpos")
+    en = i18n.Formatter("en", ZoneInfo("Europe/Paris"), "korpos")
+    assert fr.points(12345) == "12\u202f345\u00a0korpos" and en.points(12345) == "12,345\u00a0korpos"
+    late = datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)  # already December in Paris
+    assert fr.date(late) == "1 déc. 2026" and en.date(late) == "Dec 1, 2026"
+    assert fr.month("2026-11") == "novembre 2026" and en.month("2026-11") == "November 2026"
+
+
+@pytest.mark.parametrize("target", ["/news", "/news?channel=a", "/leaderboard"])
+def test_local_paths_pass(target):
+    assert local_path(target) == target
+
+
+@pytest.mark.parametrize("target", ["", None, "https://evil.example", "//evil.example",
+                                    "/\\evil.example", "news", "/a\nb", "/" + "a" * 600])
+def test_other_sites_are_never_a_destination(target):
+    assert local_path(target) == "/news"
+
+
+def test_only_https_origins_may_frame_the_app():
+    assert frame_ancestors("https://a.example https://b.example:8443") == (
+        "https://a.example https://b.example:8443")
+    assert frame_ancestors("* 'self' http://a.example https://ok.example; x") == ""
+
+
+SHARE = share_targets.ShareText("Launch <day>  \n now", "https://go.example.com/l/abc",
+                                "#employee")
+
+
+@pytest.mark.parametrize("target, host, field", [
+    ("linkedin", "www.linkedin.com", "text"), ("x", "x.com", "text"),
+    ("bluesky", "bsky.app", "text"), ("whatsapp", "wa.me", "text"),
+    ("mastodon", "mastodon.social", "text"), ("facebook", "www.facebook.com", "quote"),
+])
+def test_each_network_gets_the_link_and_the_disclosure_last(target, host, field):
+    url = urlsplit(share_targets.share_page_url(target, SHARE, "mastodon.social"))
+    assert (url.scheme, url.netloc) == ("https", host)
+    text = parse_qs(url.query)[field][0]
+    assert text == "Launch <day> now https://go.example.com/l/abc #employee"
+
+
+def test_email_carries_the_same_text():
+    url = urlsplit(share_targets.share_page_url("email", SHARE))
+    assert url.scheme == "mailto"
+    assert parse_qs(url.query)["body"][0].endswith("https://go.example.com/l/abc #employee")
+
+
+@pytest.mark.parametrize("raw, host", [
+    ("mastodon.social", "mastodon.social"), ("@me@Fosstodon.org", "fosstodon.org"),
+    ("https://mastodon.social/@me", "mastodon.social"), ("me@piaille.fr", "piaille.fr"),
+    ("münchen.social", "xn--mnchen-3ya.social"),
+])
+def test_mastodon_servers_are_read_from_what_people_type(raw, host):
+    assert share_targets.mastodon_instance(raw) == host
+
+
+@pytest.mark.parametrize("raw", ["", "localhost", "127.0.0.1", "javascript:alert(1)",
+                                 "a b.social", "evil.example:8080", "x" * 300, "[::1]"])
+def test_a_mastodon_server_must_be_a_public_host_name(raw):
+    with pytest.raises(share_targets.InvalidInstance):
+        share_targets.mastodon_instance(raw)
+
+
+def test_an_id_token_from_cognito_is_read_and_a_broken_one_refused():
+    import base64
+    import json
+
+    payload = base64.urlsafe_b64encode(json.dumps(
+        {"sub": "s", "email": "a@example.com", "cognito:groups": ["admins"]}).encode()).decode()
+    assert accounts.id_token_claims(f"h.{payload.rstrip('=')}.sig")["sub"] == "s"
+    with pytest.raises(accounts.AccountError):
+        accounts.id_token_claims("not-a-token")
