@@ -164,65 +164,57 @@ def test_the_real_browsers_the_crawler_list_holds_pass():
 
 
 # ------------------------------------------------------------------ previewers and agents
-# Each with the string as its publisher or site owners' logs give it. The Meta, iMessage,
-# Perplexity, ChatGPT, Claude, Mariner, Amazonbot, Manus, Devin, Copilot and image-proxy
-# strings are quoted from the named pages or from crawler-user-agents 1.67.0; the strings
-# of Snapchat, Viber, Notion, Tumblr, ClickUp, Steam, Yahoo, IFTTT and the OG checkers are
-# written in the formats those services are reported to send and were not checked against a
-# stored copy (tests/fixtures/user_agents/README.md says so too).
+# Each string as published. "[n]": a stored copy of a public GitHub file (code search id n)
+# quoting it, often a server log; "cua": crawler-user-agents 1.67.0's instances.
 PREVIEWERS_AND_AGENTS = [
-    # Meta: developers.facebook.com/docs/sharing/webmasters/web-crawlers
+    # Meta's fetchers (developers.facebook.com/docs/sharing/webmasters/web-crawlers) [59985952251]
     "meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/145.0.0.0 Safari/537.36 (compatible; meta-externalagent/1.1 "
+    "(+https://developers.facebook.com/docs/sharing/webmasters/crawler))",  # [71297242792]
+    "Meta-ExternalAgent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
     "meta-externalads/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
-    "Meta-ExternalHit/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
     "meta-externalfetcher/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
-    # iMessage's previewer (deviceandbrowserinfo.com, "What is the Facebook external hit UA")
+    "Meta-ExternalHit/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)",
+    # iMessage's previewer (deviceandbrowserinfo.com, "facebookexternalhit")
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) "
     "Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
-    # Snapchat's link previewer (Snap's "Snap URL Preview Service", as logged by site owners)
-    "Mozilla/5.0 (compatible; Snap URL Preview Service; bot; snapchat; https://developers.snap.com/robots)",
-    # Viber (its previewer sends the app's name and version)
-    "Viber/20.6.0.0 CFNetwork/1408.0.4 Darwin/22.5.0",
-    # Bluesky's card fetcher (github.com/bluesky-social/indigo, cmd/cardyb)
-    "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",
-    # Notion's link previews (notion.so)
-    "Mozilla/5.0 (compatible; NotionEmbedder)",
-    # Tumblr (tumblr.com link posts)
-    "Tumblr/14.0.835.186",
-    # ClickUp (clickup.com link unfurls)
-    "Mozilla/5.0 (compatible; ClickUpBot/1.0; +https://clickup.com)",
-    # Steam chat's link lookup (Valve)
-    "Valve/Steam HTTP Client 1.0",
-    # Yahoo's link expander (Yahoo Mail)
-    "Mozilla/5.0 (compatible; YahooLinkExpander/1.0; +http://help.yahoo.com)",
-    # IFTTT (ifttt.com applets fetching URLs)
-    "IFTTT-Protocol/v1",
-    # Open Graph checkers (opengraph.xyz, metatags.io)
-    "Mozilla/5.0 (compatible; OpenGraphCheck/1.0; +https://opengraph.xyz)",
-    "Mozilla/5.0 (compatible; MetaTagsBot/1.0; +https://metatags.io)",
-    # search engines' and mail image proxies (uap-core tests/test_ua.yaml, GmailImageProxy)
+    "Snap URL Preview Service",  # Snapchat [60862862780]
+    "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",  # [68866189805]
+    "Bluesky Cardyb/1.1",  # [61362075399]
+    "NotionEmbedder",  # Notion, a recorded request [56979829188]
+    "Tumblr/14.0.835.186",  # [17015161806]
+    "Valve/Steam HTTP Client 1.0",  # Steam's client [380692159]
+    "Valve/Steam HTTP Client 1.0 (570;Windows;tenfoot)",  # [20178968569]
+    # Yahoo Mail's link expander, a recorded request [56752193283]
+    "Mozilla/5.0 (compatible; Yahoo Link Preview; "
+    "https://help.yahoo.com/kb/mail/yahoo-link-preview-SLN23615.html)",
+    "IFTTT-Protocol/v1",  # IFTTT [24007889052]
+    # Open Graph checkers and previewers of other apps (cua)
+    "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/107.0 Safari/537.36 Ghost Inspector",
+    # image proxies (uap-core tests/test_ua.yaml, family GmailImageProxy)
     "Firefox/11.0 (via ggpht.com GoogleImageProxy)",
-    "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)",
-    # AI assistants fetching a page for their user (the vendors' crawler pages; crawler-user-agents)
+    # AI assistants fetching a page for their user
     "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Perplexity-User/1.0; "
-    "+https://perplexity.ai/perplexity-user)",
-    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ChatGPT-User/1.0; "
-    "+https://openai.com/bot",
-    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; "
-    "+Claude-User@anthropic.com)",
-    "Google-Extended",
-    "Mozilla/5.0 (compatible; Google-NotebookLM)",
+    "+https://perplexity.ai/perplexity-user)",  # a recorded fetch [62418081703]
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; ChatGPT-User/1.0; "
+    "+https://openai.com/bot",  # OpenAI's bots page
+    "Mozilla/5.0 (compatible; Claude-User/1.0; +https://www.anthropic.com/claude-user)",
+    "Mozilla/5.0 (compatible; MistralAI-User/1.0; +https://docs.mistral.ai/robots)",  # [69778007427]
+    "Gemini-Deep-Research", "Google-NotebookLM",  # Google's user-triggered fetchers [70888125270]
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko; compatible; "
-    "GoogleAgent-Mariner) Chrome/142.0.7444.162 Safari/537.36",
+    "GoogleAgent-Mariner) Chrome/142.0.7444.162 Safari/537.36",  # cua
     "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Amazonbot/0.1; "
     "+https://developer.amazon.com/support/amazonbot) Chrome/119.0.6045.214 Safari/537.36",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/132.0.0.0 Safari/537.36; Manus-User/1.0",
+    "Chrome/132.0.0.0 Safari/537.36; Manus-User/1.0",  # cua
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/137.0.0.0 "
-    "Safari/537.36; Devin/1.0; +https://devin.ai",
+    "Safari/537.36; Devin/1.0; +https://devin.ai",  # cua
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Code/1.115.0 Chrome/142.0.7444.265 Electron/39.8.5 Safari/537.36",  # Copilot agent
-    # HTTP clients' default user agents (each library's source or documentation)
+    "Code/1.115.0 Chrome/142.0.7444.265 Electron/39.8.5 Safari/537.36",  # Copilot agent, cua
+    # HTTP clients: each library's default user agent (its source)
     "Python/3.12 aiohttp/3.9.5", "Java-http-client/21.0.2", "Java/17.0.8",
     "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)", "undici", "axios/1.7.2",
     "Deno/1.44.4", "Bun/1.1.38", "GuzzleHttp/7", "PHP/8.3",
@@ -234,6 +226,27 @@ PREVIEWERS_AND_AGENTS = [
     # bare words and made-up strings
     "Mozilla", "Mozilla/5.0", "hello", "x" * 80, "-", "Mozilla/5.0 (compatible)",
 ]
+# Not covered by a verified string: Viber's, ClickUp's and the OG checkers' (opengraph.xyz,
+# metatags.io) own fetchers; the deny list names viber and clickup, and the OG checkers
+# found send a plain browser's user agent without a navigation's headers (unverified).
+
+# Previewers' requests as recorded in server logs: no navigation in them.
+RECORDED_PREVIEWER_HEADERS = {
+    # [56752193283]: Yahoo Link Preview's request
+    "Mozilla/5.0 (compatible; Yahoo Link Preview; "
+    "https://help.yahoo.com/kb/mail/yahoo-link-preview-SLN23615.html)": {
+        "accept": "*/*", "accept-encoding": "gzip"},
+    # [56979829188]: Notion's request (behind a proxy that adds x-forwarded-*)
+    "NotionEmbedder": {"accept": "*/*", "referer": "https://www.notion.so/",
+                       "x-forwarded-proto": "https"},
+}
+
+
+@pytest.mark.parametrize("ua", sorted(RECORDED_PREVIEWER_HEADERS))
+def test_recorded_previewer_requests_prove_no_navigation(ua):
+    evidence = agents.request_evidence(RECORDED_PREVIEWER_HEADERS[ua])
+    assert evidence == agents.UNPROVEN
+    assert agents.verdict(ua, evidence).klass == agents.BOT
 
 
 @pytest.mark.parametrize("ua", PREVIEWERS_AND_AGENTS)
