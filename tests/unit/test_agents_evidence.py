@@ -227,8 +227,9 @@ PREVIEWERS_AND_AGENTS = [
     "Mozilla", "Mozilla/5.0", "hello", "x" * 80, "-", "Mozilla/5.0 (compatible)",
 ]
 # Not covered by a verified string: Viber's, ClickUp's and the OG checkers' (opengraph.xyz,
-# metatags.io) own fetchers; the deny list names viber and clickup, and the OG checkers
-# found send a plain browser's user agent without a navigation's headers (unverified).
+# metatags.io) own fetchers. A fetcher whose user agent has no browser token is a bot
+# whatever its name; one that sends a browser's user agent is paid only with a navigation's
+# headers. "viber" is deliberately not on the deny list: Viber's in-app browser carries it.
 
 # Previewers' requests as recorded in server logs: no navigation in them.
 RECORDED_PREVIEWER_HEADERS = {
@@ -314,3 +315,17 @@ def test_a_huge_user_agent_is_a_bot_and_is_cut_before_parsing():
 def test_any_input_classifies_without_error(ua, accept, mode):
     evidence = agents.request_evidence({"accept": accept, "sec-fetch-mode": mode})
     assert agents.verdict(ua, evidence).klass in (agents.HUMAN, agents.UNVERIFIED, agents.BOT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ua=st.one_of(st.text(max_size=200), st.sampled_from(_corpus())),
+       headers=st.dictionaries(st.sampled_from(["accept", "accept-language", "sec-fetch-mode",
+                                                "sec-fetch-dest", "sec-purpose", "sec-ch-ua"]),
+                               st.sampled_from(["", "*/*", "text/html", "en", "navigate",
+                                                "document", "cors", "image", "prefetch"])))
+def test_human_only_with_both_halves_of_the_evidence(ua, headers):
+    verdict = agents.verdict(ua, agents.request_evidence(headers))
+    if verdict.klass == agents.HUMAN:
+        assert verdict.agent.is_browser and not verdict.agent.is_bot
+        assert "text/html" in headers.get("accept", "")
+        assert headers.get("sec-fetch-mode") == "navigate" or headers.get("accept-language")
