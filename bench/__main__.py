@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from bench import award_points, board, cost, poll_feeds, track_click, web
+from bench import award_points, board, clicks, cost, poll_feeds, track_click, web
 from bench.harness import ROOT, Figure
 
-SUITES = (track_click, poll_feeds, award_points, board, cost, web)
+SUITES = (track_click, clicks, poll_feeds, award_points, board, cost, web)
 
 
 def main() -> None:

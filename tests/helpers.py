@@ -59,3 +59,16 @@ def make_post(post_id: str = "post-1", url: str = "https://blog.example.com/laun
 
 def body_of(response: dict[str, Any]) -> Any:
     return json.loads(response["body"]) if response.get("body") else None
+
+
+# What Safari 17 sends on a top-level navigation besides its user agent (recorded by
+# curl-impersonate, tests/signatures/safari_17.2_iOS.yaml): a click needs it to be `human`
+# (korpo/agents.py, docs/decisions.md "Honest clicks").
+SAFARI_NAVIGATION = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-US,en;q=0.9",
+    "Accept-Encoding": "gzip, deflate, br",
+    "Sec-Fetch-Site": "cross-site",
+    "Sec-Fetch-Mode": "navigate",
+    "Sec-Fetch-Dest": "document",
+}

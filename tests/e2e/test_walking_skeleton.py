@@ -72,8 +72,10 @@ def test_walking_skeleton(stack, employee):
     assert link["network"] == "linkedin" and link["post_id"] == post["post_id"]
     assert link["url"] == f"{g}/l/{link['code']}"  # on this gateway, not a deployed one
 
+    from helpers import SAFARI_NAVIGATION
+
     visit = requests.get(link["url"], allow_redirects=False, timeout=30,
-                         headers={"User-Agent": BROWSER, "Accept": "text/html"})
+                         headers={"User-Agent": BROWSER, **SAFARI_NAVIGATION})
     assert visit.status_code == 302, visit.text
     landed, wanted = urlsplit(visit.headers["Location"]), urlsplit(post["url"])
     assert (landed.scheme, landed.netloc, landed.path) == (

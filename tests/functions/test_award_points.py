@@ -207,20 +207,25 @@ def test_stats_counters_count_what_earns_nothing_too(handler):
         _image(_click_record("s6", "emp-s", at, 6), type="share_intent"),
         _image(_click_record("s7", "emp-s", at, 7), type="conversion",
                conversion_type="lead"),
+        # neither proven a person nor named a bot: counted apart, never paid, never a visitor
+        _image(_click_record("s8", "emp-s", at, 8, klass="unverified"), visitor_key="v3",
+               referrer="linkedin"),
     ]
     handler({"Records": records}, LambdaContext("award_points"))
     handler({"Records": records}, LambdaContext("award_points"))  # counted once
     table = settings.current().scores_table
     mine = stats.day(table, "employee", "emp-s", "2026-11-22")
     assert {k: mine[k] for k in ("human_clicks", "bot_clicks", "repeat_clicks", "self_clicks",
-                                 "share_intents", "conversions", "conversions:lead",
-                                 "points", "unique_visitors")} == {
+                                 "unverified_clicks", "share_intents", "conversions",
+                                 "conversions:lead", "points", "unique_visitors")} == {
         "human_clicks": 2, "bot_clicks": 1, "repeat_clicks": 1, "self_clicks": 1,
+        "unverified_clicks": 1,
         "share_intents": 1, "conversions": 1, "conversions:lead": 1, "points": 20,
         "unique_visitors": 2}
     post = records[0]["dynamodb"]["NewImage"]["post_id"]["S"]
     assert stats.day(table, "post", post, "2026-11-22")["human_clicks"] == 2
     assert stats.day(table, "network", "linkedin", "2026-11-22")["bot_clicks"] == 1
+    assert stats.day(table, "network", "linkedin", "2026-11-22")["unverified_clicks"] == 1
     assert stats.day(table, "network", "x", "2026-11-22")["self_clicks"] == 1
 
 

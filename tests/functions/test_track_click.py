@@ -124,10 +124,11 @@ def test_same_visitor_same_link_same_day_is_a_repeat(handler, link):
 def test_a_new_day_is_a_new_first_click(app, link):
     from datetime import datetime, timedelta, timezone
 
-    from korpo import clicks
+    from korpo import agents, clicks
     from korpo.models import EventModel
 
-    visit = clicks.Visit(code=link.code, ip="198.51.100.7", user_agent=SAFARI)
+    visit = clicks.Visit(code=link.code, ip="198.51.100.7", user_agent=SAFARI,
+                         evidence=agents.NAVIGATE)
     day1 = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
     for now in (day1, day1 + timedelta(hours=1), day1 + timedelta(days=1)):
         clicks.follow(visit, app._links, app._store, app._click_keys(), None, now=now)
@@ -152,6 +153,34 @@ def test_prefetch_and_prerender_are_not_human(handler, link, header, value):
 
     _click(handler, link.code, **{header: value})
     assert [e.klass for e in _items(EventModel)] == ["bot"]
+
+
+SLACK_DESKTOP = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "
+                 "like Gecko) Slack/4.38.125 Chrome/124.0.0.0 Electron/30.0.0 Safari/537.36 "
+                 "Sonic Slack_SSB/4.38.125")
+
+
+@pytest.mark.parametrize("ua,headers,klass", [
+    # a browser's user agent without what its navigation sends: a fetcher, or unprovable
+    (SAFARI, {"accept": "*/*", "accept-language": "", "sec-fetch-mode": "",
+              "sec-fetch-dest": ""}, "unverified"),
+    # Safari before 16.4 sends no Sec-Fetch-*: Accept and Accept-Language prove it
+    (SAFARI, {"sec-fetch-mode": "", "sec-fetch-dest": "", "sec-fetch-site": ""}, "human"),
+    # Slack's desktop app opens links in its built-in browser: a person
+    (SLACK_DESKTOP, {}, "human"),
+    # a page fetching the link (fetch(), <img src>): not a followed link
+    (SAFARI, {"sec-fetch-mode": "no-cors", "sec-fetch-dest": "image"}, "bot"),
+    # Node's fetch with its own headers
+    ("node", {"accept": "*/*", "accept-language": "*", "sec-fetch-mode": "cors"}, "bot"),
+])
+def test_a_click_earns_only_with_a_browser_s_evidence(handler, link, ua, headers, klass):
+    from korpo.models import EventModel
+    from bench.counting import count_calls, writes
+
+    with count_calls() as calls:
+        assert _click(handler, link.code, ua=ua, **headers)["statusCode"] == 302
+    assert writes(calls) == 1  # every class is one write
+    assert [e.klass for e in _items(EventModel)] == [klass]
 
 
 def test_the_sharers_own_click_is_self_and_a_forged_cookie_is_not(handler, link):

@@ -9,7 +9,8 @@ AT = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("klass,expected", [("human", Award(10, "human_click")), ("bot", None),
-                                            ("repeat", None), ("self", None)])
+                                            ("unverified", None), ("repeat", None),
+                                            ("self", None)])
 def test_only_human_clicks_earn(klass, expected):
     assert award_for(ScoredEvent("e", "click", klass, "emp", AT), Rules(10)) == expected
 

@@ -1,10 +1,13 @@
 """Following a share link: resolve the code, classify the visit, record exactly one click event.
 
 Classes (only "human" earns points; the others are kept for stats):
-- bot:    a crawler, link-preview unfurler or headless browser, or a prefetch/prerender;
-- self:   the sharing employee's own browser (the signed `korpo_emp` cookie);
-- repeat: the same visitor (daily visitor key) on the same link the same brand day;
-- human:  everything else: a person's first click of the day on this link.
+- bot:        a crawler, previewer, AI agent, HTTP client or headless browser, a prefetch or
+              prerender, or a fetch that is not a navigation (korpo/agents.py);
+- self:       the sharing employee's own browser (the signed `korpo_emp` cookie);
+- unverified: neither proven a person's browser nor named a bot: recorded, never paid;
+- repeat:     the same visitor (daily visitor key) on the same link the same brand day;
+- human:      a person's browser, proven by its user agent and its navigation headers
+              (agents.verdict), on its first click of the day on this link.
 
 One write per click, no read: a human candidate is written with a deterministic event id
 (the day, then a hash of the visitor key and the code) and `attribute_not_exists`. The first
@@ -43,7 +46,7 @@ class Visit:
     user_agent: str = ""
     referer: str | None = None
     cookie: str | None = field(default=None, repr=False)
-    prefetch: bool = False
+    evidence: str = agents.UNPROVEN  # what the headers say (agents.request_evidence)
 
 
 @dataclass(frozen=True)
@@ -78,16 +81,14 @@ def first_click_id(day: date, zone: ZoneInfo, visitor_key: str, code: str) -> st
 def classify(link: ShareLink, visit: Visit, keys: ClickKeys, now: datetime
              ) -> tuple[str, agents.Agent, str, date]:
     """(class before the repeat check, agent, visitor key, brand day)."""
-    agent = agents.describe(visit.user_agent)
+    verdict = agents.verdict(visit.user_agent, visit.evidence)
     day = visitors.local_day(now, keys.zone)
     visitor = visitors.visitor_key(keys.day_keys.for_day(day), visit.ip, visit.user_agent)
-    if agent.is_bot or visit.prefetch:
-        klass = "bot"
-    elif visitors.is_self_click(visit.cookie, keys.secret, link.employee_id):
+    klass = verdict.klass
+    if klass != agents.BOT and visitors.is_self_click(visit.cookie, keys.secret,
+                                                      link.employee_id):
         klass = "self"
-    else:
-        klass = "human"
-    return klass, agent, visitor, day
+    return klass, verdict.agent, visitor, day
 
 
 def click_event(link: ShareLink, visit: Visit, event_id: str, klass: str, agent: agents.Agent,
@@ -143,4 +144,4 @@ def visit_from_headers(code: str, headers: Mapping[str, str], source_ip: str) ->
     """A Visit from lower-case request headers and the connection's source IP."""
     return Visit(code=code, ip=source_ip, user_agent=headers.get("user-agent") or "",
                  referer=headers.get("referer"), cookie=headers.get("cookie"),
-                 prefetch=agents.is_prefetch(headers))
+                 evidence=agents.request_evidence(headers))

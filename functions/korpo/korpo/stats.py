@@ -2,7 +2,8 @@
 
 One item per day (brand zone) x dimension value: `STATS#{dimension}#{value}` / `DAY#{day}`,
 dimension one of employee, post, challenge, network (the visitor's referrer network), team.
-Counters: human_clicks, bot_clicks, repeat_clicks, self_clicks, share_intents, conversions,
+Counters: human_clicks, unverified_clicks (neither proven a person nor named a bot: never
+paid, never reach), bot_clicks, repeat_clicks, self_clicks, share_intents, conversions,
 conversions:{type}, points (and points:{kind} on the employee's item, for the daily caps);
 unique_visitors is estimated from the item's HyperLogLog registers.
 """

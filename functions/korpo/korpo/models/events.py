@@ -39,7 +39,7 @@ class EventModel(BaseModel):
     challenge_id = UnicodeAttribute(null=True)
     network = UnicodeAttribute(null=True)  # the network the link was made for
     # clicks
-    klass = UnicodeAttribute(default="human")  # human | bot | repeat | self
+    klass = UnicodeAttribute(default="human")  # human | unverified | bot | repeat | self
     referrer = UnicodeAttribute(null=True)  # linkedin | x | facebook | mastodon | email | direct | other
     device = UnicodeAttribute(null=True)  # desktop | mobile | tablet | bot | other
     browser = UnicodeAttribute(null=True)  # browser family
