@@ -10,13 +10,18 @@ from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from korpo.models import EmployeeModel, EventModel
-from korpo.models.events import RAW_EVENT_TTL_DAYS
+from korpo.models import DeletedEmployeeModel, EmployeeModel, EventModel
+from korpo.models.events import RAW_EVENT_TTL_DAYS, save_once
 from korpo.months import utc_now
 
 
 class EmailDomainNotAllowed(ValueError):
     pass
+
+
+class AccountDeleted(LookupError):
+    """The account was deleted (a token issued before still verifies for up to an hour):
+    no profile is made again under its id."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class Identity:
     email: str
     name: str | None = None
     is_admin: bool = False
+    username: str | None = None  # cognito:username (AdminDeleteUser takes it)
+    user_pool_id: str | None = None  # from the token's issuer (the pool that signed it)
 
 
 def check_signup_email(email: str, allowed_domains: Iterable[str]) -> None:
@@ -47,6 +54,8 @@ def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeM
         return EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
     except DoesNotExist:
         pass
+    if is_deleted(identity.employee_id):
+        raise AccountDeleted(identity.employee_id)
     profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
                             employee_id=identity.employee_id, email=identity.email,
                             display_name=default_display_name(identity),
@@ -67,14 +76,24 @@ def record_signup(employee_id: str, at: datetime) -> None:
     event = EventModel(f"signup-{employee_id}", type="employee_signup", at=at,
                        employee_id=employee_id,
                        expires_at=int((at + timedelta(days=RAW_EVENT_TTL_DAYS)).timestamp()))
+    save_once(event)
+
+
+def is_deleted(employee_id: str) -> bool:
     try:
-        event.save(condition=EventModel.event_id.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        DeletedEmployeeModel.get(*DeletedEmployeeModel.key(employee_id), consistent_read=True)
+        return True
+    except DoesNotExist:
+        return False
 
 
-def display_names(employee_ids: Iterable[str]) -> dict[str, str]:
-    """One BatchGet for a board page; unknown ids are simply absent."""
+def display_names(employee_ids: Iterable[str], viewer: str | None = None) -> dict[str, str]:
+    """Names as others see them, one BatchGet for a board page: the display name, or a
+    stable pseudonym for an employee who chose not to be named (the viewer always sees their
+    own name). Unknown ids (deleted accounts) are simply absent."""
+    from korpo.people.names import pseudonym
+
     keys = [EmployeeModel.key(e) for e in dict.fromkeys(employee_ids)]
-    return {p.employee_id: p.display_name for p in EmployeeModel.batch_get(keys)}
+    return {p.employee_id: (p.display_name if p.named_on_board is not False
+                            or p.employee_id == viewer else pseudonym(p.employee_id))
+            for p in EmployeeModel.batch_get(keys)}

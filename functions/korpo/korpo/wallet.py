@@ -1,13 +1,4 @@
-"""An employee's lifetime balance: what the shop spends. Never reset by the monthly board."""
-from __future__ import annotations
+"""Moved to korpo.shop.wallet; kept so existing imports keep working."""
+from korpo.shop.wallet import balance_of
 
-from pynamodb.exceptions import DoesNotExist
-
-from korpo.models import BalanceModel
-
-
-def balance_of(employee_id: str) -> int:
-    try:
-        return int(BalanceModel.get(*BalanceModel.key(employee_id)).points)
-    except DoesNotExist:
-        return 0
+__all__ = ["balance_of"]
