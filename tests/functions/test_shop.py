@@ -2,9 +2,11 @@
 cancel (refunds once) and fulfil, the e-mails, and the JSON routes."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from helpers import body_of, claims_for
 
@@ -210,3 +212,53 @@ def test_admins_fulfil_and_cancel_from_the_queue(shop, api):
                   path_params={"redemption_id": "x.y"})
     assert missing["statusCode"] == 404
     assert body_of(api("api/get_me", claims=BOB))["balance"] == 200
+
+
+# ---------------------------------------------------------------- a property
+
+OPS = st.lists(st.tuples(st.sampled_from(["give", "redeem", "redeem", "cancel", "fulfil"]),
+                         st.sampled_from(["ann", "bob"]), st.sampled_from(["mug", "card", "tree"]),
+                         st.integers(0, 5)), min_size=1, max_size=25)
+
+
+@hsettings(max_examples=25, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_the_books_always_balance(shop, ops):
+    """Whatever the sequence of gifts, redemptions, cancels and fulfilments: a balance is
+    what was given minus what its live (not cancelled) redemptions cost, never negative; a
+    stock is its start minus its live redemptions; no one passes a limit."""
+    import uuid
+
+    from korpo.shop import redemptions
+    from korpo.shop.rewards import RewardNotFound
+    from korpo.wallet import balance_of
+
+    run = uuid.uuid4().hex[:6]  # the tables outlive an example: ids of their own
+    given_points = Counter()
+    made: list[str] = []
+    start_stock = {"mug": stock_of("mug")}
+    for op, who, reward, n in ops:
+        employee = f"{who}-{run}"
+        try:
+            if op == "give":
+                give(employee, 50 * n)
+                given_points[employee] += 50 * n
+            elif op == "redeem":
+                made.append(redemptions.redeem(employee, reward, notify=False).redemption_id)
+            elif made and op == "cancel":
+                redemptions.cancel(made[n % len(made)], by="admin")
+            elif made:
+                redemptions.fulfil(made[n % len(made)])
+        except (redemptions.InsufficientBalance, redemptions.OutOfStock,
+                redemptions.LimitReached, redemptions.InvalidTransition, RewardNotFound):
+            pass
+    live = [redemptions.get_redemption(r) for r in made]
+    live = [r for r in live if r.status != "cancelled"]
+    for who in ("ann", "bob"):
+        employee = f"{who}-{run}"
+        spent = sum(r.cost for r in live if r.employee_id == employee)
+        assert balance_of(employee) == given_points[employee] - spent >= 0
+        assert sum(1 for r in live if r.employee_id == employee and r.reward_id == "card") <= 1
+    assert stock_of("mug") == start_stock["mug"] - sum(1 for r in live if r.reward_id == "mug")
+    assert stock_of("mug") >= 0
