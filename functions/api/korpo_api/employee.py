@@ -5,7 +5,7 @@ Every answer is JSON; every input is checked and a wrong one is a 4xx saying why
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from chalice import BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response
 
@@ -224,7 +224,8 @@ def my_ledger():
     before = None
     if "before" in params:
         try:
-            before = datetime.fromisoformat(params["before"])
+            # A "+" of an offset may arrive as a space when the caller did not encode it.
+            before = datetime.fromisoformat(params["before"].replace(" ", "+"))
             if before.tzinfo is None:
                 raise ValueError
         except ValueError:
@@ -234,7 +235,8 @@ def my_ledger():
     return {"balance": wallet.balance_of(who.employee_id),
             "points_name": settings.current().points_name,
             "lines": [line.as_dict() for line in lines],
-            "next_before": lines[-1].at.isoformat() if len(lines) == limit else None}
+            "next_before": (lines[-1].at.astimezone(timezone.utc).isoformat().replace(
+                "+00:00", "Z") if len(lines) == limit else None)}
 
 
 # ------------------------------------------------------------------ profile and privacy

@@ -100,11 +100,8 @@ def clean_mastodon_instance(raw: object) -> str | None:
     if any(c in value for c in "/:@?#\\ %[]") or any(unicodedata.category(c)[0] in "CZ"
                                                        for c in value):
         raise InvalidProfile("mastodon_instance", "mastodon_instance.not_a_hostname")
-    try:
-        ipaddress.ip_address(value)
+    if _is_ip(value):
         raise InvalidProfile("mastodon_instance", "mastodon_instance.ip_address")
-    except ValueError:
-        pass
     try:
         ascii_host = value.encode("idna").decode("ascii")
     except UnicodeError:
@@ -114,6 +111,14 @@ def clean_mastodon_instance(raw: object) -> str | None:
             labels[-1].isdigit()):
         raise InvalidProfile("mastodon_instance", "mastodon_instance.not_a_hostname")
     return value
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
