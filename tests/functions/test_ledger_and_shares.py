@@ -118,3 +118,13 @@ def test_ledger_route_pages_and_refuses_bad_queries(api):
                   {"before": "2026-11-22T10:00:00"}):
         answer = api("api/my_ledger", claims=BOB, query=query)
         assert answer["statusCode"] == 400, query
+
+
+def test_the_export_reads_the_whole_ledger_not_a_page(aws):
+    from korpo.people.privacy import export_data
+    from korpo.scoring.ledger import MAX_LIMIT
+    from korpo.scoring.rules import Rules
+
+    _award([_event(f"c{i:03d}", minutes=i) for i in range(MAX_LIMIT + 5)],
+           rules=Rules(points_per_click=1))
+    assert len(export_data("emp-bob")["ledger"]) == MAX_LIMIT + 5

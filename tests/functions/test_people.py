@@ -127,6 +127,7 @@ def test_export_holds_mine_and_nothing_of_others(aws):
     assert data["profile"]["email"] == "bob@example.com" and data["balance"] == 5
     assert [l["network"] for l in data["links"]] == ["linkedin"]
     assert [r["reward_id"] for r in data["redemptions"]] == ["mug"]
+    assert data["ledger"] == []  # lines_of's own test reads them; here: the key is there
     assert "emp-ann" not in text and "ann@example.com" not in text
 
 

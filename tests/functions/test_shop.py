@@ -192,6 +192,7 @@ def test_redeem_route_answers_201_409_and_404_with_codes(shop, api):
     bad = api("api/redeem_reward", claims=BOB, path_params={"reward_id": "mug"},
               body={"request_id": 7})
     assert bad["statusCode"] == 400
+    assert bad["headers"]["Content-Type"] == "application/json"  # Chalice's own errors too
     mine = body_of(api("api/my_redemptions", claims=BOB))["redemptions"]
     assert [r["redemption_id"] for r in mine] == [body["redemption_id"]]
 

@@ -107,8 +107,8 @@ def _titles(model: Any, ids: set[str], attribute: str) -> dict[str, str]:
 def lines_of(employee_id: str, limit: int = 50,
              before: datetime | None = None) -> list[LedgerLine]:
     """The employee's ledger lines, newest first; `before` (an instant, e.g. the last line's
-    `at`) pages back in time."""
-    limit = max(1, min(int(limit), MAX_LIMIT))
+    `at`) pages back in time. A page of the API asks at most MAX_LIMIT; the export all."""
+    limit = max(1, int(limit))
     entries = _entries(employee_id, limit, before, settings.current().scores_table)
     parsed = [(event_id, entry, parse_rule(str(entry["rule"]))) for event_id, entry in entries]
     posts = _titles(PostModel, {e["p"] for _, e, _ in parsed if e.get("p")}, "post_id")
