@@ -10,8 +10,9 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from chalice import Chalice
 
-from korpo import employees, settings
+from korpo import settings
 from korpo.models import bind_tables
+from korpo.people import employees
 from korpo_api import admin, employee
 
 logger = Logger(service="api")

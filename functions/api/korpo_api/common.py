@@ -8,7 +8,8 @@ from typing import Any
 from chalice import BadRequestError, ForbiddenError, Response
 from chalice.app import Request
 
-from korpo import employees, settings
+from korpo import settings
+from korpo.people import employees
 
 _ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/([\w-]+_[0-9A-Za-z]+)$")
 

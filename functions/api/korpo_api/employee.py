@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 
 from chalice import BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response
 
-from korpo import board, employees, links, monthly, posts, settings, share_intents, visitors
+from korpo import board, links, monthly, posts, settings, share_intents, visitors
 from korpo.models import ChallengeModel
 from korpo.months import InvalidMonth, month_of, parse, utc_now
-from korpo.people import privacy, profiles, teams
+from korpo.people import employees, privacy, profiles, teams
 from korpo.scoring import ledger
 from korpo.shop import redemptions, rewards, wallet
 

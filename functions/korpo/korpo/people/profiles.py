@@ -14,10 +14,9 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from korpo import employees
-from korpo.employees import Identity
 from korpo.models import EmployeeModel
-from korpo.people import teams
+from korpo.people import employees, teams
+from korpo.people.employees import Identity
 
 LANGUAGES = ("en", "fr")
 MAX_DISPLAY_NAME = 60
