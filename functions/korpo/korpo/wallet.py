@@ -1,4 +1,7 @@
-"""Moved to korpo.shop.wallet; kept so existing imports keep working."""
-from korpo.shop.wallet import balance_of
+"""Moved to korpo.shop.wallet; this name stays so existing imports keep working (the same
+module object)."""
+import sys
 
-__all__ = ["balance_of"]
+from korpo.shop import wallet as _moved
+
+sys.modules[__name__] = _moved
