@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import json
 
-from bench import award_points, board, clicks, cost, poll_feeds, track_click, web
+from bench import award_points, board, clicks, cost, poll_feeds, shop, track_click, web
 from bench.harness import ROOT, Figure
 
-SUITES = (track_click, clicks, poll_feeds, award_points, board, cost, web)
+SUITES = (track_click, clicks, poll_feeds, award_points, board, cost, shop, web)
 
 
-def main() -> None:
+def main(names: list[str] | None = None) -> None:
+    """Every suite, or only those named (`python -m bench shop award_points`)."""
+    chosen = [s for s in SUITES if not names or s.__name__.rsplit(".", 1)[-1] in names]
     figures: list[Figure] = []
-    for suite in SUITES:
+    for suite in chosen:
         figures.extend(suite.run())
     width = max(len(f.name) for f in figures)
     print(f"{'figure':<{width}}  {'value':>10}  {'unit':<10}  goal")
@@ -24,4 +26,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

@@ -28,9 +28,12 @@ def load_module(code_uri: str, module: str = "app") -> ModuleType:
     unique = "korpo_fn_" + Path(code_uri).name
     if unique in sys.modules:
         return sys.modules[unique]
-    # Lambda puts the function's directory on sys.path (/var/task): its own packages import.
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
+    # The function's own directory is on sys.path, as /var/task is in Lambda, so a handler
+    # imports its own package (e.g. functions/api/korpo_api/). Package names must differ
+    # across functions: they share this process's module table.
+    directory = str(ROOT / code_uri)
+    if directory not in sys.path:
+        sys.path.append(directory)
     spec = importlib.util.spec_from_file_location(unique, path)
     assert spec and spec.loader, path
     mod = importlib.util.module_from_spec(spec)
@@ -74,14 +77,12 @@ def forget_handlers() -> None:
     Handlers read settings and bind tables at import (as on a Lambda cold start): a process
     that changes its environment (the local stack, a test run after it) must re-import them.
     """
-    functions = ROOT / "functions"
-    layer = functions / "korpo"
+    functions = str(ROOT / "functions")
+    layer = str(ROOT / "functions" / "korpo")
     for name, module in list(sys.modules.items()):
-        path = Path(getattr(module, "__file__", None) or "/")
-        # A function's own package (the web app's routes, their Chalice blueprints) goes
-        # too: a blueprint registered in one app must not be registered again in the next.
-        own = path.is_relative_to(functions) and not path.is_relative_to(layer)
-        if name.startswith(_MODULE_PREFIX) or own:
+        source = getattr(module, "__file__", None) or ""
+        if name.startswith(_MODULE_PREFIX) or (
+                source.startswith(functions) and not source.startswith(layer)):
             del sys.modules[name]
 
 

@@ -179,6 +179,15 @@ def _forget_process_state() -> None:
         base.reset_transaction_connection()
 
 
+def sent_emails(moto_data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages moto's SES kept (from /moto-api/data.json), oldest first: to, from,
+    subject, body. Local only: in AWS the mail goes out and nothing lists it."""
+    messages = (moto_data.get("ses") or {}).get("Message") or []
+    return [{"id": m.get("id"), "from": m.get("source"),
+             "to": (m.get("destinations") or {}).get("ToAddresses", []),
+             "subject": m.get("subject"), "body": m.get("body")} for m in messages]
+
+
 def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
     """/_local/...: what the AWS console or CLI would do (invoke, read emails), locally."""
     def reply(status: int, payload: Any, extra: list[tuple[str, str]] | None = None) -> Any:
@@ -213,7 +222,7 @@ def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
         if request.method == "GET" and path == "/_local/emails":
             import requests
             data = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=10).json()
-            return reply(200, data.get("ses", {}))
+            return reply(200, {"emails": sent_emails(data)})
         if path.startswith("/_local"):
             return reply(404, {"message": "Not Found", "local": [
                 "GET /_local", "POST /_local/invoke/<FunctionLogicalId>", "POST /_local/pump",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from korpo import announce, monthly, settings
-from korpo.employees import display_names
+from korpo.people.employees import display_names
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
 

@@ -29,12 +29,16 @@ DEMO_EMPLOYEES = (
     DemoEmployee("chloe", "Chloé Martin"),
 )
 
-# (reward id, title, description, cost, stock or None for unlimited)
+# (reward id, title, description, kind, cost, stock or None for unlimited, per-employee limit)
 DEMO_REWARDS = (
-    ("charity-10", "€10 to a charity of your choice", "We give, you choose where.", 200, None),
-    ("coffee-with-ceo", "Coffee with the CEO", "Thirty minutes, your questions.", 500, 3),
-    ("gift-card-25", "€25 gift card", "For the bookshop around the corner.", 1000, 20),
+    ("charity-10", "€10 to a charity of your choice", "We give, you choose where.", "charity",
+     200, None, None),
+    ("coffee-with-ceo", "Coffee with the CEO", "Thirty minutes, your questions.", "company",
+     500, 1, 1),
+    ("gift-card-25", "€25 gift card", "For the bookshop around the corner.", "gift_card",
+     1000, 20, 2),
 )
+DEMO_TEAMS = ("Engineering", "Marketing", "Sales")
 
 
 @dataclass
@@ -68,16 +72,20 @@ def create_users(cognito: Any, pool_id: str, domain: str,
 
 
 def create_catalog(now: datetime | None = None) -> tuple[list[str], list[str]]:
-    """Rewards and one running challenge, written with the models (no domain function for
-    them yet). Returns (reward ids, challenge ids)."""
-    from korpo.models import ChallengeModel, RewardModel
+    """Rewards (one of each kind, one with a single item left), teams, and one running
+    challenge. Returns (reward ids, challenge ids)."""
+    from korpo.models import ChallengeModel
+    from korpo.people.teams import create_team
+    from korpo.shop.rewards import create_reward
 
     now = now or datetime.now(timezone.utc)
     rewards = []
-    for reward_id, title, description, cost, stock in DEMO_REWARDS:
-        RewardModel.create(reward_id, title, cost, description=description,
-                           stock=stock).save()
+    for reward_id, title, description, kind, cost, stock, limit in DEMO_REWARDS:
+        create_reward(reward_id, title, cost, description=description, kind=kind,
+                      stock=stock, per_employee_limit=limit)
         rewards.append(reward_id)
+    for name in DEMO_TEAMS:
+        create_team(name)
     challenge_id = "launch-week-3-0"
     starts = (now - timedelta(days=1)).replace(microsecond=0)
     ChallengeModel.create(challenge_id, "Launch week: share Korpo Demo 3.0", starts,

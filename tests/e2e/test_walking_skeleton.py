@@ -148,3 +148,32 @@ def test_an_admin_route_sees_the_admins_group(stack):
         answer = requests.get(f"{stack.gateway_url}/admin/feeds", timeout=30,
                               headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == expected, answer.text
+
+
+def test_points_buy_a_reward_and_the_email_is_listed_locally(stack, employee):
+    """After the skeleton's click: a cheap reward is redeemed over HTTP, once for a form sent
+    twice, and the e-mail shows at /_local/emails."""
+    from korpo.shop.rewards import create_reward
+
+    g, auth = stack.gateway_url, employee["auth"]
+    balance = requests.get(f"{g}/me", headers=auth, timeout=30).json()["balance"]
+    assert balance > 0, "run after test_walking_skeleton"
+    create_reward("e2e-sticker", "A sticker", balance, kind="company", stock=5)
+    form = {"request_id": "e2e-form-token-1"}
+    made = requests.post(f"{g}/rewards/e2e-sticker/redeem", headers=auth, json=form, timeout=30)
+    again = requests.post(f"{g}/rewards/e2e-sticker/redeem", headers=auth, json=form,
+                          timeout=30)
+    assert made.status_code == 201, made.text
+    assert made.headers["content-type"] == "application/json"
+    assert again.json()["redemption_id"] == made.json()["redemption_id"]
+    assert made.json()["balance"] == 0
+    poor = requests.post(f"{g}/rewards/e2e-sticker/redeem", headers=auth, timeout=30)
+    assert (poor.status_code, poor.json()["code"]) == (409, "insufficient_balance")
+    mine = requests.get(f"{g}/me/redemptions", headers=auth, timeout=30).json()
+    assert [r["reward_title"] for r in mine["redemptions"]] == ["A sticker"]
+    emails = requests.get(f"{g}/_local/emails", timeout=30).json()["emails"]
+    redeemed = [e for e in emails if "A sticker" in e["subject"]]
+    assert [e["to"] for e in redeemed] == [[employee["email"]]]  # the admin is the employee
+    ledger = requests.get(f"{g}/me/ledger", headers=auth, timeout=30).json()
+    assert ledger["lines"] and ledger["lines"][0]["reason"] == "visitor_click"
+    assert ledger["lines"][0]["network"] == "linkedin" and ledger["lines"][0]["post_title"]

@@ -133,7 +133,8 @@ def test_lists_rewards_and_challenges(api):
     ChallengeModel.create("launch", "Launch week", start, end, multiplier=2).save()
     rewards = body_of(api("api/list_rewards", claims=BOB))
     assert rewards == {"rewards": [{"reward_id": "mug", "title": "Mug", "cost": 100,
-                                    "description": None, "stock": 5}]}
+                                    "description": None, "stock": 5, "kind": "company",
+                                    "per_employee_limit": None, "retired": False}]}
     challenges = body_of(api("api/list_challenges", claims=BOB))["challenges"]
     assert [c["title"] for c in challenges] == ["Launch week"]
 

@@ -72,3 +72,24 @@ def ses_sender(sender: str) -> Callable[[Email], None]:
             Message={"Subject": {"Data": email.subject, "Charset": "UTF-8"},
                      "Body": {"Text": {"Data": email.body, "Charset": "UTF-8"}}})
     return send
+
+
+def deliver(emails: list[Email], sender_email: str) -> int:
+    """Send each e-mail through SES from `sender_email`; without one, only log them. A failed
+    send is logged, never raised (the caller's work is done). Returns how many were sent."""
+    import logging
+
+    logger = logging.getLogger("korpo.email")
+    send = ses_sender(sender_email) if sender_email else None
+    sent = 0
+    for email in emails:
+        if send is None:
+            logger.info("email not sent (no SenderEmail): to=%s subject=%s", email.to,
+                        email.subject)
+            continue
+        try:
+            send(email)
+            sent += 1
+        except Exception:  # noqa: BLE001
+            logger.exception("email to %s failed", email.to)
+    return sent

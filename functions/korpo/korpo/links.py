@@ -19,7 +19,10 @@ from korpo.models.base import transaction_connection
 from korpo.models import ChallengeModel, LinkModel, LinkOwnerModel, PostModel
 from korpo.months import utc_now
 
-NETWORKS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "email", "other")
+# Where a link is shared: the networks' own share pages, e-mail, WhatsApp, and the ways that
+# name no network: a copied link, a QR code, the phone's own share sheet ("native").
+NETWORKS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "whatsapp", "email", "copy",
+            "qr", "native", "other")
 CLICK_ID_PARAM = "korpo_click"
 _CODE_ATTEMPTS = 5
 

@@ -1,13 +1,7 @@
-"""An employee's lifetime balance: what the shop spends. Never reset by the monthly board."""
-from __future__ import annotations
+"""Moved to korpo.shop.wallet; this name stays so existing imports keep working (the same
+module object)."""
+import sys
 
-from pynamodb.exceptions import DoesNotExist
+from korpo.shop import wallet as _moved
 
-from korpo.models import BalanceModel
-
-
-def balance_of(employee_id: str) -> int:
-    try:
-        return int(BalanceModel.get(*BalanceModel.key(employee_id)).points)
-    except DoesNotExist:
-        return 0
+sys.modules[__name__] = _moved

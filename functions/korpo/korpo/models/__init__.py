@@ -3,8 +3,8 @@ and gathered in docs/data-model.md. Table names come from settings (the template
 from __future__ import annotations
 
 from korpo.models.catalog import (
-    CatalogItem, ChallengeModel, EmployeeModel, FeedModel, LinkModel, LinkOwnerModel, PostModel,
-    RewardModel, RulesModel,
+    CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, LinkModel,
+    LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel, TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -14,7 +14,7 @@ from korpo.models.base import reset_transaction_connection
 from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
-                  ChallengeModel, RulesModel)
+                  ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -34,6 +34,6 @@ def bind_tables(settings: Settings) -> None:
 
 __all__ = [
     "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
-    "EmployeeModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
+    "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
 ]

@@ -10,6 +10,14 @@ Access patterns
 - An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}[#{challenge}]
 - Employee profile:               GetItem pk=EMP#{employee}, sk=PROFILE
 - Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES
+- Teams:                          Query gsi1 gsi1pk=TEAMS (gsi1sk = name, lower case)
+- Redemption by id:               GetItem pk=EMP#{employee}, sk=REDEMPTION#{token} (the id is
+                                  "{employee}.{token}": korpo.shop.redemptions)
+- An employee's redemptions:      Query pk=EMP#{employee}, sk begins_with REDEMPTION#
+- Redemptions by status (admins): Query gsi1 gsi1pk=REDEMPTIONS#{status}, descending
+- Redemptions of a reward by one employee (the limit): GetItem pk=EMP#{employee},
+                                  sk=REDEEMED#{reward} (a counter the redeem transaction keeps)
+- Deleted account (award_points pays nothing): BatchGet pk=EMP#{employee}, sk=DELETED
 - Scoring rules (admin's edits):  GetItem pk=RULES, sk=CURRENT (cached ~60 s by award_points)
 """
 from __future__ import annotations
@@ -146,12 +154,74 @@ class EmployeeModel(CatalogItem):
     employee_id = UnicodeAttribute()
     email = UnicodeAttribute()  # personal data: never returned to other employees
     display_name = UnicodeAttribute()
-    team = UnicodeAttribute(null=True)
+    team = UnicodeAttribute(null=True)  # a team_id (TeamModel)
     created_at = UTCDateTimeAttribute()
+    named_on_board = BooleanAttribute(default=True)  # False: others see a pseudonym
+    language = UnicodeAttribute(null=True)  # en | fr; None: the browser's
+    weekly_digest = BooleanAttribute(default=False)
+    mastodon_instance = UnicodeAttribute(null=True)  # a bare hostname
 
     @staticmethod
     def key(employee_id: str) -> tuple[str, str]:
         return f"EMP#{employee_id}", "PROFILE"
+
+
+class DeletedEmployeeModel(CatalogItem):
+    """The tombstone of a deleted account: the opaque id and when, nothing personal.
+    award_points reads it with the batch's hidden posts and pays such an employee nothing."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    employee_id = UnicodeAttribute()
+    deleted_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(employee_id: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", "DELETED"
+
+
+class TeamModel(CatalogItem):
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(default="TEAMS")
+    gsi1sk = UnicodeAttribute()  # "{name lower case}#{team_id}": alphabetical
+    team_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(team_id: str) -> tuple[str, str]:
+        return f"TEAM#{team_id}", "TEAM"
+
+
+class RedemptionModel(CatalogItem):
+    """One redemption, in the employee's partition (their list is one consistent Query);
+    gsi1 files it under its status for the admins' queue."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute()  # "REDEMPTIONS#{status}"
+    gsi1sk = UnicodeAttribute()  # "{requested_at iso}#{redemption_id}"
+    redemption_id = UnicodeAttribute()
+    employee_id = UnicodeAttribute()
+    reward_id = UnicodeAttribute()
+    reward_title = UnicodeAttribute()
+    cost = NumberAttribute()
+    stocked = BooleanAttribute(default=False)  # the reward had a stock: a cancel puts one back
+    status = UnicodeAttribute()  # requested | fulfilled | cancelled
+    requested_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    message = UnicodeAttribute(null=True)  # the admin's word (a gift card code, a date…)
+    cancelled_by = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(employee_id: str, token: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", f"REDEMPTION#{token}"
 
 
 class RewardModel(CatalogItem):
@@ -166,6 +236,9 @@ class RewardModel(CatalogItem):
     description = UnicodeAttribute(null=True)
     cost = NumberAttribute()
     stock = NumberAttribute(null=True)  # None: unlimited
+    kind = UnicodeAttribute(default="company")  # gift_card | company | charity
+    per_employee_limit = NumberAttribute(null=True)  # None: no limit
+    retired = BooleanAttribute(default=False)  # no longer offered; its redemptions stay
 
     @staticmethod
     def key(reward_id: str) -> tuple[str, str]:

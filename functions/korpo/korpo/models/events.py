@@ -19,6 +19,8 @@ from pynamodb.attributes import (
     BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
 
+from pynamodb.exceptions import PutError
+
 from korpo.models.base import BaseModel, KorpoMeta
 
 RAW_EVENT_TTL_DAYS = 90
@@ -58,3 +60,14 @@ class EventModel(BaseModel):
     # not earn: the pixel event's id. It pays the conversion; it is not a second conversion.
     upgrades = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute
+
+
+def save_once(event: EventModel) -> bool:
+    """Write an event whose id is deterministic, only if absent; False if it was there."""
+    try:
+        event.save(condition=EventModel.event_id.does_not_exist())
+        return True
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False

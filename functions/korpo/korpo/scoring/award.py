@@ -58,6 +58,8 @@ class Context:
     team_of: Callable[[str], str | None] = lambda employee_id: None
     # When each hidden post of the batch was hidden: its events from then on earn nothing.
     hidden_posts: dict[str, datetime] = field(default_factory=dict)
+    # Deleted accounts (korpo.people.privacy): their events earn nothing.
+    is_deleted: Callable[[str], bool] = lambda employee_id: False
 
 
 @dataclass
@@ -202,6 +204,7 @@ def _batch_get(table: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str],
 def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
     rules, zone, table = ctx.rules, ctx.zone, ctx.scores_table
     team = ctx.team_of(employee_id)
+    deleted = ctx.is_deleted(employee_id)
     challenges = {e.event_id: challenge_for(e, ctx.challenges) for e in group}
     ledger_keys = [(f"EMP#{employee_id}", ledger_sk(e.at)) for e in group]
     board_keys = [(f"BOARD#{month_of(e.at, zone)}", f"EMP#{employee_id}") for e in group]
@@ -242,18 +245,33 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         hidden_at = ctx.hidden_posts.get(event.post_id or "")
         if hidden_at is not None and event.at >= hidden_at:
             granted = None  # a hidden post's links stop earning; the event still counts
+        if granted is not None and deleted:
+            granted = None  # a deleted account's links still redirect but earn nothing
+        capped = False
         if granted is not None:
+            uncapped = granted
             granted = apply_caps(granted, kind, rules, int(mine["c"].get("points", 0)),
                                  int(mine["c"].get(f"points:{kind}", 0)))
+            capped = granted is None
         points = granted.points if granted else 0
 
         bucket = item((f"EMP#{employee_id}", ledger_sk(event.at)), employee_id=employee_id,
                       seen=set(), entries={})
         bucket["seen"] = set(bucket.get("seen") or ()) | {event.event_id}
+        if granted or capped:
+            # The ledger line says why in plain words: what happened (type, rule: conversion
+            # type, challenge, "+capped"), on which post ("p") and network ("n"); titles are
+            # read when the line is shown. An event the daily cap stopped is written with 0
+            # points and rule "capped:{rule it would have earned by}".
+            entry = {"type": event.type, "points": points,
+                     "rule": granted.rule if granted else f"capped:{uncapped.rule}",
+                     "month": month, "at": event.at.astimezone(timezone.utc).isoformat()}
+            if event.post_id:
+                entry["p"] = event.post_id
+            if event.network:
+                entry["n"] = event.network
+            bucket.setdefault("entries", {})[event.event_id] = entry
         if granted:
-            bucket.setdefault("entries", {})[event.event_id] = {
-                "type": event.type, "points": points, "rule": granted.rule, "month": month,
-                "at": event.at.astimezone(timezone.utc).isoformat()}
             board_key = (f"BOARD#{month}", f"EMP#{employee_id}")
             if month not in scores:
                 scores[month] = int(current.get(board_key, {}).get("score", 0))
@@ -331,8 +349,10 @@ def month_bounds_utc(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def ledger_entries(table: str, employee_id: str, month: str | None = None,
-                   zone: ZoneInfo | None = None) -> list[dict[str, Any]]:
-    """The employee's ledger entries (of one brand month if given), oldest first."""
+                   zone: ZoneInfo | None = None,
+                   include_capped: bool = False) -> list[dict[str, Any]]:
+    """The employee's ledger entries (of one brand month if given), oldest first; the 0-point
+    entries of events the daily cap stopped only with include_capped."""
     args: dict[str, Any] = {"TableName": table,
                             "ExpressionAttributeValues": {":pk": {"S": f"EMP#{employee_id}"}}}
     if month and zone:
@@ -353,11 +373,14 @@ def ledger_entries(table: str, employee_id: str, month: str | None = None,
             bucket = aws.from_ddb(raw)
             for event_id, entry in sorted((bucket.get("entries") or {}).items(),
                                           key=lambda kv: (kv[1]["at"], kv[0])):
+                if not include_capped and str(entry["rule"]).startswith("capped:"):
+                    continue
                 if month is None or entry["month"] == month:
                     out.append({"employee_id": employee_id, "event_id": event_id,
                                 "type": entry["type"], "points": int(entry["points"]),
                                 "rule": entry["rule"], "month": entry["month"],
-                                "at": entry["at"]})
+                                "at": entry["at"], "post_id": entry.get("p"),
+                                "network": entry.get("n")})
         if "LastEvaluatedKey" not in page:
             return out
         args["ExclusiveStartKey"] = page["LastEvaluatedKey"]

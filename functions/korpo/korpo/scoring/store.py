@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from pynamodb.exceptions import DoesNotExist
 
+from korpo import aws
 from korpo.models import ChallengeModel, EmployeeModel, RulesModel
 from korpo.scoring.rules import Challenge, Rules, checked_overrides, parse_points_table
 from korpo.settings import Settings
@@ -71,11 +72,13 @@ class Cached:
 
 
 class Teams:
-    """Employee -> team, from the profiles, cached per employee."""
+    """Employee -> team, from the profiles, cached per employee; and whether the account was
+    deleted (its tombstone, read in the same BatchGetItem: award_points pays it nothing)."""
 
     def __init__(self, ttl: float = 300.0) -> None:
         self._ttl = ttl
         self._known: dict[str, tuple[float, str | None]] = {}
+        self._deleted: set[str] = set()
 
     def prefetch(self, employee_ids: list[str]) -> None:
         now = time.monotonic()
@@ -83,12 +86,42 @@ class Teams:
                    if e not in self._known or now - self._known[e][0] >= self._ttl]
         if not missing:
             return
-        found = {p.employee_id: p.team
-                 for p in EmployeeModel.batch_get([EmployeeModel.key(e) for e in missing])}
+        found: dict[str, str | None] = {}
+        deleted: set[str] = set()
+        for item in _profiles_and_tombstones(missing):
+            if item["sk"] == "DELETED":
+                deleted.add(item["employee_id"])
+            else:
+                found[item["employee_id"]] = item.get("team")
         for employee_id in missing:
             self._known[employee_id] = (now, found.get(employee_id))
+        self._deleted = (self._deleted - set(missing)) | deleted
+
+    def deleted(self, employee_id: str) -> bool:
+        if employee_id not in self._known:
+            self.prefetch([employee_id])
+        return employee_id in self._deleted
 
     def __call__(self, employee_id: str) -> str | None:
         if employee_id not in self._known:
             self.prefetch([employee_id])
         return self._known[employee_id][1]
+
+
+def _profiles_and_tombstones(employee_ids: list[str]) -> list[dict[str, Any]]:
+    """One BatchGetItem (per 50 employees) of `EMP#…` / `PROFILE` and `EMP#…` / `DELETED`."""
+    table = EmployeeModel.Meta.table_name
+    dynamodb = aws.client("dynamodb")
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(employee_ids), 50):
+        keys = [{"pk": {"S": f"EMP#{e}"}, "sk": {"S": sk}}
+                for e in employee_ids[start:start + 50] for sk in ("PROFILE", "DELETED")]
+        request: dict[str, Any] | None = {table: {
+            "Keys": keys, "ProjectionExpression": "#pk, #sk, #e, #t",
+            "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk", "#e": "employee_id",
+                                         "#t": "team"}}}
+        while request:
+            page = dynamodb.batch_get_item(RequestItems=request)
+            out.extend(aws.from_ddb(raw) for raw in page.get("Responses", {}).get(table, []))
+            request = page.get("UnprocessedKeys") or None
+    return out

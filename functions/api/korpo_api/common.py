@@ -1,0 +1,63 @@
+"""What every route reads from a request (the verified identity, a JSON body) and how a
+domain error becomes a clear 4xx: `{"code": "...", "message": "..."}` as JSON."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice import BadRequestError, ForbiddenError, Response
+from chalice.app import Request
+
+from korpo import settings
+from korpo.people import employees
+
+_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/([\w-]+_[0-9A-Za-z]+)$")
+
+
+def identity(request: Request) -> employees.Identity:
+    claims = (request.context.get("authorizer") or {}).get("claims") or {}
+    if not claims.get("sub") or not claims.get("email"):
+        raise ForbiddenError("a signed-in employee token (id token) is required")
+    groups = claims.get("cognito:groups") or ""
+    # HTTP API authorizers pass list claims as a string such as "[admins]".
+    names = groups if isinstance(groups, list) else groups.strip("[]").replace(",", " ").split()
+    issuer = _ISSUER.match(str(claims.get("iss") or ""))
+    return employees.Identity(employee_id=claims["sub"], email=claims["email"],
+                              name=claims.get("name"), is_admin="admins" in names,
+                              username=claims.get("cognito:username"),
+                              user_pool_id=issuer.group(1) if issuer else None)
+
+
+def admin(request: Request) -> employees.Identity:
+    who = identity(request)
+    if not who.is_admin:
+        raise ForbiddenError("admins only")
+    return who
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    body = request.json_body if request.raw_body else {}
+    if not isinstance(body, dict):
+        raise BadRequestError("the body must be a JSON object")
+    return body
+
+
+def base_url(request: Request) -> str:
+    cfg = settings.current()
+    if cfg.public_base_url:
+        return cfg.public_base_url
+    domain = request.context.get("domainName") or request.headers.get("host", "")
+    scheme = "http" if domain.startswith(("127.0.0.1", "localhost")) else "https"
+    return f"{scheme}://{domain}"
+
+
+def problem(status: int, code: str, message: str, **extra: Any) -> Response:
+    """A 4xx with a stable `code` a client can branch on."""
+    return Response(status_code=status, body={"code": code, "message": message, **extra},
+                    headers={"Content-Type": "application/json"})
+
+
+def user_pool_id(who: employees.Identity) -> str:
+    """The pool that signed the token (the template cannot pass the pool's id to this
+    function: the pool's PreSignUp trigger is this function, which would make a cycle)."""
+    return settings.current().user_pool_id or who.user_pool_id or ""

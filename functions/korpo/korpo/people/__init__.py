@@ -1,0 +1,1 @@
+"""People: employees' profiles, teams, board names and privacy (export, delete)."""

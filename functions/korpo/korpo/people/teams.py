@@ -1,0 +1,120 @@
+"""Teams an admin keeps (employees pick theirs in the profile) and the monthly team board.
+
+The team board reads one item per team: award_points' stats counters per team and day
+(`STATS#team#{id}` / `DAY#…`, korpo.scoring.award) already hold each day's points, so a
+month is a Query of its days per team. No Scan, no extra write on the award path; the read
+grows with the number of teams (tens), not employees.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from korpo import aws, settings
+from korpo.ids import stable_id
+from korpo.models import TeamModel
+from korpo.months import parse, utc_now
+
+MAX_NAME = 60
+
+
+class InvalidTeam(ValueError):
+    """message_key: a short stable code the web layer translates."""
+
+    def __init__(self, message_key: str) -> None:
+        super().__init__(message_key)
+        self.message_key = message_key
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TeamStanding:
+    rank: int
+    team_id: str
+    name: str
+    score: int
+
+
+def clean_name(raw: object, max_length: int = MAX_NAME, field: str = "name") -> str:
+    """Stripped, NFC, 1..max_length characters, no control characters."""
+    if not isinstance(raw, str):
+        raise InvalidTeam(f"{field}.required")
+    value = unicodedata.normalize("NFC", raw).strip()
+    if not value:
+        raise InvalidTeam(f"{field}.required")
+    if len(value) > max_length:
+        raise InvalidTeam(f"{field}.too_long")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
+        raise InvalidTeam(f"{field}.invalid_characters")
+    return value
+
+
+def list_teams() -> list[Team]:
+    return [Team(t.team_id, t.name) for t in TeamModel.gsi1.query("TEAMS")]
+
+
+def get_team(team_id: str) -> Team | None:
+    from pynamodb.exceptions import DoesNotExist
+
+    if not isinstance(team_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", team_id):
+        return None
+    try:
+        t = TeamModel.get(*TeamModel.key(team_id))
+    except DoesNotExist:
+        return None
+    return Team(t.team_id, t.name)
+
+
+def create_team(name: str, team_id: str | None = None) -> Team:
+    """A team (idempotent on its id: the id derives from the name unless given)."""
+    name = clean_name(name)
+    team_id = team_id or stable_id("team", name.casefold())[:12]
+    TeamModel(*TeamModel.key(team_id), gsi1sk=f"{name.casefold()}#{team_id}", team_id=team_id,
+              name=name, created_at=utc_now()).save()
+    return Team(team_id, name)
+
+
+def _month_days(month: str) -> tuple[str, str]:
+    year, mon = (int(p) for p in parse(month).split("-"))
+    first = date(year, mon, 1)
+    last = date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()
+
+
+def team_points(team_id: str, month: str, table: str | None = None) -> int:
+    """The team's points in a brand month: the sum of its days' `points` counters."""
+    table = table or settings.current().scores_table
+    first, last = _month_days(month)
+    args = {"TableName": table, "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
+            "ExpressionAttributeValues": {":pk": {"S": f"STATS#team#{team_id}"},
+                                          ":a": {"S": f"DAY#{first}"},
+                                          ":b": {"S": f"DAY#{last}"}},
+            "ProjectionExpression": "#c.#p", "ExpressionAttributeNames": {"#c": "c",
+                                                                           "#p": "points"}}
+    total = 0
+    dynamodb = aws.client("dynamodb")
+    while True:
+        page = dynamodb.query(**args)
+        for raw in page.get("Items", []):
+            total += int((aws.from_ddb(raw).get("c") or {}).get("points", 0))
+        if "LastEvaluatedKey" not in page:
+            return total
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def team_board(month: str) -> list[TeamStanding]:
+    """Every team's points of the month, best first; ties share a rank (1, 1, 3)."""
+    scored = sorted(((team_points(t.team_id, month), t) for t in list_teams()),
+                    key=lambda st: (-st[0], st[1].name.casefold(), st[1].team_id))
+    out: list[TeamStanding] = []
+    for position, (score, team) in enumerate(scored, start=1):
+        rank = out[-1].rank if out and out[-1].score == score else position
+        out.append(TeamStanding(rank, team.team_id, team.name, score))
+    return out

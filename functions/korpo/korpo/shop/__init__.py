@@ -1,0 +1,1 @@
+"""The shop: rewards, redemptions (one transaction each) and the wallet they spend."""

@@ -1,0 +1,48 @@
+"""E-mails of the shop: the employee and the admins hear of each redemption.
+
+One e-mail per recipient (no one sees another's address); the admins' e-mail names the
+employee by display name only. Sending never fails a redemption: an SES error is logged.
+"""
+from __future__ import annotations
+
+import logging
+
+from korpo import announce, settings
+from korpo.announce import Email
+from korpo.models import EmployeeModel
+from korpo.shop.redemptions import Redemption
+
+logger = logging.getLogger(__name__)
+
+
+def compose(redemption: Redemption, employee_name: str, brand: str,
+            points_name: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((subject, body) for the employee, (subject, body) for the admins)."""
+    mine = (f"{brand}: you redeemed {redemption.reward_title}",
+            f"You redeemed \"{redemption.reward_title}\" for {redemption.cost} {points_name}.\n"
+            f"It is requested; you will hear when it is fulfilled. If it is cancelled, the "
+            f"{points_name} come back to your balance.\n\nReference: {redemption.redemption_id}\n")
+    admins = (f"{brand}: a reward to fulfil ({redemption.reward_title})",
+              f"{employee_name} redeemed \"{redemption.reward_title}\" for {redemption.cost} "
+              f"{points_name}.\nFulfil or cancel it in the admin pages.\n\n"
+              f"Reference: {redemption.redemption_id}\n")
+    return mine, admins
+
+
+def redeemed(redemption: Redemption, user_pool_id: str | None = None) -> list[Email]:
+    """Send (or, without a SenderEmail, only log) the e-mails of a redemption."""
+    cfg = settings.current()
+    try:
+        profile = EmployeeModel.get(*EmployeeModel.key(redemption.employee_id))
+        to, name = profile.email, profile.display_name
+    except Exception:  # noqa: BLE001 - no profile: the admins still hear of it
+        to, name = None, "An employee"
+    mine, admins = compose(redemption, name, cfg.brand_name, cfg.points_name)
+    emails = [Email(to, *mine)] if to else []
+    try:
+        emails += [Email(a, *admins) for a in announce.admin_emails(
+            user_pool_id or cfg.user_pool_id, cfg.admin_group) if a != to]
+    except Exception:  # noqa: BLE001
+        logger.exception("could not list the admins to tell of a redemption")
+    announce.deliver(emails, cfg.sender_email)
+    return emails
