@@ -253,8 +253,8 @@ def get_profile() -> dict:
 
 @bp.route("/me/profile", methods=["PATCH"])
 def patch_profile():
-    """Change some of display_name, team_id, named_on_board, language, weekly_digest,
-    mastodon_instance; a wrong one is a 400 naming the field and a message key."""
+    """Change some of display_name, team_id, named_on_board, language, weekly_digest; a
+    wrong one is a 400 naming the field and a message key."""
     who = _me()
     body = json_body(bp.current_request)
     try:

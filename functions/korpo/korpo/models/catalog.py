@@ -159,7 +159,6 @@ class EmployeeModel(CatalogItem):
     named_on_board = BooleanAttribute(default=True)  # False: others see a pseudonym
     language = UnicodeAttribute(null=True)  # en | fr; None: the browser's
     weekly_digest = BooleanAttribute(default=False)
-    mastodon_instance = UnicodeAttribute(null=True)  # a bare hostname
 
     @staticmethod
     def key(employee_id: str) -> tuple[str, str]:

@@ -5,9 +5,6 @@ accounts (the Mastodon instance is a server's name, for the share page, not an a
 """
 from __future__ import annotations
 
-import ipaddress
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,9 +17,9 @@ from korpo.people.employees import Identity
 
 LANGUAGES = ("en", "fr")
 MAX_DISPLAY_NAME = 60
-EDITABLE = ("display_name", "team_id", "named_on_board", "language", "weekly_digest",
-            "mastodon_instance")
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# No social account of the employee's: the Mastodon server a share opens on is remembered by
+# their browser only (docs/decisions.md, "Share targets").
+EDITABLE = ("display_name", "team_id", "named_on_board", "language", "weekly_digest")
 
 
 class InvalidProfile(ValueError):
@@ -44,7 +41,6 @@ class Profile:
     named_on_board: bool
     language: str | None
     weekly_digest: bool
-    mastodon_instance: str | None
     created_at: datetime
 
     @classmethod
@@ -53,14 +49,13 @@ class Profile:
                    display_name=item.display_name, team_id=item.team,
                    named_on_board=item.named_on_board is not False,
                    language=item.language, weekly_digest=bool(item.weekly_digest),
-                   mastodon_instance=item.mastodon_instance, created_at=item.created_at)
+                   created_at=item.created_at)
 
     def as_dict(self) -> dict[str, Any]:
         return {"employee_id": self.employee_id, "email": self.email,
                 "display_name": self.display_name, "team_id": self.team_id,
                 "named_on_board": self.named_on_board, "language": self.language,
                 "weekly_digest": self.weekly_digest,
-                "mastodon_instance": self.mastodon_instance,
                 "created_at": self.created_at.isoformat()}
 
 
@@ -84,40 +79,6 @@ def clean_display_name(raw: object) -> str:
         return teams.clean_name(raw, MAX_DISPLAY_NAME, field="display_name")
     except teams.InvalidTeam as error:
         raise InvalidProfile("display_name", error.message_key) from None
-
-
-def clean_mastodon_instance(raw: object) -> str | None:
-    """A bare hostname ("mastodon.social", IDNA allowed): no scheme, path, port, user or IP
-    literal. The share page builds https://{host}/share from it, so nothing else may pass."""
-    if raw is None or raw == "":
-        return None
-    if not isinstance(raw, str):
-        raise InvalidProfile("mastodon_instance", "mastodon_instance.invalid")
-    value = raw.strip().rstrip(".").lower()
-    if not value or len(value) > 253:
-        raise InvalidProfile("mastodon_instance", "mastodon_instance.invalid")
-    if any(c in value for c in "/:@?#\\ %[]") or any(unicodedata.category(c)[0] in "CZ"
-                                                       for c in value):
-        raise InvalidProfile("mastodon_instance", "mastodon_instance.not_a_hostname")
-    if _is_ip(value):
-        raise InvalidProfile("mastodon_instance", "mastodon_instance.ip_address")
-    try:
-        ascii_host = value.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise InvalidProfile("mastodon_instance", "mastodon_instance.invalid") from None
-    labels = ascii_host.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or (
-            labels[-1].isdigit()):
-        raise InvalidProfile("mastodon_instance", "mastodon_instance.not_a_hostname")
-    return value
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -144,8 +105,6 @@ def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
             if value is not None and value not in LANGUAGES:
                 raise InvalidProfile("language", "language.unsupported")
             out[name] = value
-        elif name == "mastodon_instance":
-            out[name] = clean_mastodon_instance(value)
     return out
 
 
@@ -165,8 +124,7 @@ def update_profile(employee_id: str, **fields: Any) -> Profile:
     attribute = {"display_name": EmployeeModel.display_name, "team_id": EmployeeModel.team,
                  "named_on_board": EmployeeModel.named_on_board,
                  "language": EmployeeModel.language,
-                 "weekly_digest": EmployeeModel.weekly_digest,
-                 "mastodon_instance": EmployeeModel.mastodon_instance}
+                 "weekly_digest": EmployeeModel.weekly_digest}
     actions = [attribute[name].remove() if value is None else attribute[name].set(value)
                for name, value in clean.items()]
     item.update(actions=actions, condition=EmployeeModel.pk.exists())
