@@ -2,7 +2,8 @@
 
 Pages are public routes of the HTTP API (no JWT authorizer): the session is an HttpOnly cookie
 this function signs and checks itself (webapp/session.py). Routes are grouped by audience:
-account pages (auth), the employee's pages (employee), and what every visitor gets (site).
+account pages (auth), the employee's pages (employee/: news and sharing, boards, points,
+shop, profile), and what every visitor gets (site).
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from webapp.routes import auth, employee, site
 bind_tables(settings.current())
 
 app = Chalice(app_name="korpo-web")
-for routes in (site, auth, employee):
-    app.register_blueprint(routes.blueprint)
+for blueprint in (site.blueprint, auth.blueprint, *employee.BLUEPRINTS):
+    app.register_blueprint(blueprint)
 
 
 def handler(event: dict, context) -> dict:

@@ -3,8 +3,10 @@ against the local stack (`make run`'s), at a phone's size.
 
 sign up -> confirm (moto takes any code) -> sign in -> the news -> share a post on LinkedIn
 (the share page carries the tracked link and the disclosure) -> a visitor opens the link in a
-second browser -> the stream is pumped -> the employee's board shows the points. Once in
-English, once in French. Every page is checked by axe-core (no serious or critical
+second browser -> the stream is pumped -> the employee's board and ledger show the points ->
+redeem a reward -> it shows in my redemptions (and its e-mail is sent) -> the profile and the
+team board -> delete the account (signed out; the sign-in is refused). Once in English, once
+in French. Every page is checked by axe-core (no serious or critical
 violation), for horizontal scrolling at 360 px, and for console errors (a CSP violation is
 one); a screenshot of each goes to `.screenshots/` (git-ignored) to be looked at.
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from browsers import (
     CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, phone_context,
@@ -24,8 +27,17 @@ from browsers import (
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
 TEXTS = {
     "en": {"share": "Share", "signin": "Sign in", "board": "Board", "create": "Create my account",
+           "ledger": "A visitor opened your LinkedIn share of", "redeem": "Redeem",
+           "requested": "Requested", "save": "Save", "saved": "Your profile is saved.",
+           "delete": "Delete my account", "confirm_delete": "I want my account deleted",
+           "wrong": "The email or the password is not right.",
            "confirm": "Confirm", "standing": re.compile(r"You are number \d+ with [1-9][\d,]*\u00a0korpos")},
     "fr": {"share": "Partager", "signin": "Se connecter", "board": "Classement",
+           "ledger": "Un visiteur a ouvert votre partage LinkedIn de", "redeem": "Échanger",
+           "requested": "Demandé", "save": "Enregistrer", "saved": "Votre profil est enregistré.",
+           "delete": "Supprimer mon compte",
+           "confirm_delete": "Je veux que mon compte soit supprimé",
+           "wrong": "L’adresse e-mail ou le mot de passe n’est pas le bon.",
            "create": "Créer mon compte", "confirm": "Confirmer",
            "standing": re.compile(r"Vous êtes numéro \d+ avec [1-9][\d\u202f]*\u00a0korpos")},
 }
@@ -118,4 +130,51 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
             break
     assert texts["standing"].search(page.locator(".standing").inner_text())
     assert_page_is_sound(page, shots / "07-board.png", errors)
+    page.get_by_role("link", name=re.compile("^(Teams|Équipes)$")).click()
+    assert_page_is_sound(page, shots / "08-team-board.png", errors)
+
+    # My points: the ledger says why, in words.
+    page.get_by_role("link", name="Points").click()
+    assert texts["ledger"] in page.locator(".ledger").inner_text()
+    assert_page_is_sound(page, shots / "09-points.png", errors)
+
+    # A reward the balance affords; its title is text, even with markup in it.
+    from korpo.shop.rewards import create_reward
+
+    reward_id = f"web-sticker-{language}"
+    create_reward(reward_id, "Sticker <b>pack</b>", 10, kind="company", stock=1)
+    page.get_by_role("link", name=re.compile("^(Shop|Boutique)$")).click()
+    assert "Sticker <b>pack</b>" in page.locator("main").inner_text()
+    assert_page_is_sound(page, shots / "10-shop.png", errors)
+    page.locator(f'a[href="/shop/{reward_id}"]').click()
+    assert_page_is_sound(page, shots / "11-redeem.png", errors)
+    page.get_by_role("button", name=re.compile(f"^{texts['redeem']}")).click()
+    assert "/shop/redemptions" in page.url
+    assert page.locator(".notice").is_visible()
+    assert texts["requested"] in page.locator("main").inner_text()
+    assert_page_is_sound(page, shots / "12-redemptions.png", errors)
+    sent = requests.get(f"{g}/_local/emails", timeout=10).json()["emails"]
+    assert any(m["to"] == [email] and "Sticker" in m["subject"] for m in sent)
+
+    # The profile: a team, and a pseudonym on the board.
+    page.get_by_role("link", name=re.compile("^(Profile|Profil)$")).click()
+    page.get_by_label(re.compile("^(Team|Équipe)$")).select_option(index=1)
+    page.locator("#named-no").check()
+    page.get_by_role("button", name=texts["save"]).click()
+    assert page.locator(".notice").inner_text().strip() == texts["saved"]
+    assert page.locator("#named-no").is_checked()
+    assert_page_is_sound(page, shots / "13-profile.png", errors)
+
+    # Deleting the account signs out for good.
+    page.get_by_role("link", name=texts["delete"]).click()
+    page.get_by_role("button", name=texts["delete"]).click()  # not confirmed: an error
+    assert page.locator(".error-message").is_visible()
+    assert_page_is_sound(page, shots / "14-delete.png", errors)
+    page.get_by_label(texts["confirm_delete"]).check()
+    page.get_by_role("button", name=texts["delete"]).click()
+    assert "/signin" in page.url
+    page.get_by_label(re.compile("Work email|Adresse e-mail professionnelle")).fill(email)
+    page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)
+    page.get_by_role("button", name=texts["signin"]).click()
+    assert texts["wrong"] in page.locator(".error-summary").inner_text()
     employee.close()

@@ -301,3 +301,171 @@ def test_every_web_route_of_the_template_is_served(web):
     app = load_module("functions/web").app
     served = {(method, path) for path, entries in app.routes.items() for method in entries}
     assert declared == served
+
+
+# ------------------------------------------------------------------ points, shop, profile
+
+def form_headers(**extra: str) -> dict:
+    return signed_in(**{"content-type": FORM, "origin": f"https://{HOST}", **extra})
+
+
+def give_points(points: int, employee_id: str = ME) -> None:
+    from korpo.models import BalanceModel
+
+    BalanceModel(*BalanceModel.key(employee_id), points=points).save()
+
+
+def test_my_points_show_the_balance_and_say_when_there_is_nothing_yet(web):
+    give_points(1234)
+    body = web(page_event("/points", headers=signed_in()))["body"]
+    assert "Votre solde : 1\u202f234\u00a0korpos" in body
+    assert "Rien pour l’instant" in body
+
+
+def test_the_shop_lists_rewards_as_text_and_what_is_missing(web):
+    from korpo.shop.rewards import create_reward
+
+    give_points(50)
+    create_reward("mug", "<img src=x onerror=alert(1)> Mug", 40, kind="company", stock=2)
+    create_reward("trip", "Trip", 400, kind="gift_card")
+    body = web(page_event("/shop", headers=signed_in()))["body"]
+    assert "&lt;img src=x onerror=alert(1)&gt; Mug" in body and "<img src=x" not in body
+    assert 'href="/shop/mug"' in body and 'href="/shop/trip"' not in body
+    assert "Encore 350\u00a0korpos à gagner." in body
+
+
+def test_redeeming_twice_with_one_form_redeems_once(web):
+    from korpo.shop import redemptions, wallet
+    from korpo.shop.rewards import create_reward
+
+    give_points(100)
+    create_reward("mug", "Mug", 40, kind="company", stock=5)
+    check = web(page_event("/shop/{reward_id}", params={"reward_id": "mug"}, headers=signed_in()))
+    token = check["body"].split('name="request_id" value="')[1].split('"')[0]
+    for _ in range(2):
+        answer = web(page_event("/shop/{reward_id}", method="POST", params={"reward_id": "mug"},
+                                headers=form_headers(), body=f"csrf=token-1&request_id={token}"))
+        assert answer["statusCode"] == 303
+        assert headers_of(answer)["location"].startswith("/shop/redemptions?done=")
+    assert len(redemptions.redemptions_of(ME)) == 1 and wallet.balance_of(ME) == 60
+    listed = web(page_event("/shop/redemptions", query={"done": headers_of(answer)["location"]
+                                                         .split("done=")[1]},
+                            headers=signed_in()))["body"]
+    assert "Votre demande pour « Mug » est enregistrée." in listed and "Demandé" in listed
+
+
+def test_a_refused_redemption_says_why_and_debits_nothing(web):
+    from korpo.shop import wallet
+    from korpo.shop.rewards import create_reward
+
+    give_points(10)
+    create_reward("mug", "Mug", 40, kind="company")
+    answer = web(page_event("/shop/{reward_id}", method="POST", params={"reward_id": "mug"},
+                            headers=form_headers(), body="csrf=token-1&request_id=abcdefgh123"))
+    assert answer["statusCode"] == 409
+    assert "pas encore assez de points" in answer["body"]
+    assert wallet.balance_of(ME) == 10
+    for reward_id in ("nope", "x" * 300):
+        missing = web(page_event("/shop/{reward_id}", params={"reward_id": reward_id},
+                                 headers=signed_in()))
+        assert missing["statusCode"] == 404
+
+
+def test_a_redemption_needs_the_session_token(web):
+    from korpo.shop import wallet
+    from korpo.shop.rewards import create_reward
+
+    give_points(100)
+    create_reward("mug", "Mug", 40, kind="company")
+    answer = web(page_event("/shop/{reward_id}", method="POST", params={"reward_id": "mug"},
+                            headers=form_headers(), body="request_id=abcdefgh123"))
+    assert answer["statusCode"] == 403 and wallet.balance_of(ME) == 100
+
+
+def test_the_profile_is_checked_saved_and_sets_the_language(web):
+    from korpo.people.profiles import get_profile
+    from korpo.people.teams import create_team
+
+    web(page_event("/profile", headers=signed_in()))  # made on the first visit
+    sales = create_team("Sales")
+    wrong = web(page_event("/profile", method="POST", headers=form_headers(),
+                           body="csrf=token-1&display_name=&team_id=nope&language=fr"))
+    assert wrong["statusCode"] == 400 and "error-summary" in wrong["body"]
+    saved = web(page_event("/profile", method="POST", headers=form_headers(),
+                           body=f"csrf=token-1&display_name=Ann+%3Cb%3E&team_id={sales.team_id}"
+                                "&named_on_board=no&language=en&weekly_digest=yes"))
+    assert headers_of(saved)["location"] == "/profile?saved=1"
+    assert "korpo_lang=en;" in " ".join(saved["multiValueHeaders"]["Set-Cookie"])
+    profile = get_profile(ME)
+    assert (profile.display_name, profile.team_id, profile.named_on_board, profile.language,
+            profile.weekly_digest) == ("Ann <b>", sales.team_id, False, "en", True)
+    page = web(page_event("/profile", headers={"cookie": session_cookie() + "; korpo_lang=en"}))
+    assert 'value="Ann &lt;b&gt;"' in page["body"]
+
+
+def test_my_data_downloads_as_json_with_nothing_of_others(web):
+    import json
+
+    from korpo import links
+
+    make_post("post-1")
+    web(page_event("/profile", headers=signed_in()))
+    links.get_or_create(ME, "post-1", "x")
+    links.get_or_create("someone-else", "post-1", "x")
+    answer = web(page_event("/profile/export", headers=signed_in()))
+    headers = headers_of(answer)
+    assert headers["content-type"] == "application/json; charset=utf-8"
+    assert headers["content-disposition"].startswith("attachment;")
+    data = json.loads(answer["body"])
+    assert data["employee_id"] == ME and [link["network"] for link in data["links"]] == ["x"]
+    assert "someone-else" not in answer["body"]
+
+
+def test_deleting_the_account_needs_a_tick_then_signs_out_for_good(web):
+    from korpo.people import employees
+
+    web(page_event("/profile", headers=signed_in()))
+    unticked = web(page_event("/profile/delete", method="POST", headers=form_headers(),
+                              body="csrf=token-1"))
+    assert unticked["statusCode"] == 400 and not employees.is_deleted(ME)
+    gone = web(page_event("/profile/delete", method="POST", headers=form_headers(),
+                          body="csrf=token-1&confirm=yes"))
+    assert headers_of(gone)["location"] == "/signin?done=deleted"
+    cleared = " ".join(gone["multiValueHeaders"]["Set-Cookie"])
+    assert "korpo_session=; Max-Age=0" in cleared and "korpo_refresh=; Max-Age=0" in cleared
+    assert employees.is_deleted(ME)
+    # A session cookie from before the deletion makes no profile again.
+    again = web(page_event("/profile", headers=signed_in()))
+    assert headers_of(again)["location"] == "/signin?done=deleted"
+
+
+def test_the_share_sheets_own_ways_record_an_intent_once_a_day(web):
+    from korpo.models import EventModel
+
+    make_post("post-1")
+    for network in ("copy", "copy", "native"):
+        answer = web(page_event("/news/{post_id}/intent", method="POST",
+                                params={"post_id": "post-1"}, headers=form_headers(),
+                                body=f"csrf=token-1&network={network}"))
+        assert answer["statusCode"] == 204
+    intents = [e for e in EventModel.scan() if e.type == "share_intent"]
+    assert sorted(e.network for e in intents) == ["copy", "native"]
+    refused = web(page_event("/news/{post_id}/intent", method="POST", params={"post_id": "post-1"},
+                             headers=form_headers(), body="csrf=token-1&network=evil"))
+    assert refused["statusCode"] == 400
+
+
+def test_opening_a_network_records_the_share_intent(web):
+    from korpo.models import EventModel
+
+    make_post("post-1")
+    web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1",
+                                                             "target": "whatsapp"},
+                   query={"t": "token-1"}, headers=signed_in()))
+    assert [(e.type, e.network) for e in EventModel.scan()] == [("share_intent", "whatsapp")]
+
+
+def test_the_team_board_ranks_teams(web):
+    answer = web(page_event("/leaderboard/teams", query={"month": "2026-11"}, headers=signed_in()))
+    assert answer["statusCode"] == 200
+    assert "Aucune équipe" in answer["body"]

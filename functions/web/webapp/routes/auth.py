@@ -11,9 +11,10 @@ from urllib.parse import quote, unquote
 from chalice import Blueprint, Response
 
 from korpo import accounts, employees, visitors
+from korpo.people import profiles
 from webapp.i18n import N_
 from webapp.pages import Pages, Redirect, Visit, local_path, page
-from webapp.session import REFRESH_COOKIE, clear_cookie, set_cookie
+from webapp.session import LANGUAGE_COOKIE, REFRESH_COOKIE, YEAR, clear_cookie, set_cookie
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -174,9 +175,16 @@ def sign_in(visit: Visit) -> Response:
             errors = _account_error(error)
     if errors:
         return _form_page(visit, "signin.html", errors, email=email, next=target, done=None)
-    employees.ensure_profile(employees.Identity(who.employee_id, who.email, who.name,
-                                                who.is_admin))
+    try:
+        profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
+                                                             who.name, who.is_admin))
+    except employees.AccountDeleted:  # a token from before the deletion
+        return _form_page(visit, "signin.html", _account_error(
+            accounts.AccountError("wrong_credentials")), email=email, next=target, done=None)
     visit.signed_in(who)
+    if profile.language:  # the language the employee chose, on this browser too
+        visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, profile.language, max_age=YEAR,
+                                            secure=visit.https))
     visit.set_cookies.append(clear_cookie(PENDING_COOKIE, secure=visit.https))
     if visit.settings.visitor_secret:
         # The employee's own clicks on their links count as "self" (track_click reads it).

@@ -1,6 +1,17 @@
 // Korpo: the little that needs JavaScript. Every page works without it.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
+  // The share sheet's own ways of sharing are recorded like the networks' (a share intent).
+  var sheet = document.querySelector("[data-intent-url]");
+  function recordIntent(network) {
+    if (!sheet || !window.fetch) { return; }
+    var body = "csrf=" + encodeURIComponent(sheet.getAttribute("data-csrf")) +
+               "&network=" + encodeURIComponent(network);
+    fetch(sheet.getAttribute("data-intent-url"), {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: {"Content-Type": "application/x-www-form-urlencoded"}
+    }).catch(function () { /* the share happened anyway */ });
+  }
   // Copy buttons: shown only where the clipboard is there to use.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     if (!navigator.clipboard) { return; }
@@ -10,6 +21,7 @@ document.addEventListener("DOMContentLoaded", function () {
       var status = document.getElementById("copy-status");
       navigator.clipboard.writeText(field.value).then(function () {
         if (status) { status.textContent = button.getAttribute("data-copied"); }
+        recordIntent(button.getAttribute("data-intent"));
       }, function () { field.select(); });
     });
   });
@@ -22,6 +34,8 @@ document.addEventListener("DOMContentLoaded", function () {
         title: button.getAttribute("data-share-title"),
         text: button.getAttribute("data-share-text"),
         url: button.getAttribute("data-share-url")
+      }).then(function () {
+        recordIntent(button.getAttribute("data-intent"));
       }).catch(function () { /* the person closed the sheet */ });
     });
   });

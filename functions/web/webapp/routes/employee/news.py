@@ -1,14 +1,14 @@
-"""What a signed-in employee does: read the news, share a post, see the board."""
+"""The news and sharing it: posts newest first, the share sheet, the networks' share pages."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from chalice import Blueprint, Response
 
-from korpo import employees, links, monthly, posts, share_targets
+from korpo import links, posts, share_intents, share_targets
 from korpo.feeds import store as feed_store
 from korpo.models import ChallengeModel
-from korpo.months import InvalidMonth, month_of, parse, shift, utc_now
+from korpo.months import utc_now
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit, page
 from webapp.session import YEAR, same_token, set_cookie
@@ -18,10 +18,6 @@ pages = Pages(blueprint)
 
 MASTODON_COOKIE = "korpo_mastodon"  # the employee's instance, remembered by this browser only
 NEWS_PER_PAGE = 10
-BOARD_TOP = 20
-PAST_MONTHS = 12
-# The share sheet's link networks for what is not a network's share page.
-COPY_NETWORK = QR_NETWORK = NATIVE_NETWORK = "other"
 
 
 def _running_challenges(now: datetime) -> list[ChallengeModel]:
@@ -53,9 +49,14 @@ def _visible_post(post_id: str):  # -> PostModel
     return post
 
 
-def _link(visit: Visit, post_id: str, network: str) -> links.ShareLink:
+def _link(visit: Visit, post_id: str, network: str, intent: bool = False) -> links.ShareLink:
+    """The employee's link of the post for that network; with `intent`, the share is also
+    recorded (one share-intent event per link and day: korpo.share_intents)."""
+    who = visit.employee().employee_id
     try:
-        return links.get_or_create(visit.employee().employee_id, post_id, network)
+        if intent:
+            return share_intents.record_share_intent(who, post_id, network)
+        return links.get_or_create(who, post_id, network)
     except links.PostNotFound:
         raise PageError(404, N_("This post does not exist or is no longer shared.")) from None
 
@@ -67,9 +68,9 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     post = _visible_post(post_id)
     import segno  # only this page draws QR codes
 
-    copy_link = links.share_url(visit.base_url, _link(visit, post_id, COPY_NETWORK).code)
-    native_link = links.share_url(visit.base_url, _link(visit, post_id, NATIVE_NETWORK).code)
-    qr_link = links.share_url(visit.base_url, _link(visit, post_id, QR_NETWORK).code)
+    copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy").code)
+    native_link = links.share_url(visit.base_url, _link(visit, post_id, "native").code)
+    qr_link = links.share_url(visit.base_url, _link(visit, post_id, "qr").code)
     qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
                                                         title=visit.gettext("QR code"))
     text = share_targets.ShareText(post.title, copy_link, visit.settings.disclosure_line)
@@ -96,8 +97,7 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
     instance = visit.cookies.get(MASTODON_COOKIE)
     if target == "mastodon" and not instance:
         raise Redirect(f"/news/{post_id}/mastodon")
-    network = target if target in links.NETWORKS else "other"
-    url = links.share_url(visit.base_url, _link(visit, post_id, network).code)
+    url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True).code)
     try:
         location = share_targets.share_page_url(
             target, share_targets.ShareText(post.title, url, visit.settings.disclosure_line),
@@ -130,21 +130,18 @@ def mastodon(visit: Visit, post_id: str) -> Response:
     raise Redirect(f"/news/{post_id}/share/mastodon?t={who.csrf}")
 
 
-@pages.route("/leaderboard")
-def leaderboard(visit: Visit) -> Response:
-    who = visit.employee()
-    current = month_of(utc_now(), visit.settings.zone)
-    query = visit.request.query_params or {}
-    try:
-        month = parse(query["month"]) if "month" in query else current
-    except InvalidMonth:
-        raise PageError(400, N_("This month does not exist. Pick one from the list.")) \
-            from None
-    if month > current:
-        month = current
-    view = monthly.board_view(month, who.employee_id, BOARD_TOP)
-    names = employees.display_names([s.employee_id for s in view.top])
-    return page(visit, "board.html", active="board", view=view, names=names,
-                me=who.employee_id, current=current,
-                months=[shift(current, -n) for n in range(PAST_MONTHS)],
-                now=datetime.now(timezone.utc))
+# The share sheet's own ways of sharing, recorded by its script when used (copy, the phone's
+# share sheet) or when the QR code is shown big: each has its own link, so its clicks count
+# apart anyway; this records the intent, once a day like every target.
+SHEET_NETWORKS = ("copy", "native", "qr")
+
+
+@pages.route("/news/{post_id}/intent", methods=("POST",))
+def record_intent(visit: Visit, post_id: str) -> Response:
+    visit.employee()
+    network = visit.field("network")
+    if network not in SHEET_NETWORKS:
+        raise PageError(400, N_("This network is not one Korpo can share to."))
+    _visible_post(post_id)
+    _link(visit, post_id, network, intent=True)
+    return Response(body="", status_code=204)
