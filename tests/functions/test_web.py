@@ -469,3 +469,32 @@ def test_the_team_board_ranks_teams(web):
     answer = web(page_event("/leaderboard/teams", query={"month": "2026-11"}, headers=signed_in()))
     assert answer["statusCode"] == 200
     assert "Aucune équipe" in answer["body"]
+
+
+def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(web):
+    from datetime import datetime, timedelta, timezone
+
+    from korpo.models import ChallengeModel, EventModel, LinkModel
+
+    now = datetime.now(timezone.utc)
+    ChallengeModel.create("launch", "Launch <week>", now - timedelta(days=1),
+                          now + timedelta(days=1), multiplier=2).save()
+    ChallengeModel.create("old", "Old", now - timedelta(days=9), now - timedelta(days=2)).save()
+    make_post("post-1")
+    news = web(page_event("/news", headers=signed_in()))["body"]
+    assert 'href="/news?challenge=launch"' in news and "?challenge=old" not in news
+    chosen = web(page_event("/news", query={"challenge": "launch"}, headers=signed_in()))["body"]
+    assert "« Launch &lt;week&gt; »" in chosen and 'href="/news/post-1?challenge=launch"' in chosen
+    sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
+                           query={"challenge": "launch"}, headers=signed_in()))["body"]
+    assert "/news/post-1/share/x?t=token-1&amp;challenge=launch" in sheet
+    web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1", "target": "x"},
+                   query={"t": "token-1", "challenge": "launch"}, headers=signed_in()))
+    web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1",
+                                                             "target": "bluesky"},
+                   query={"t": "token-1", "challenge": "old"}, headers=signed_in()))
+    by_network = {link.network: link.challenge_id for link in LinkModel.scan()
+                  if link.network in ("x", "bluesky")}
+    assert by_network == {"x": "launch", "bluesky": None}
+    assert {e.network: e.challenge_id for e in EventModel.scan()} == {"x": "launch",
+                                                                      "bluesky": None}

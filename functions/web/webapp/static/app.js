@@ -6,7 +6,8 @@ document.addEventListener("DOMContentLoaded", function () {
   function recordIntent(network) {
     if (!sheet || !window.fetch) { return; }
     var body = "csrf=" + encodeURIComponent(sheet.getAttribute("data-csrf")) +
-               "&network=" + encodeURIComponent(network);
+               "&network=" + encodeURIComponent(network) +
+               "&challenge=" + encodeURIComponent(sheet.getAttribute("data-challenge") || "");
     fetch(sheet.getAttribute("data-intent-url"), {
       method: "POST", credentials: "same-origin", body: body,
       headers: {"Content-Type": "application/x-www-form-urlencoded"}

@@ -25,6 +25,19 @@ def _running_challenges(now: datetime) -> list[ChallengeModel]:
             if c.starts_at <= now < c.ends_at]
 
 
+def _challenge(visit: Visit, raw: str | None = None) -> ChallengeModel | None:
+    """The running challenge a share is made for (`?challenge=`): its clicks and conversions
+    then carry it. Anything else (unknown, over, malformed) shares without one."""
+    raw = raw if raw is not None else (visit.request.query_params or {}).get("challenge")
+    if not raw or len(raw) > 100:
+        return None
+    try:
+        found = ChallengeModel.get(*ChallengeModel.key(raw))
+    except ChallengeModel.DoesNotExist:
+        return None
+    return found if found.starts_at <= utc_now() < found.ends_at else None
+
+
 @pages.route("/")
 def home(visit: Visit) -> Response:
     raise Redirect("/news" if visit.session else "/signin")
@@ -37,9 +50,11 @@ def news(visit: Visit) -> Response:
     channels = {f.feed_id: f.title or f.url for f in feed_store.list_feeds()}
     channel = query.get("channel") if query.get("channel") in channels else None
     found, cursor = posts.news_page(NEWS_PER_PAGE, before=query.get("before"), feed_id=channel)
+    sharing_for = _challenge(visit)
     return page(visit, "news.html", active="news", posts=found, next_cursor=cursor,
-                channels=channels, channel=channel,
-                challenges=[] if query.get("before") else _running_challenges(utc_now()))
+                channels=channels, channel=channel, sharing_for=sharing_for,
+                challenges=[] if query.get("before") or sharing_for
+                else _running_challenges(utc_now()))
 
 
 def _visible_post(post_id: str):  # -> PostModel
@@ -49,15 +64,18 @@ def _visible_post(post_id: str):  # -> PostModel
     return post
 
 
-def _link(visit: Visit, post_id: str, network: str, intent: bool = False) -> links.ShareLink:
-    """The employee's link of the post for that network; with `intent`, the share is also
-    recorded (one share-intent event per link and day: korpo.share_intents)."""
+def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
+          challenge: ChallengeModel | None = None) -> links.ShareLink:
+    """The employee's link of the post for that network (and challenge); with `intent`, the
+    share is also recorded (one share-intent event per link and day: korpo.share_intents)."""
     who = visit.employee().employee_id
+    challenge_id = challenge.challenge_id if challenge else None
     try:
         if intent:
-            return share_intents.record_share_intent(who, post_id, network)
-        return links.get_or_create(who, post_id, network)
-    except links.PostNotFound:
+            return share_intents.record_share_intent(who, post_id, network,
+                                                     challenge_id=challenge_id)
+        return links.get_or_create(who, post_id, network, challenge_id=challenge_id)
+    except (links.PostNotFound, links.ChallengeNotFound):
         raise PageError(404, N_("This post does not exist or is no longer shared.")) from None
 
 
@@ -68,9 +86,13 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     post = _visible_post(post_id)
     import segno  # only this page draws QR codes
 
-    copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy").code)
-    native_link = links.share_url(visit.base_url, _link(visit, post_id, "native").code)
-    qr_link = links.share_url(visit.base_url, _link(visit, post_id, "qr").code)
+    challenge = _challenge(visit)
+    copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy",
+                                                      challenge=challenge).code)
+    native_link = links.share_url(visit.base_url, _link(visit, post_id, "native",
+                                                        challenge=challenge).code)
+    qr_link = links.share_url(visit.base_url, _link(visit, post_id, "qr",
+                                                    challenge=challenge).code)
     qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
                                                         title=visit.gettext("QR code"))
     text = share_targets.ShareText(post.title, copy_link, visit.settings.disclosure_line)
@@ -79,7 +101,7 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
                 suggested=text.text(), disclosure=visit.settings.disclosure_line,
                 native_text=share_targets.ShareText(post.title, "", visit.settings
                                                     .disclosure_line).text(),
-                mastodon=visit.cookies.get(MASTODON_COOKIE))
+                mastodon=visit.cookies.get(MASTODON_COOKIE), challenge=challenge)
 
 
 @pages.route("/news/{post_id}/share/{target}")
@@ -94,16 +116,20 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
     if not same_token(who.csrf, (visit.request.query_params or {}).get("t")):
         raise Redirect(f"/news/{post_id}")  # an old or forged link: back to the share sheet
     post = _visible_post(post_id)
+    challenge = _challenge(visit)
+    ask = f"/news/{post_id}/mastodon" + (f"?challenge={challenge.challenge_id}"
+                                          if challenge else "")
     instance = visit.cookies.get(MASTODON_COOKIE)
     if target == "mastodon" and not instance:
-        raise Redirect(f"/news/{post_id}/mastodon")
-    url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True).code)
+        raise Redirect(ask)
+    url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True,
+                                                challenge=challenge).code)
     try:
         location = share_targets.share_page_url(
             target, share_targets.ShareText(post.title, url, visit.settings.disclosure_line),
             instance)
     except share_targets.InvalidInstance:
-        raise Redirect(f"/news/{post_id}/mastodon") from None
+        raise Redirect(ask) from None
     return Response(body="", status_code=303, headers={"Location": location})
 
 
@@ -113,9 +139,10 @@ def mastodon(visit: Visit, post_id: str) -> Response:
     Korpo stores nothing about the employee's own social accounts)."""
     who = visit.employee()
     post = _visible_post(post_id)
+    challenge = _challenge(visit, visit.field("challenge") or None)
     if visit.request.method == "GET":
         return page(visit, "mastodon.html", active="news", post=post, errors={},
-                    instance=visit.cookies.get(MASTODON_COOKIE, ""))
+                    instance=visit.cookies.get(MASTODON_COOKIE, ""), challenge=challenge)
     raw = visit.field("instance")
     try:
         instance = share_targets.mastodon_instance(raw)
@@ -124,10 +151,12 @@ def mastodon(visit: Visit, post_id: str) -> Response:
                    else N_("Enter a server name like mastodon.social, without https:// or "
                            "a path."))
         return page(visit, "mastodon.html", status=400, active="news", post=post,
-                    errors={"instance": visit.gettext(message)}, instance=raw)
+                    errors={"instance": visit.gettext(message)}, instance=raw,
+                    challenge=challenge)
     visit.set_cookies.append(set_cookie(MASTODON_COOKIE, instance, max_age=YEAR,
                                         secure=visit.https))
-    raise Redirect(f"/news/{post_id}/share/mastodon?t={who.csrf}")
+    raise Redirect(f"/news/{post_id}/share/mastodon?t={who.csrf}"
+                   + (f"&challenge={challenge.challenge_id}" if challenge else ""))
 
 
 # The share sheet's own ways of sharing, recorded by its script when used (copy, the phone's
@@ -143,5 +172,6 @@ def record_intent(visit: Visit, post_id: str) -> Response:
     if network not in SHEET_NETWORKS:
         raise PageError(400, N_("This network is not one Korpo can share to."))
     _visible_post(post_id)
-    _link(visit, post_id, network, intent=True)
+    _link(visit, post_id, network, intent=True,
+          challenge=_challenge(visit, visit.field("challenge")))
     return Response(body="", status_code=204)
