@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from aws_lambda_powertools import Logger
-from chalice import BadRequestError, Chalice, ForbiddenError, NotFoundError, Response
+from chalice import (
+    BadRequestError, Chalice, ForbiddenError, NotFoundError, Response, UnprocessableEntityError,
+)
 
 from korpo import board, employees, links, monthly, posts, settings, stats, visitors, wallet
 from korpo.feeds import channels
@@ -103,6 +105,8 @@ def share(post_id: str):
         raise NotFoundError("no such post") from None
     except links.ChallengeNotFound:
         raise NotFoundError("no such challenge") from None
+    except links.UnsafeDestination as error:
+        raise UnprocessableEntityError(str(error)) from None
     return {"code": link.code, "url": links.share_url(_base_url(), link.code),
             "network": link.network, "post_id": link.post_id,
             "challenge_id": link.challenge_id}
