@@ -83,6 +83,8 @@ def test_a_json_feed_declaring_its_version_over_http_is_added(api, site):
 
 @pytest.mark.parametrize("body, content_type", [
     (b'{"version": "https://jsonfeed.org/version/1.1", "items": "nope"}', "application/json"),
+    (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel>'
+     b"<title>&e;</title></channel></rss>", "application/rss+xml"),
 ])
 def test_a_feed_that_cannot_be_read_says_why_not_that_it_links_to_none(api, site, body,
                                                                      content_type):

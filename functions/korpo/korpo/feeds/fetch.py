@@ -16,6 +16,7 @@ from urllib3.util import connection as urllib3_connection
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from korpo.feeds import guard
@@ -236,10 +237,12 @@ def _fetch(url: str, etag: str | None, last_modified: str | None, session: reque
         return FetchResult(None, None, None, None, url, error=_describe(exc), refused=True)
     except (FetchError, HostNotFound) as exc:
         return FetchResult(None, None, None, None, url, error=_describe(exc))
-    except requests.Timeout as exc:  # a connect or read timeout: no byte for that long
-        return FetchResult(None, None, None, None, url, error="too slow: " + _describe(exc))
     except requests.RequestException as exc:
-        return FetchResult(None, None, None, None, url, error=_describe(exc))
+        # A connect or read timeout (requests reports one in the body as a ConnectionError).
+        timed_out = isinstance(exc, requests.Timeout) or any(
+            isinstance(arg, (Urllib3Timeout, socket.timeout)) for arg in exc.args)
+        return FetchResult(None, None, None, None, url,
+                           error=("too slow: " if timed_out else "") + _describe(exc))
 
 
 def _moved_to(response: requests.Response) -> str | None:
