@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 
-from bench import award_points, board, cost, poll_feeds, track_click
+from bench import award_points, board, cost, poll_feeds, poll_hostile, track_click
 from bench.harness import ROOT, Figure
 
-SUITES = (track_click, poll_feeds, award_points, board, cost)
+SUITES = (track_click, poll_feeds, poll_hostile, award_points, board, cost)
 
 
 def main() -> None:
