@@ -127,38 +127,29 @@ def _partial(parser: Any) -> feedparser.FeedParserDict:
 
 # ---------------------------------------------------------------- the hooks
 
-def _text_room(parser: Any) -> int:
-    """Characters the current element may still take (and the time check)."""
-    budget = _budget()
-    if budget is None or not parser.elementstack:
-        return MAX_TEXT_CHARS
-    budget.tick()
-    pieces = parser.elementstack[-1][2]
-    # Keyed by the list itself (held, so its id is never reused while counted).
-    seen = parser.__dict__.setdefault("_korpo_text", {})
-    held = seen.get(id(pieces))
-    return MAX_TEXT_CHARS - (held[1] if held else 0)
-
-
-def _count_text(parser: Any, pieces: list[Any], before: int) -> None:
-    added = sum(len(piece) for piece in pieces[before:])
-    seen = parser.__dict__.setdefault("_korpo_text", {})
-    held = seen.setdefault(id(pieces), [pieces, 0])
-    held[1] += added
+def _text_counts(parser: Any) -> dict[int, list[Any]]:
+    # id(pieces) -> [pieces, characters]: the list is held, so its id is never reused
+    # while it is counted.
+    return parser.__dict__.setdefault("_korpo_text", {})
 
 
 def _capped(original: Callable[..., None]) -> Callable[..., None]:
     def text_handler(self: Any, text: Any, *args: Any, **kwargs: Any) -> None:
-        room = _text_room(self)
-        if room <= 0 or not self.elementstack:
-            return  # past the element's cap: the rest of its text is dropped
+        budget = _budget()
+        if budget is None or not self.elementstack:
+            original(self, text, *args, **kwargs)
+            return
+        budget.tick()
         pieces = self.elementstack[-1][2]
-        before = len(pieces)
+        counted = _text_counts(self).setdefault(id(pieces), [pieces, 0])
+        room = MAX_TEXT_CHARS - counted[1]
+        if room <= 0:
+            return  # past the element's cap: the rest of its text is dropped
         if isinstance(text, str) and len(text) > room and original.__name__ == "handle_data":
             text = text[:room]
+        before = len(pieces)
         original(self, text, *args, **kwargs)
-        if _budget() is not None and self.elementstack and self.elementstack[-1][2] is pieces:
-            _count_text(self, pieces, before)
+        counted[1] += sum(len(piece) for piece in pieces[before:])
     text_handler.__name__ = original.__name__
     text_handler.__wrapped__ = original  # type: ignore[attr-defined]
     return text_handler
