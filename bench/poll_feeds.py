@@ -142,10 +142,10 @@ def _serve_moto() -> None:
 
 
 class _Process:
-    """A server subprocess of this module, its URL read from its first line."""
+    """A server subprocess of this module (or `module`), its URL read from its first line."""
 
-    def __init__(self, mode: str) -> None:
-        self.popen = subprocess.Popen([sys.executable, "-m", "bench.poll_feeds", mode],
+    def __init__(self, mode: str, module: str = "bench.poll_feeds") -> None:
+        self.popen = subprocess.Popen([sys.executable, "-m", module, mode],
                                       cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       text=True)
         line = self.popen.stdout.readline().strip() if self.popen.stdout else ""

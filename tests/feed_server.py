@@ -22,6 +22,10 @@ class Route:
     redirect_status: int = 301
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0  # before the body: a slow site
+    # A hostile site: one byte every drip_s seconds, of the body (or, with drip_headers, of
+    # the status line and headers too), each byte well within any read timeout.
+    drip_s: float = 0.0
+    drip_headers: bool = False
 
 
 class FeedServer:
@@ -30,14 +34,20 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.stopping = threading.Event()  # ends drips when the server stops
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as feed hosts do
+
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 server.requests.append((self.path, dict(self.headers)))
                 route = server.routes.get(self.path)
                 if route is None:
                     self.send_error(404)
+                    return
+                if route.drip_s:
+                    self._drip(route)
                     return
                 if route.redirect_to:
                     self.send_response(route.redirect_status)
@@ -63,11 +73,27 @@ class FeedServer:
                 self.end_headers()
                 if route.delay_s:
                     self.wfile.flush()
-                    time.sleep(route.delay_s)
+                    server.stopping.wait(route.delay_s)
                 try:
                     self.wfile.write(route.body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client stopped reading (a size cap): that is the point
+
+            def _drip(self, route: Route) -> None:
+                head = (f"HTTP/1.1 {route.status} OK\r\nContent-Type: {route.content_type}\r\n"
+                        f"Content-Length: {len(route.body)}\r\nConnection: close\r\n\r\n").encode()
+                if not route.drip_headers:
+                    self.wfile.write(head)
+                    head = b""
+                try:
+                    for i in range(len(head + route.body)):
+                        self.wfile.write((head + route.body)[i:i + 1])
+                        self.wfile.flush()
+                        if server.stopping.wait(route.drip_s):
+                            return
+                except OSError:
+                    pass  # the client gave up: that is the point
+                self.close_connection = True
 
             def log_message(self, *args) -> None:
                 pass
@@ -82,6 +108,7 @@ class FeedServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

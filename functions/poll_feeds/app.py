@@ -21,9 +21,13 @@ from korpo.models import bind_tables
 logger = Logger()
 bind_tables(settings.current())
 
-# Feeds still in flight when the budget ends need time to finish: fetch's worst case
-# (TOTAL_TIMEOUT_S plus one read timeout) and their writes.
-_SAFETY_MARGIN_S = 60.0
+
+def safety_margin_s() -> float:
+    """Feeds still in flight when the budget ends need time to finish: a feed's worst case
+    (fetch deadline, its turn to parse, the parse's bound, its writes) and a little more."""
+    return poll.feed_worst_case_s() + 10.0
+
+
 # Feeds fetched at once; the template sets it (KORPO_FEEDS_CONCURRENCY).
 CONCURRENCY = max(1, int(os.environ.get("KORPO_FEEDS_CONCURRENCY") or poll.DEFAULT_CONCURRENCY))
 
@@ -63,7 +67,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if request.feed_id is not None:
         report = poll.poll_feed_id(request.feed_id, force=request.force)
     else:
-        budget_s = context.get_remaining_time_in_millis() / 1000 - _SAFETY_MARGIN_S
+        budget_s = context.get_remaining_time_in_millis() / 1000 - safety_margin_s()
         report = poll.poll_due(force=request.force, budget_s=max(budget_s, 1.0),
                                max_workers=CONCURRENCY)
     summary = report.to_dict()

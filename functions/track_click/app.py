@@ -121,6 +121,7 @@ def report_conversion() -> Response:
         return _json(413, {"message": f"body larger than {conversions.MAX_BODY_BYTES} bytes"})
     now = utc_now()
     try:
+        conversions.check_content_type(request.headers.get("content-type"))
         conversions.verify(settings.current().conversion_secret,
                            request.headers.get(conversions.TIMESTAMP_HEADER),
                            request.headers.get(conversions.SIGNATURE_HEADER), body, now)

@@ -237,3 +237,10 @@ def test_rules_that_would_not_score_as_meant_are_refused(api, body):
 
     assert answer["statusCode"] == 400
     assert body_of(api("api/admin_get_rules", claims=ADMIN))["overrides"] == {"signup_bonus": 7}
+
+
+def test_a_post_with_a_non_http_url_cannot_be_shared(api):
+    make_post("js", url="javascript:alert(1)")
+    response = api("api/share_post", path_params={"post_id": "js"}, claims=ANN,
+                   body={"network": "linkedin"})
+    assert response["statusCode"] == 422 and "javascript" not in response["body"]

@@ -72,6 +72,29 @@ def test_nothing_usable_is_a_clear_error_and_nothing_is_saved(api, site, path, b
     assert body_of(api("api/admin_list_feeds", claims=ADMIN))["feeds"] == []
 
 
+def test_a_json_feed_declaring_its_version_over_http_is_added(api, site):
+    body = (b'{"version": "http://jsonfeed.org/version/1", "title": "Old style", "items": '
+            b'[{"id": "1", "url": "https://micro.example.com/1", "content_text": "Hi"}]}')
+    answer = add(api, url=site.serve("/feed.json", body=body, content_type="application/json"))
+
+    assert answer["statusCode"] == 201, body_of(answer)
+    assert body_of(answer)["title"] == "Old style" and body_of(answer)["entries_found"] == 1
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": "nope"}', "application/json"),
+    (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY e "x">]><rss version="2.0"><channel>'
+     b"<title>&e;</title></channel></rss>", "application/rss+xml"),
+])
+def test_a_feed_that_cannot_be_read_says_why_not_that_it_links_to_none(api, site, body,
+                                                                     content_type):
+    answer = add(api, url=site.serve("/odd", body=body, content_type=content_type))
+
+    message = body_of(answer)["Message"]
+    assert answer["statusCode"] == 400 and "links to none" not in message
+    assert "looks like a feed but cannot be read" in message
+
+
 def test_unreachable_and_refused_urls_are_clear_errors(api, site, monkeypatch):
     missing = add(api, url=site.url("/gone"))
     assert missing["statusCode"] == 400 and "HTTP 404" in body_of(missing)["Message"]

@@ -118,6 +118,36 @@ def test_bad_conversions_are_refused_and_nothing_is_written(app, click_id, case,
     assert _conversions() == []
 
 
+@pytest.mark.parametrize("content_type", ["*/*", "text/plain", None, "",
+                                          "text/plain, application/json", "application/*"])
+def test_a_validly_signed_body_that_is_not_declared_json_is_415(app, click_id, content_type):
+    good = {"click_id": click_id, "type": "lead", "external_id": "lead-8"}
+    raw = json.dumps(good)
+    from korpo.conversions import signature as sign
+
+    ts = str(int(time.time()))
+    event = load_event("track_click/conversion_signed")
+    event["headers"].update({"x-korpo-timestamp": ts,
+                             "x-korpo-signature": sign(CONVERSION_SECRET, ts, raw.encode())})
+    event["headers"].pop("content-type")
+    if content_type is not None:
+        event["headers"]["content-type"] = content_type
+    event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
+    event["body"] = raw
+
+    response = app.handler(event, LambdaContext("track_click"))
+
+    assert response["statusCode"] == 415, response["body"]
+    assert _conversions() == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8",
+                                          "Application/JSON"])
+def test_json_with_parameters_or_any_case_is_json(app, click_id, content_type):
+    body = {"click_id": click_id, "type": "lead", "external_id": "lead-9"}
+    assert _conversion(app.handler, body, content_type=content_type)["statusCode"] == 201
+
+
 def test_a_conversion_after_its_click_expired_is_refused(app, click_id):
     from korpo.models import EventModel
 

@@ -723,3 +723,31 @@ def test_feeds_past_the_limit_stay_due_for_the_next_run(aws, server):
     assert len(first.outcomes) == 2 and len(left) == 1
     second = poll.poll_due(limit=2)
     assert [o.feed_id for o in second.outcomes] == [left[0].feed_id]
+
+
+@pytest.mark.parametrize("drip_headers", [False, True], ids=["body", "headers"])
+def test_a_slow_drip_is_cut_at_the_total_deadline(server, drip_headers):
+    from korpo.feeds.fetch import fetch
+
+    # 40 bytes, one every 0.25 s: each read arrives well within any read timeout, and the
+    # whole answer would take 10 s. The fetch must give up at its 1 s deadline.
+    body = b"<rss version='2.0'><channel></channel>"
+    server.serve("/drip.xml", body=body, drip_s=0.25, drip_headers=drip_headers)
+
+    result = fetch(server.url("/drip.xml"), total_timeout_s=1.0)
+
+    assert not result.ok and result.body is None
+    assert result.error.startswith("FetchTimeout: too slow")
+
+
+def test_a_kept_alive_connection_is_cut_at_the_next_fetchs_deadline(server):
+    from korpo.feeds.fetch import fetch, new_session
+
+    session = new_session()
+    server.serve("/fine.xml", "atom.xml")
+    assert fetch(server.url("/fine.xml"), session=session).ok  # the connection stays open
+    server.serve("/fine.xml", "atom.xml", delay_s=30)  # then the same server hangs
+
+    result = fetch(server.url("/fine.xml"), session=session, total_timeout_s=1.0)
+
+    assert not result.ok and "too slow" in result.error

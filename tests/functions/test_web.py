@@ -498,3 +498,13 @@ def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(
     assert by_network == {"x": "launch", "bluesky": None}
     assert {e.network: e.challenge_id for e in EventModel.scan()} == {"x": "launch",
                                                                       "bluesky": None}
+
+
+def test_a_post_without_an_http_address_is_shown_but_never_linked_nor_shared(web):
+    post = make_post("bad", url="javascript:alert(document.cookie)")
+    post.image_url = "https://img.example/x.png\" onerror=\"alert(1)"
+    post.save()
+    news = web(page_event("/news", headers=signed_in()))["body"]
+    assert "Title bad" in news and "javascript:" not in news and 'onerror="' not in news
+    sheet = web(page_event("/news/{post_id}", params={"post_id": "bad"}, headers=signed_in()))
+    assert sheet["statusCode"] == 404

@@ -118,6 +118,20 @@ def test_json_feed_1_0_is_sniffed_without_a_content_type():
     assert first.image_url == "https://links.example.com/banner.jpg"
 
 
+HTTP_VERSION_JSON_FEED = json.dumps({
+    "version": "http://jsonfeed.org/version/1", "title": "Old style",
+    "items": [{"id": "1", "url": "https://micro.example.com/1", "content_text": "Hello"}],
+}).encode()
+
+
+@pytest.mark.parametrize("content_type", ["application/feed+json", "application/json", None])
+def test_a_json_feed_declaring_its_version_over_http_is_read(content_type):
+    # The spec says https; many real feeds (JSON Feed 1.0's early ones) declare http.
+    feed = parse_feed(HTTP_VERSION_JSON_FEED, content_type=content_type)
+    assert feed.title == "Old style"
+    assert [e.url for e in feed.entries] == ["https://micro.example.com/1"]
+
+
 @pytest.mark.parametrize("body", [
     b'{"version": "https://jsonfeed.org/version/1.1", "items": "nope"}',
     b'{"version": "https://example.com/not-json-feed", "items": []}',

@@ -120,3 +120,18 @@ def test_urls_refused_before_any_connection(url, monkeypatch):
 
 def test_ordinary_urls_pass_the_cheap_check():
     assert check_url("https://blog.example.com/feed/") == "https://blog.example.com/feed/"
+
+
+def _in6(network: str) -> st.SearchStrategy[ipaddress.IPv6Address]:
+    net = ipaddress.ip_network(network)
+    return st.integers(int(net.network_address), int(net.broadcast_address)).map(
+        ipaddress.IPv6Address)
+
+
+@settings(max_examples=200)
+@given(_in6("fec0::/10"))
+def test_ipv6_site_local_is_refused_even_with_the_switch(ip):
+    # ipaddress calls fec0::/10 global; it is a private range of some networks still.
+    assert refusal(ip) is not None and refusal(ip, allow_private=True) is not None
+    with pytest.raises(ForbiddenAddress):
+        check_address(str(ip), allow_private=True)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from chalice import BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response
+from chalice import (
+    BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response, UnprocessableEntityError,
+)
 
 from korpo import board, links, monthly, posts, settings, share_intents, visitors
 from korpo.models import ChallengeModel
@@ -82,6 +84,8 @@ def _share(post_id: str, record_intent: bool):
         raise NotFoundError("no such post") from None
     except links.ChallengeNotFound:
         raise NotFoundError("no such challenge") from None
+    except links.UnsafeDestination as error:
+        raise UnprocessableEntityError(str(error)) from None
     answer = {"code": link.code, "url": links.share_url(base_url(bp.current_request), link.code),
               "network": link.network, "post_id": link.post_id,
               "challenge_id": link.challenge_id}

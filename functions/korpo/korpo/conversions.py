@@ -65,6 +65,19 @@ class UnknownClick(ConversionRefused):
     status = 422
 
 
+class NotJson(ConversionRefused):
+    status = 415
+
+
+def check_content_type(value: str | None) -> None:
+    """A signed conversion's body is JSON, and says so: `application/json`, with parameters
+    (charset) or not. Anything else, `*/*` and no Content-Type included, is refused (415).
+    Chalice's own check lets `*/*` and a missing header through."""
+    media_type = (value or "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise NotJson(f"Content-Type must be application/json, not {media_type or 'none'}")
+
+
 @dataclass(frozen=True)
 class ConversionReport:
     click_id: str

@@ -39,6 +39,22 @@ class ChallengeNotFound(LookupError):
     pass
 
 
+class UnsafeDestination(ValueError):
+    """A post whose URL is not http(s) (javascript:, data:, vbscript:…) is never shared."""
+
+
+def safe_destination(url: str | None) -> bool:
+    """Only an absolute http(s) URL with a host may be a share link's destination. The poller
+    stores nothing else, but the share and redirect paths do not rely on that."""
+    if not url or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return False  # a control character or a space could hide another scheme
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
 @dataclass(frozen=True)
 class ShareLink:
     code: str
@@ -78,6 +94,8 @@ def get_or_create(employee_id: str, post_id: str, network: str,
         raise PostNotFound(post_id) from None
     if post.hidden:
         raise PostNotFound(post_id)
+    if not safe_destination(post.url):
+        raise UnsafeDestination(f"post {post_id} has no http(s) address to share")
     now = now or utc_now()
     for _ in range(_CODE_ATTEMPTS):
         code = new_share_code()
@@ -144,9 +162,12 @@ class LinkCache:
         return link
 
 
-def tracked_destination(link: ShareLink, click_id: str | None) -> str:
+def tracked_destination(link: ShareLink, click_id: str | None) -> str | None:
     """The destination with utm_* and the click id appended; its own query and fragment kept.
-    No click id (a HEAD request records no click): utm_* only."""
+    No click id (a HEAD request records no click): utm_* only. None when the stored
+    destination is not http(s): such a link is never followed."""
+    if not safe_destination(link.destination):
+        return None
     parts = urlsplit(link.destination)
     query = parse_qsl(parts.query, keep_blank_values=True)
     query += [("utm_source", link.network), ("utm_medium", "employee_advocacy"),

@@ -66,6 +66,11 @@ def environment(language: str):  # -> jinja2.Environment
                       extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(i18n.translations(language), newstyle=True)
     env.globals["static_url"] = static_url
+    # A link to a post only where its address is http(s): the poller stores nothing else, but
+    # a page does not rely on it (a javascript: href is refused by the CSP too).
+    from korpo.links import safe_destination
+
+    env.tests["web_address"] = safe_destination
     return env
 
 

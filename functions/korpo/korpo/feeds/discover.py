@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 from korpo.feeds.fetch import FetchResult, fetch
 from korpo.feeds.guard import UnsafeUrl, check_url
+from korpo.feeds.jsonfeed import looks_like_json_feed
 from korpo.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -91,8 +92,11 @@ def find_feed(url: str) -> Discovered:
     page = _get(url, deadline)
     try:
         return _found(url, page, None)
-    except FeedParseError:
-        pass
+    except FeedParseError as exc:
+        unreadable = exc
+    if _looks_like_a_feed(page):
+        # A feed we cannot read is not a page without feed links: say what was wrong with it.
+        raise NoFeedFound(f"{page.final_url} looks like a feed but cannot be read: {unreadable}")
     html = (page.body or b"").decode(_charset(page.content_type), errors="replace")
     candidates = feed_links(html, page.final_url)
     if not candidates:
@@ -128,6 +132,16 @@ def _found(requested: str, result: FetchResult, site_url: str | None) -> Discove
     # The URL asked for, or where it moved for good; never a temporary redirect's target.
     return Discovered(feed_url=result.moved_to or requested, title=parsed.title,
                       site_url=site_url, entries=len(parsed.entries))
+
+
+def _looks_like_a_feed(page: FetchResult) -> bool:
+    body = page.body or b""
+    mime = (page.content_type or "").split(";")[0].strip().lower()
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return (looks_like_json_feed(body, page.content_type)
+            or (mime in FEED_TYPES and mime != "application/xml" and mime != "text/xml")
+            or head.startswith((b"<rss", b"<feed", b"<rdf:rdf"))
+            or (head.startswith(b"<?xml") and any(tag in head for tag in (b"<rss", b"<feed"))))
 
 
 def _charset(content_type: str | None) -> str:

@@ -27,6 +27,11 @@ class FeedParseError(ValueError):
     """The body is not a feed we can read (an HTML page, a truncated or garbled document)."""
 
 
+class FeedTooComplex(FeedParseError):
+    """The body is past a parse bound (limits.py): deep, wide, entity-laden or too costly.
+    Its message starts with "too complex to parse"."""
+
+
 @dataclass(frozen=True)
 class Entry:
     entry_key: str  # stable across polls: the post id is derived from it

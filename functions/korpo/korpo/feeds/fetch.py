@@ -16,9 +16,11 @@ from urllib3.util import connection as urllib3_connection
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
 from korpo.feeds import guard
+from korpo.feeds.deadline import register, watching
 from korpo.feeds.guard import HostNotFound, UnsafeUrl
 
 USER_AGENT = ("Korpo/0.2 (+https://github.com/korpo; employee-advocacy feed reader; "
@@ -32,8 +34,9 @@ MAX_RETRY_AFTER_S = 24 * 3600
 _PERMANENT = (301, 308)
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
-# Per-socket timeouts do not bound a server that drips one byte every few seconds. Checked
-# between chunks, so a fetch lasts at most about this plus one READ_TIMEOUT_S.
+# Per-socket timeouts do not bound a server that drips one byte every few seconds: the
+# whole fetch (connect, TLS, every redirect hop, headers, body) is cut at this wall-clock
+# limit by the watchdog in feeds/deadline.py, which shuts its sockets down.
 TOTAL_TIMEOUT_S = 30.0
 MAX_BYTES = 5 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -89,9 +92,11 @@ class _PinnedConnectionMixin:
         last_error: OSError | None = None
         for address in addresses:
             try:
-                return urllib3_connection.create_connection(
+                sock = urllib3_connection.create_connection(
                     (address, self.port), self.timeout, source_address=self.source_address,
                     socket_options=self.socket_options)
+                register(sock)  # the fetch's deadline shuts it down (before TLS is even up)
+                return sock
             except socket.timeout as exc:
                 raise ConnectTimeoutError(
                     self, f"Connection to {self.host} timed out. "
@@ -109,11 +114,20 @@ class GuardedHTTPSConnection(_PinnedConnectionMixin, HTTPSConnection):
     pass
 
 
-class _GuardedHTTPPool(HTTPConnectionPool):
+class _DeadlinePoolMixin:
+    """A kept-alive connection taken from the pool is the current fetch's to cut too."""
+
+    def _get_conn(self, timeout: float | None = None):  # noqa: ANN202
+        conn = super()._get_conn(timeout)
+        register(getattr(conn, "sock", None))
+        return conn
+
+
+class _GuardedHTTPPool(_DeadlinePoolMixin, HTTPConnectionPool):
     ConnectionCls = GuardedHTTPConnection
 
 
-class _GuardedHTTPSPool(HTTPSConnectionPool):
+class _GuardedHTTPSPool(_DeadlinePoolMixin, HTTPSConnectionPool):
     ConnectionCls = GuardedHTTPSConnection
 
 
@@ -166,10 +180,24 @@ def thread_session() -> requests.Session:
 
 def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None,
           session: requests.Session | None = None, max_bytes: int = MAX_BYTES,
-          total_timeout_s: float = TOTAL_TIMEOUT_S) -> FetchResult:
-    """GET `url`, sending the validators from the last success so an unchanged feed costs a 304."""
-    session = session or thread_session()
-    deadline = time.monotonic() + total_timeout_s
+          total_timeout_s: float | None = None) -> FetchResult:
+    """GET `url`, sending the validators from the last success so an unchanged feed costs a 304.
+
+    Ends within `total_timeout_s` whatever the server does (feeds/deadline.py); a fetch cut
+    there is an error saying "too slow", never a truncated body (default: TOTAL_TIMEOUT_S)."""
+    if total_timeout_s is None:
+        total_timeout_s = TOTAL_TIMEOUT_S
+    with watching(total_timeout_s) as cut:
+        result = _fetch(url, etag, last_modified, session or thread_session(), max_bytes,
+                        cut.at)
+    if cut.expired:
+        return FetchResult(None, None, None, None, url, error=_describe(FetchTimeout(
+            f"too slow: no complete answer within {total_timeout_s:g} s")))
+    return result
+
+
+def _fetch(url: str, etag: str | None, last_modified: str | None, session: requests.Session,
+           max_bytes: int, deadline: float) -> FetchResult:
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -181,7 +209,7 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
             # Runs on each answer, redirects included: a chain of slow hops stops here.
             if time.monotonic() > deadline:
                 response.close()
-                raise FetchTimeout("redirects took too long")
+                raise FetchTimeout("too slow: redirects took too long")
             return response
 
         with session.get(url, headers=headers, stream=True, allow_redirects=True,
@@ -210,7 +238,11 @@ def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None
     except (FetchError, HostNotFound) as exc:
         return FetchResult(None, None, None, None, url, error=_describe(exc))
     except requests.RequestException as exc:
-        return FetchResult(None, None, None, None, url, error=_describe(exc))
+        # A connect or read timeout (requests reports one in the body as a ConnectionError).
+        timed_out = isinstance(exc, requests.Timeout) or any(
+            isinstance(arg, (Urllib3Timeout, socket.timeout)) for arg in exc.args)
+        return FetchResult(None, None, None, None, url,
+                           error=("too slow: " if timed_out else "") + _describe(exc))
 
 
 def _moved_to(response: requests.Response) -> str | None:
@@ -245,16 +277,17 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise ResponseTooLarge(f"response declares {declared} bytes, cap is {max_bytes}")
+        raise ResponseTooLarge(f"too large: response declares {declared} bytes, "
+                               f"cap is {max_bytes}")
     chunks: list[bytes] = []
     size = 0
     # iter_content decompresses: the cap counts what we would parse, not what crossed the wire.
     for chunk in response.iter_content(_CHUNK):
         size += len(chunk)
         if size > max_bytes:
-            raise ResponseTooLarge(f"response exceeds {max_bytes} bytes")
+            raise ResponseTooLarge(f"too large: response exceeds {max_bytes} bytes")
         if time.monotonic() > deadline:
-            raise FetchTimeout("response took too long to arrive")
+            raise FetchTimeout("too slow: response took too long to arrive")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -34,12 +34,14 @@ _ALWAYS_REFUSED = (
 )
 # Python's is_global misses these: shared address space (carrier-grade NAT, also used for
 # internal load balancers), IETF protocol assignments (a few anycast services there are
-# "global", none is a feed host) and multicast.
+# "global", none is a feed host), multicast, and IPv6 site-local addresses (fec0::/10,
+# deprecated by RFC 3879 but still routed inside some networks; ipaddress calls them global).
 _NOT_PUBLIC = (
     ipaddress.ip_network("100.64.0.0/10"),
     ipaddress.ip_network("192.0.0.0/24"),
     ipaddress.ip_network("224.0.0.0/4"),
     ipaddress.ip_network("ff00::/8"),
+    ipaddress.ip_network("fec0::/10"),
 )
 # IPv6 prefixes that carry an IPv4 address which the network may route to (NAT64 and its
 # local-use prefix): the embedded IPv4 address is judged too.

@@ -12,11 +12,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from korpo.feeds.entry import (
-    MAX_ENTRIES, MAX_TITLE_CHARS, FeedParseError, ParsedFeed, dedupe, make_entry, summary_html,
+    MAX_ENTRIES, MAX_TITLE_CHARS, FeedParseError, FeedTooComplex, ParsedFeed, dedupe,
+    make_entry, summary_html,
 )
 from korpo.feeds.sanitize import plain_text, safe_url
 
-VERSION_PREFIX = "https://jsonfeed.org/version/1"
+# The spec says https; many real feeds (and JSON Feed 1.0's own early examples) say http.
+VERSION_PREFIXES = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 CONTENT_TYPES = ("application/feed+json", "application/json")
 
 
@@ -33,10 +35,12 @@ def looks_like_json_feed(body: bytes, content_type: str | None = None) -> bool:
 def parse_json_feed(body: bytes, max_entries: int = MAX_ENTRIES) -> ParsedFeed:
     try:
         document = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise FeedTooComplex("too complex to parse: JSON nested too deep") from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise FeedParseError(f"not a readable JSON feed: {type(exc).__name__}") from None
-    if not isinstance(document, dict) or not str(document.get("version", "")).startswith(
-            VERSION_PREFIX):
+    if not isinstance(document, dict) or not str(document.get("version", "")).strip().lower(
+            ).startswith(VERSION_PREFIXES):
         raise FeedParseError("not a JSON Feed: no https://jsonfeed.org/version/1.x version")
     items = document.get("items")
     if not isinstance(items, list):

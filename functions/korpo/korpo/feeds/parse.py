@@ -15,23 +15,24 @@ from korpo.feeds.entry import (
     MAX_ENTRIES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, Entry, FeedParseError, ParsedFeed, dedupe,
     make_entry, summary_html,
 )
+from korpo.feeds import limits
 from korpo.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
+from korpo.feeds.limits import FeedTooComplex
 from korpo.feeds.sanitize import plain_text, safe_url
 
-# feedparser asks xml.sax for libxml2's driver before expat on every parse. The driver is
-# never installed here, and each failed import searches sys.path under the import lock: the
-# poller's threads queued on that lock (bench: poll_feeds). expat, the stdlib's, parses
-# either way; emptying feedparser's preference list just skips the doomed import.
-feedparser.api.PREFERRED_XML_PARSERS[:] = []
+# Bounds on what one body may cost feedparser (entities, long fields, depth, CPU): see
+# limits.py. Installed once, at import.
+limits.install()
 
-__all__ = ["MAX_ENTRIES", "MAX_SUMMARY_CHARS", "Entry", "FeedParseError", "ParsedFeed",
-           "parse_feed"]
+__all__ = ["MAX_ENTRIES", "MAX_SUMMARY_CHARS", "Entry", "FeedParseError", "FeedTooComplex",
+           "ParsedFeed", "parse_feed"]
 
 
 def parse_feed(body: bytes, base_url: str | None = None, content_type: str | None = None,
                max_entries: int = MAX_ENTRIES) -> ParsedFeed:
     """Parse a fetched body. `base_url` (the final URL) resolves the feed's relative links;
-    `content_type` (the response's) takes part in feedparser's charset detection."""
+    `content_type` (the response's) takes part in feedparser's charset detection.
+    Raises FeedParseError, or FeedTooComplex (its kind) past a bound of limits.py."""
     if looks_like_json_feed(body, content_type):
         return parse_json_feed(body, max_entries)
     headers = {}
@@ -42,10 +43,10 @@ def parse_feed(body: bytes, base_url: str | None = None, content_type: str | Non
     # BytesIO, never the raw value: feedparser treats bytes or str as a URL or a file path to
     # open when they look like one, and a feed body must not read our disk or the network.
     try:
-        result = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                                  sanitize_html=False)  # nh3 sanitises, with our policy
+        result = limits.parse(io.BytesIO(body), max_entries, response_headers=headers,
+                              sanitize_html=False)  # nh3 sanitises, with our policy
     except RecursionError:  # absurdly deep nesting: not a feed anyone publishes
-        raise FeedParseError("not a readable feed: nesting too deep") from None
+        raise FeedTooComplex("too complex to parse: nesting too deep") from None
     entries = dedupe((_entry(raw) for raw in result.entries), max_entries)
     # feedparser is lenient on purpose and real feeds need it: a flawed feed that still
     # yields entries is accepted; a flawed one that yields none, or no feed at all, is not.

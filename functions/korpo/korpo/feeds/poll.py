@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from korpo.feeds import store
+from korpo.feeds import fetch as fetch_module
+from korpo.feeds import limits
 from korpo.feeds.fetch import FetchResult, fetch
 from korpo.feeds.parse import FeedParseError, ParsedFeed, parse_feed
 from korpo.models import FeedModel, PostModel
@@ -80,7 +82,19 @@ class PollReport:
 DEFAULT_CONCURRENCY = 20
 BIG_BODY_BYTES = 512 * 1024
 _big_parse = threading.Lock()
+# A big body waits at most this long for its turn to parse; then it is "too slow" (and tried
+# again at its next poll) rather than holding its worker past the run's margin.
+BIG_PARSE_WAIT_S = 10.0
 MAX_FEEDS_PER_RUN = 2000
+WRITES_S = 10.0  # a feed's DynamoDB writes, generously (botocore retries included)
+
+
+def feed_worst_case_s() -> float:
+    """The longest a feed started in time can take: the fetch (cut by its deadline), its
+    turn for a big parse, the parse (cut by limits.py), and its writes. The handler stops
+    starting feeds this long before the function's timeout, so every run ends in time and
+    records every feed it started."""
+    return fetch_module.TOTAL_TIMEOUT_S + BIG_PARSE_WAIT_S + limits.PARSE_WALL_S + WRITES_S
 
 
 def poll_due(now: datetime | None = None, force: bool = False,
@@ -145,11 +159,22 @@ def poll_feed(feed: FeedModel, now: datetime, fetch_slot: AbstractContextManager
         return _failed(feed, now, f"internal error: {type(exc).__name__}: {exc}", None)
 
 
+class ParseQueueTimeout(FeedParseError):
+    pass
+
+
 def _parse(result: FetchResult) -> ParsedFeed | FeedParseError:
     body = result.body or b""
     try:
-        with _big_parse if len(body) > BIG_BODY_BYTES else nullcontext():
+        if len(body) <= BIG_BODY_BYTES:
             return parse_feed(body, base_url=result.final_url, content_type=result.content_type)
+        if not _big_parse.acquire(timeout=BIG_PARSE_WAIT_S):
+            raise ParseQueueTimeout(f"too slow: waited {BIG_PARSE_WAIT_S:g} s for a turn to "
+                                    "parse a big body")
+        try:
+            return parse_feed(body, base_url=result.final_url, content_type=result.content_type)
+        finally:
+            _big_parse.release()
     except FeedParseError as exc:
         return exc
 

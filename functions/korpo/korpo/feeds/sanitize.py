@@ -13,6 +13,9 @@ ALLOWED_TAGS = frozenset({
 })
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"}}
 URL_SCHEMES = frozenset({"http", "https"})
+# A share destination or an image source, not a document: a feed's 1 MB "link" would make
+# a post item past DynamoDB's 400 KB and a share link nobody can open.
+MAX_URL_CHARS = 2048
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
@@ -46,11 +49,11 @@ def plain_text(fragment: str | None) -> str:
 def safe_url(url: str | None) -> str | None:
     """`url` if it is an absolute http(s) URL with a host, else None: such URLs become share
     destinations and image sources, so javascript:, data: and relative ones are refused."""
-    if not url:
+    if not url or len(url) > 2 * MAX_URL_CHARS:
         return None
     # Feeds in the wild carry unencoded spaces; a browser would encode them the same way.
     url = url.strip().replace(" ", "%20")
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+    if len(url) > MAX_URL_CHARS or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         return None
     try:
         parts = urlsplit(url)

@@ -75,7 +75,7 @@ def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
             return share_intents.record_share_intent(who, post_id, network,
                                                      challenge_id=challenge_id)
         return links.get_or_create(who, post_id, network, challenge_id=challenge_id)
-    except (links.PostNotFound, links.ChallengeNotFound):
+    except (links.PostNotFound, links.ChallengeNotFound, links.UnsafeDestination):
         raise PageError(404, N_("This post does not exist or is no longer shared.")) from None
 
 
