@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from korpo import aws
+
+logger = logging.getLogger(__name__)
 
 # Cognito's error codes, as a person can cause them, to the codes the web layer explains.
 _ERRORS = {
@@ -107,11 +110,13 @@ def reset_password(client_id: str, email: str, code: str, new_password: str) -> 
 
 
 def sign_out(client_id: str, refresh_token: str) -> None:
-    """Revokes the refresh token (and the tokens it issued); best effort: the cookies go anyway."""
+    """Revokes this browser's refresh token (and the tokens it issued). Best effort: the
+    cookies go anyway, and signing out must never fail for the person (moto, for one, does not
+    implement RevokeToken)."""
     try:
         _call("revoke_token", ClientId=client_id, Token=refresh_token)
-    except (AccountError, ClientError):
-        pass
+    except Exception:  # noqa: BLE001 - logged, never shown
+        logger.warning("the refresh token could not be revoked", exc_info=True)
 
 
 def _signed_in(id_token: str, refresh_token: str) -> SignedIn:

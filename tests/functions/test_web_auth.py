@@ -1,0 +1,168 @@
+"""The account pages against Cognito (moto, in-process): sign up, confirm, sign in, a
+session renewed by the refresh token, a forgotten password, sign out, and a deleted account
+signed out at its next renewal. moto accepts any confirmation code."""
+from __future__ import annotations
+
+import time
+from urllib.parse import quote
+
+import pytest
+
+from test_web import FORM, HOST, SECRET, headers_of, page_event
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture
+def cognito_web(aws, monkeypatch):
+    import boto3
+
+    from infra.functions import LambdaContext, load_handler
+    from korpo import aws as korpo_aws, settings
+
+    cognito = boto3.client("cognito-idp")
+    pool = cognito.create_user_pool(
+        PoolName="web-test", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireLowercase": True,
+                                     "RequireNumbers": True, "RequireUppercase": False,
+                                     "RequireSymbols": False}})["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool, ClientName="web", GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
+    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
+    monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
+    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
+    settings.current.cache_clear()
+    korpo_aws.reset_clients()
+    handler = load_handler("WebFunction")
+    yield (lambda event: handler(event, LambdaContext("web"))), cognito, pool
+    korpo_aws.reset_clients()
+
+
+def post(path: str, body: str, cookie: str = "") -> dict:
+    headers = {"content-type": FORM, "origin": f"https://{HOST}"}
+    if cookie:
+        headers["cookie"] = cookie
+    return page_event(path, method="POST", headers=headers, body=body)
+
+
+def cookies_of(answer: dict) -> dict[str, str]:
+    out = {}
+    for line in answer.get("multiValueHeaders", {}).get("Set-Cookie", []):
+        name, _, rest = line.partition("=")
+        out[name] = rest.split(";", 1)[0]
+    return out
+
+
+def jar(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items() if v)
+
+
+def sign_up_and_in(web, email: str) -> dict[str, str]:
+    assert headers_of(web(post("/signup", f"email={quote(email)}&password={PASSWORD}")))[
+        "location"] == "/signup/confirm"
+    assert headers_of(web(post("/signup/confirm", f"email={quote(email)}&code=123456")))[
+        "location"] == "/signin?done=confirmed"
+    signed = web(post("/signin", f"email={quote(email)}&password={PASSWORD}&next=/points"))
+    assert headers_of(signed)["location"] == "/points"
+    return cookies_of(signed)
+
+
+def test_sign_up_confirm_and_sign_in(cognito_web):
+    web, cognito, pool = cognito_web
+    cookies = sign_up_and_in(web, "new.person@example.com")
+    assert {"korpo_session", "korpo_refresh", "korpo_emp"} <= set(cookies)
+    page = web(page_event("/points", headers={"cookie": jar(cookies)}))
+    assert page["statusCode"] == 200
+    user = cognito.admin_get_user(UserPoolId=pool, Username="new.person@example.com")
+    assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_an_address_outside_the_allowed_domains_creates_nothing(cognito_web):
+    web, cognito, pool = cognito_web
+    answer = web(post("/signup", f"email=someone%40gmail.com&password={PASSWORD}"))
+    assert answer["statusCode"] == 400
+    assert cognito.list_users(UserPoolId=pool)["Users"] == []
+
+
+def test_a_weak_password_or_a_taken_address_is_said_next_to_its_field(cognito_web):
+    web, _cognito, _pool = cognito_web
+    weak = web(post("/signup", "email=a%40example.com&password=short"))
+    assert weak["statusCode"] == 400 and 'id="password-error"' in weak["body"]
+    sign_up_and_in(web, "taken@example.com")
+    taken = web(post("/signup", f"email=taken%40example.com&password={PASSWORD}"))
+    assert taken["statusCode"] == 400 and 'id="email-error"' in taken["body"]
+
+
+def test_a_wrong_password_never_says_which_part_was_wrong(cognito_web):
+    web, _cognito, _pool = cognito_web
+    sign_up_and_in(web, "ann.b@example.com")
+    wrong = web(post("/signin", "email=ann.b%40example.com&password=not-the-one-1"))
+    unknown = web(post("/signin", "email=nobody%40example.com&password=not-the-one-1"))
+    assert wrong["statusCode"] == unknown["statusCode"] == 400
+    assert "L’adresse e-mail ou le mot de passe n’est pas le bon." in wrong["body"]
+    assert "L’adresse e-mail ou le mot de passe n’est pas le bon." in unknown["body"]
+
+
+def test_an_expired_session_is_renewed_by_the_refresh_token(cognito_web, monkeypatch):
+    from webapp import session
+
+    web, _cognito, _pool = cognito_web
+    cookies = sign_up_and_in(web, "renew@example.com")
+    monkeypatch.setattr(time, "time", lambda: 1e10)  # far past the session's hour
+    # (and the refresh token's expiry, which moto does not check)
+    answer = web(page_event("/points", headers={"cookie": jar(cookies)}))
+    assert answer["statusCode"] == 200
+    renewed = cookies_of(answer)["korpo_session"]
+    assert session.decode(session.session_key(SECRET), renewed).expires_at > 1e10
+
+
+def test_a_refused_refresh_token_signs_out_at_the_next_renewal(cognito_web, monkeypatch):
+    """Cognito refuses the refresh token of a deleted, disabled or signed-out account. moto
+    crashes on a deleted user's token (it looks the user up after deleting it), so the user
+    is signed out everywhere here, which moto refuses as Cognito does."""
+    web, cognito, pool = cognito_web
+    cookies = sign_up_and_in(web, "leaving@example.com")
+    cognito.admin_user_global_sign_out(UserPoolId=pool, Username="leaving@example.com")
+    monkeypatch.setattr(time, "time", lambda: 1e10)
+    answer = web(page_event("/points", headers={"cookie": jar(cookies)}))
+    assert answer["statusCode"] == 303 and "/signin" in headers_of(answer)["location"]
+    assert cookies_of(answer)["korpo_refresh"] == ""
+
+
+def test_deleting_my_account_deletes_the_cognito_user(cognito_web):
+    web, cognito, pool = cognito_web
+    cookies = sign_up_and_in(web, "bye@example.com")
+    csrf = web(page_event("/profile/delete", headers={"cookie": jar(cookies)}))["body"].split(
+        'name="csrf" value="')[1].split('"')[0]
+    gone = web(post("/profile/delete", f"csrf={csrf}&confirm=yes", cookie=jar(cookies)))
+    assert headers_of(gone)["location"] == "/signin?done=deleted"
+    assert cognito.list_users(UserPoolId=pool)["Users"] == []
+
+
+def test_a_forgotten_password_is_reset_with_the_code(cognito_web):
+    web, _cognito, _pool = cognito_web
+    sign_up_and_in(web, "forgetful@example.com")
+    assert headers_of(web(post("/password/forgot", "email=forgetful%40example.com")))[
+        "location"] == "/password/reset"
+    # An unknown address gets the same answer: no one learns who has an account.
+    assert headers_of(web(post("/password/forgot", "email=ghost%40example.com")))[
+        "location"] == "/password/reset"
+    reset = web(post("/password/reset",
+                     "email=forgetful%40example.com&code=123456&password=new-horse-4242"))
+    assert headers_of(reset)["location"] == "/signin?done=reset"
+    signed = web(post("/signin", "email=forgetful%40example.com&password=new-horse-4242"))
+    assert signed["statusCode"] == 303
+
+
+def test_signing_out_clears_both_cookies(cognito_web):
+    web, _cognito, _pool = cognito_web
+    cookies = sign_up_and_in(web, "out@example.com")
+    from webapp import session
+
+    csrf = session.decode(session.session_key(SECRET), cookies["korpo_session"]).csrf
+    out = web(post("/signout", f"csrf={csrf}", cookie=jar(cookies)))
+    assert headers_of(out)["location"] == "/signin?done=signed_out"
+    assert cookies_of(out)["korpo_session"] == "" and cookies_of(out)["korpo_refresh"] == ""
