@@ -230,13 +230,15 @@ def test_mastodon_asks_for_the_server_once_and_checks_it(web):
     opened = web(page_event("/news/{post_id}/share/{target}",
                             params={"post_id": "post-1", "target": "mastodon"},
                             query={"t": "token-1"},
-                            headers={"cookie": session_cookie() + "; korpo_mastodon=mastodon.social"}))
+                            headers={"cookie": f"{session_cookie()}; "
+                                               "korpo_mastodon=mastodon.social"}))
     assert headers_of(opened)["location"].startswith("https://mastodon.social/share?text=")
 
 
 def test_forms_from_another_site_or_without_the_token_are_refused(web):
     make_post("post-1")
-    foreign = web(page_event("/news/{post_id}/mastodon", method="POST", params={"post_id": "post-1"},
+    foreign = web(page_event("/news/{post_id}/mastodon", method="POST",
+                             params={"post_id": "post-1"},
                              headers=signed_in(**{"content-type": FORM,
                                                   "origin": "https://evil.example"}),
                              body="csrf=token-1&instance=mastodon.social"))

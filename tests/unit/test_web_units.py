@@ -85,7 +85,8 @@ def test_numbers_points_and_dates_follow_the_language():
 
     fr = i18n.Formatter("fr", ZoneInfo("Europe/Paris"), "korpos")
     en = i18n.Formatter("en", ZoneInfo("Europe/Paris"), "korpos")
-    assert fr.points(12345) == "12\u202f345\u00a0korpos" and en.points(12345) == "12,345\u00a0korpos"
+    assert fr.points(12345) == "12\u202f345\u00a0korpos"
+    assert en.points(12345) == "12,345\u00a0korpos"
     late = datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)  # already December in Paris
     assert fr.date(late) == "1 déc. 2026" and en.date(late) == "Dec 1, 2026"
     assert fr.month("2026-11") == "novembre 2026" and en.month("2026-11") == "November 2026"

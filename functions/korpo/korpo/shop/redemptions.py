@@ -31,7 +31,7 @@ from korpo.ids import stable_id
 from korpo.models import RedemptionModel
 from korpo.models.base import sort_time
 from korpo.months import utc_now
-from korpo.shop.rewards import Reward, RewardNotFound, RewardRetired, get_reward
+from korpo.shop.rewards import Reward, RewardRetired, get_reward
 
 STATUSES = ("requested", "fulfilled", "cancelled")
 MAX_MESSAGE = 1000
