@@ -45,3 +45,25 @@ def moto_account() -> Iterator[None]:
         create_tables(boto3.client("dynamodb"), load_template(), STACK)
         bind_tables(settings.current())
         yield
+
+
+# A cold start's yardstick: a fresh interpreter importing boto3 and making a DynamoDB client,
+# which every function pays anyway. Prints "<seconds> 0" (the shape of the handlers' output).
+COLD_BASELINE = """
+import time
+t = time.perf_counter()
+import boto3
+boto3.client("dynamodb")
+print(time.perf_counter() - t, 0)
+"""
+
+
+def cold_env(paths: list[Path], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a cold-start measurement: Lambda's AWS variables, no credentials
+    lookup, `paths` on PYTHONPATH (the layer's package, the function's own directory)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KORPO_"))}
+    env.update({"AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1",
+                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_EC2_METADATA_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
+                "PYTHONPATH": os.pathsep.join(str(p) for p in paths), **(extra or {})})
+    return env

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from bench.counting import count_calls, reads, writes
-from bench.harness import ROOT, STACK, Figure, moto_account
+from bench.harness import COLD_BASELINE, ROOT, STACK, Figure, cold_env, moto_account
 
 CLICKS = 200
 WARM_ROUNDS = 9
@@ -135,24 +135,10 @@ from korpo import agents
 agents.describe(sys.argv[2])
 print(init, time.perf_counter() - t)
 """
-_COLD_BASELINE = """
-import time
-t = time.perf_counter()
-import boto3
-boto3.client("dynamodb")
-print(time.perf_counter() - t, 0)
-"""
-
-
 def _cold_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KORPO_"))}
-    env.update({"AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1",
-                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                "AWS_EC2_METADATA_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-                "KORPO_EVENTS_TABLE": f"{STACK}-events", "KORPO_CATALOG_TABLE": f"{STACK}-catalog",
-                "KORPO_SCORES_TABLE": f"{STACK}-scores",
-                "PYTHONPATH": str(ROOT / "functions" / "korpo"), **SECRETS})
-    return env
+    return cold_env([ROOT / "functions" / "korpo"], {
+        "KORPO_EVENTS_TABLE": f"{STACK}-events", "KORPO_CATALOG_TABLE": f"{STACK}-catalog",
+        "KORPO_SCORES_TABLE": f"{STACK}-scores", **SECRETS})
 
 
 def _cold_once(code: str) -> tuple[float, float]:
@@ -169,12 +155,12 @@ def _cold() -> list[Figure]:
     # One untimed run each first: both sides then import from compiled .pyc files, as
     # boto3 does from the Lambda runtime's own.
     _cold_once(_COLD_HANDLER)
-    _cold_once(_COLD_BASELINE)
+    _cold_once(COLD_BASELINE)
     for _ in range(COLD_RUNS):  # alternated, each in a fresh interpreter
         init, first_use = _cold_once(_COLD_HANDLER)
         ours.append(init)
         lazy.append(first_use)
-        base.append(_cold_once(_COLD_BASELINE)[0])
+        base.append(_cold_once(COLD_BASELINE)[0])
     return [
         Figure("track_click.cold_init_ratio", statistics.median(ours) / statistics.median(base),
                "ratio", "<= 1.5"),

@@ -3,14 +3,13 @@ cache), the functions' cold init against a bare boto3 client, and a page's API c
 local stack, first and warm."""
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from bench.harness import ROOT, Figure
+from bench.harness import COLD_BASELINE, ROOT, Figure, cold_env
 
 COLD_RUNS = 5
 _COLD_HANDLER = """
@@ -20,39 +19,27 @@ import importlib.util
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
-print(time.perf_counter() - t)
-"""
-_COLD_BASELINE = """
-import time
-t = time.perf_counter()
-import boto3
-boto3.client("dynamodb")
-print(time.perf_counter() - t)
+print(time.perf_counter() - t, 0)
 """
 API_ROUTES = ("/me", "/posts", "/board", "/rewards", "/challenges")
 
 
 def _cold_once(code: str, function: str) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "KORPO_"))}
-    env.update({"AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-west-1",
-                "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                "AWS_EC2_METADATA_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-                "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "korpo"),
-                                               str(ROOT / "functions" / function)])})
+    env = cold_env([ROOT / "functions" / "korpo", ROOT / "functions" / function])
     out = subprocess.run([sys.executable, "-c", code,
                           str(ROOT / "functions" / function / "app.py")],
                          env=env, capture_output=True, text=True, timeout=120, check=True,
                          cwd=tempfile.gettempdir())
-    return float(out.stdout.split()[-1])
+    return float(out.stdout.split()[-2])  # "<init seconds> <first use seconds>"
 
 
 def _cold(function: str, goal: str) -> list[Figure]:
     _cold_once(_COLD_HANDLER, function)  # compiled .pyc on both sides, as in Lambda
-    _cold_once(_COLD_BASELINE, function)
+    _cold_once(COLD_BASELINE, function)
     ours, base = [], []
     for _ in range(COLD_RUNS):
         ours.append(_cold_once(_COLD_HANDLER, function))
-        base.append(_cold_once(_COLD_BASELINE, function))
+        base.append(_cold_once(COLD_BASELINE, function))
     return [Figure(f"{function}.cold_init_ratio", statistics.median(ours) / statistics.median(base),
                    "ratio", goal),
             Figure(f"{function}.cold_init_ms", statistics.median(ours) * 1000, "ms", "info")]

@@ -11,7 +11,7 @@ from chalice import (
     BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response, UnprocessableEntityError,
 )
 
-from korpo import board, links, monthly, posts, settings, share_intents, visitors
+from korpo import links, monthly, posts, settings, share_intents, visitors
 from korpo.models import ChallengeModel
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 from korpo.people import employees, privacy, profiles, teams
@@ -121,19 +121,15 @@ def get_board() -> dict:
         limit = min(max(int(params.get("limit", 20)), 1), 100)
     except ValueError as error:
         raise BadRequestError(str(error)) from None
-    state = monthly.month_state(month)
-    archived = state is not None and state.status == "frozen"
-    if archived:
-        top, mine = monthly.archived(month, limit), monthly.archived_standing(
-            month, who.employee_id)
-    else:
-        top, mine = board.top(month, limit), board.standing_of(month, who.employee_id)
-    names = employees.display_names([s.employee_id for s in top], viewer=who.employee_id)
+    view = monthly.board_view(month, who.employee_id, limit)
+    names = employees.display_names([s.employee_id for s in view.top], viewer=who.employee_id)
+    mine = view.mine
     return {
-        "month": month, "archived": archived, "points_name": settings.current().points_name,
-        "frozen_at": state.frozen_at.isoformat() if archived and state.frozen_at else None,
+        "month": month, "archived": view.archived,
+        "points_name": settings.current().points_name,
+        "frozen_at": view.frozen_at.isoformat() if view.frozen_at else None,
         "top": [{"rank": s.rank, "employee_id": s.employee_id, "score": s.score,
-                 "display_name": names.get(s.employee_id, "Former employee")} for s in top],
+                 "display_name": names.get(s.employee_id, "Former employee")} for s in view.top],
         "me": {"rank": mine.rank, "score": mine.score} if mine else None,
     }
 

@@ -237,15 +237,10 @@ def page(visit: Visit, template: str, status: int = 200, **context: Any) -> Resp
             "csrf": visit.session.csrf if visit.session else "",
             "path": visit.request.context.get("path") or "/", "errors": {}, "active": None,
             "logo_url": visit.settings.logo_url if visit.settings.logo_url.startswith(
-                "https://") else "", "theme_url": _theme_url(visit.settings.brand_colour)}
+                "https://") else "", "theme_url": render.theme_url(visit.settings.brand_colour)}
     body = render.render(visit.language, template, {**base, **context})
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "text/html; charset=utf-8"})
-
-
-def _theme_url(colour: str) -> str:
-    from webapp.routes.site import theme_url
-    return theme_url(colour)
 
 
 def error_page(visit: Visit, status: int, message: str) -> Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @dataclass(frozen=True)
 class Asset:
-    path: Path
+    body: str  # read once, with its hash: the files never change in a deployment
     content_type: str
     etag: str
 
@@ -41,18 +42,33 @@ def assets() -> tuple[dict[str, str], dict[str, Asset]]:
     for path in sorted(STATIC.iterdir()):
         if not path.is_file():
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        content = path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
         name = _hashed_name(path, digest)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type.endswith(("javascript", "+xml")):
             content_type += "; charset=utf-8"
         urls[path.name] = f"/static/{name}"
-        files[name] = Asset(path, content_type, f'"{digest[:32]}"')
+        files[name] = Asset(content.decode("utf-8"), content_type, f'"{digest[:32]}"')
     return urls, files
 
 
 def static_url(name: str) -> str:
     return assets()[0][name]
+
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_COLOUR = "#1d4ed8"
+
+
+def theme_css(colour: str) -> str:
+    """The brand's colour as a stylesheet (the CSP refuses inline styles)."""
+    return f":root{{--brand:{colour if _COLOUR.match(colour or '') else DEFAULT_COLOUR}}}\n"
+
+
+def theme_url(colour: str) -> str:
+    """Its name changes with the colour, so it is cached like any asset."""
+    return f"/theme.css?v={hashlib.sha256(theme_css(colour).encode()).hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=None)

@@ -2,11 +2,9 @@
 theme, and the language switch."""
 from __future__ import annotations
 
-import hashlib
-import re
-
 from chalice import Blueprint, Response
 
+from korpo import settings
 from webapp import render
 from webapp.i18n import LANGUAGES
 from webapp.pages import Pages, Redirect, Visit, local_path
@@ -14,9 +12,6 @@ from webapp.session import LANGUAGE_COOKIE, YEAR, set_cookie
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
-
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_COLOUR = "#1d4ed8"
 
 
 @blueprint.route("/static/{name}", methods=["GET"])
@@ -30,29 +25,12 @@ def static(name: str) -> Response:
                "ETag": asset.etag, "X-Content-Type-Options": "nosniff"}
     if blueprint.current_request.headers.get("if-none-match") == asset.etag:
         return Response(body="", status_code=304, headers=headers)
-    return Response(body=asset.path.read_text(encoding="utf-8"), headers=headers)
-
-
-def brand_colour(raw: str) -> str:
-    return raw if _COLOUR.match(raw or "") else DEFAULT_COLOUR
-
-
-def theme_css(colour: str) -> str:
-    return f":root{{--brand:{brand_colour(colour)}}}\n"
-
-
-def theme_url(colour: str) -> str:
-    """The brand's colour as a stylesheet (inline styles are refused by the CSP); its name
-    changes with the colour, so it is cached like any asset."""
-    digest = hashlib.sha256(theme_css(colour).encode()).hexdigest()[:12]
-    return f"/theme.css?v={digest}"
+    return Response(body=asset.body, headers=headers)
 
 
 @blueprint.route("/theme.css", methods=["GET"])
 def theme() -> Response:
-    from korpo import settings
-
-    return Response(body=theme_css(settings.current().brand_colour),
+    return Response(body=render.theme_css(settings.current().brand_colour),
                     headers={"Content-Type": "text/css; charset=utf-8",
                              "Cache-Control": render.IMMUTABLE,
                              "X-Content-Type-Options": "nosniff"})
