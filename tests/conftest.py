@@ -20,6 +20,8 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 STACK = "korpo-test"
 
+from web_pages import web  # noqa: E402,F401 - the web function's fixture, for every test
+
 
 @pytest.fixture
 def aws(monkeypatch):

@@ -8,61 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from helpers import load_event, make_post
-
-SECRET = "s" * 64
-ME = "7f3e2c1a-1111-4a2b-9c3d-0123456789ab"
-HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
-FORM = "application/x-www-form-urlencoded"
-
-
-def page_event(resource: str, *, method: str = "GET", params: dict | None = None,
-               query: dict | None = None, headers: dict | None = None,
-               body: str | None = None) -> dict:
-    """events/web/signin_page.json retargeted at another route of the web function."""
-    event = load_event("web/signin_page")
-    path = resource
-    for key, value in (params or {}).items():
-        path = path.replace("{" + key + "}", value)
-    event.update(resource=resource, path=path, httpMethod=method, pathParameters=params,
-                 queryStringParameters=query, body=body,
-                 multiValueQueryStringParameters={k: [v] for k, v in query.items()}
-                 if query else None)
-    event["requestContext"].update(resourcePath=resource, path=path, httpMethod=method,
-                                   resourceId=f"{method} {resource}")
-    for key, value in (headers or {}).items():
-        event["headers"][key] = value
-        event["multiValueHeaders"][key] = [value]
-    return event
-
-
-@pytest.fixture
-def web(aws, monkeypatch):
-    """call(event) -> the Lambda answer of the web function."""
-    from infra.functions import LambdaContext, load_handler
-    from korpo import settings
-
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
-    monkeypatch.setenv("KORPO_DISCLOSURE_LINE", "#collaborateur")
-    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
-    settings.current.cache_clear()
-    handler = load_handler("WebFunction")
-    return lambda event: handler(event, LambdaContext("web"))
-
-
-def session_cookie(employee_id: str = ME, expires_in: int = 600, csrf: str = "token-1") -> str:
-    from webapp import session
-
-    value = session.encode(session.session_key(SECRET), session.Session(
-        employee_id, "ann.lee@example.com", "Ann", False, csrf, int(time.time()) + expires_in))
-    return f"korpo_session={value}"
-
-
-def signed_in(**headers: str) -> dict:
-    return {"cookie": session_cookie(), **headers}
-
-
-def headers_of(answer: dict) -> dict:
-    return {k.lower(): v for k, v in (answer.get("headers") or {}).items()}
+from web_pages import (
+    FORM, HOST, ME, SECRET, headers_of, page_event, session_cookie, signed_in,
+)
 
 
 def test_every_console_event_gets_an_honest_answer(web):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from test_web import FORM, HOST, SECRET, headers_of, page_event
+from web_pages import FORM, HOST, SECRET, headers_of, page_event
 
 PASSWORD = "correct-horse-42"
 

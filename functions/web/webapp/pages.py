@@ -108,6 +108,14 @@ class Visit:
             raise Redirect(f"/signin?next={quote(local_path(here), safe='/')}")
         return self.session
 
+    def admin(self) -> sessions.Session:
+        """The signed-in admin (the `admins` group at sign-in or at the session's last renewal):
+        anyone else signed in gets a 403, a stranger the sign-in page."""
+        who = self.employee()
+        if not who.is_admin:
+            raise PageError(403, N_("This page is for the programme's administrators."))
+        return who
+
     def identity(self) -> employees.Identity:
         who = self.employee()
         return employees.Identity(employee_id=who.employee_id, email=who.email, name=who.name,

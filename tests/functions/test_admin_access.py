@@ -1,0 +1,96 @@
+"""Who may do what, generated from the template's routes, so a route added later is in the
+matrix without anyone remembering to add it:
+
+- every admin page (/manage…, the web function) × a stranger, an employee, an admin:
+  the sign-in page (303), 403, and an answer that is neither (the page, its form's errors, a
+  redirect after the change, or 404 for an id that does not exist);
+- every admin route of the JSON API (/admin…): the gateway's JWT authorizer guards it (401
+  without a token), an employee's token gets 403, an admin's gets through;
+- no employee route names another employee: nobody reads another's e-mail or ledger.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from helpers import claims_for, http_event
+from infra.functions import LambdaContext, load_handler
+from infra.template import function_events, load_template
+from web_pages import as_admin, form, headers_of, page_event, signed_in
+
+TEMPLATE = load_template()
+
+
+def _routes(function: str, prefix: str) -> list[tuple[str, str]]:
+    return sorted({(p["Method"], p["Path"]) for f, _name, p in function_events(TEMPLATE, "HttpApi")
+                   if f == function and p["Path"].startswith(prefix)})
+
+
+ADMIN_PAGES = _routes("WebFunction", "/manage")
+ADMIN_API = _routes("ApiFunction", "/admin")
+EMPLOYEE_API = [r for r in _routes("ApiFunction", "/") if not r[1].startswith("/admin")]
+
+
+def _params(path: str) -> dict[str, str]:
+    return {name: "no-such-thing" for name in re.findall(r"{(\w+)}", path)}
+
+
+def _page(method: str, path: str, who: dict | None) -> dict:
+    if method == "POST":
+        return form(path, {}, params=_params(path) or None, who=who or {})
+    return page_event(path, method=method, params=_params(path) or None, headers=who or {})
+
+
+def test_the_matrix_has_the_admin_routes():
+    assert ("GET", "/manage") in ADMIN_PAGES and len(ADMIN_API) >= 10
+
+
+@pytest.mark.parametrize("method,path", ADMIN_PAGES)
+def test_an_admin_page_is_for_admins_only(web, method, path):
+    stranger = web(_page(method, path, None))
+    assert stranger["statusCode"] == 303
+    assert headers_of(stranger)["location"].startswith("/signin?next=")
+
+    employee = web(_page(method, path, signed_in()))
+    assert employee["statusCode"] == 403, employee["body"][:300]
+    assert "administrators" in employee["body"]
+
+    boss = web(_page(method, path, as_admin()))
+    assert boss["statusCode"] in (200, 303, 400, 404, 409, 422), (boss["statusCode"],
+                                                                   boss["body"][:500])
+    if method == "GET" and not _params(path):
+        assert boss["statusCode"] == 200
+
+
+@pytest.mark.parametrize("method,path", ADMIN_API)
+def test_an_admin_api_route_is_for_admins_only(aws, method, path):
+    declared = next(p for f, _n, p in function_events(TEMPLATE, "HttpApi")
+                    if f == "ApiFunction" and (p["Method"], p["Path"]) == (method, path))
+    # No `Auth: {Authorizer: NONE}`: the API's default JWT authorizer answers 401 without a
+    # valid token before the function runs (tests/infra/test_local_auth.py does it locally).
+    assert (declared.get("Auth") or {}).get("Authorizer") in (None, "CognitoJwt")
+    assert TEMPLATE["Resources"]["HttpApi"]["Properties"]["Auth"]["DefaultAuthorizer"] == \
+        "CognitoJwt"
+
+    handler = load_handler("ApiFunction")
+    event = http_event("api/admin_list_feeds", claims=claims_for("e-1", "e@example.com"))
+    params = _params(path)
+    resource_path = path
+    for key, value in params.items():
+        resource_path = resource_path.replace("{" + key + "}", value)
+    event.update(resource=path, path=resource_path, httpMethod=method,
+                 pathParameters=params or None, body="{}" if method != "GET" else None)
+    event["headers"]["content-type"] = "application/json"
+    event["requestContext"].update(resourcePath=path, path=resource_path, httpMethod=method)
+    assert handler(event, LambdaContext("api"))["statusCode"] == 403
+
+    event["requestContext"]["authorizer"]["claims"] = claims_for("a-1", "a@example.com",
+                                                                 admin=True)
+    status = handler(event, LambdaContext("api"))["statusCode"]
+    assert status not in (401, 403) and status < 500, status
+
+
+def test_no_employee_route_names_another_employee():
+    for _method, path in EMPLOYEE_API:
+        assert "{employee" not in path, path

@@ -1,0 +1,87 @@
+"""Calling the web function's pages as Lambda would (payload 1.0 events, in-process moto), as
+a stranger, an employee or an admin: shared by the page tests of tests/functions."""
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlencode
+
+import pytest
+
+from helpers import load_event
+
+SECRET = "s" * 64
+ME = "7f3e2c1a-1111-4a2b-9c3d-0123456789ab"
+BOSS = "0a0b0c0d-2222-4a2b-9c3d-0123456789ab"
+HOST = "abc123.execute-api.eu-west-1.amazonaws.com"
+FORM = "application/x-www-form-urlencoded"
+
+
+def page_event(resource: str, *, method: str = "GET", params: dict | None = None,
+               query: dict | None = None, headers: dict | None = None,
+               body: str | None = None) -> dict:
+    """events/web/signin_page.json retargeted at another route of the web function."""
+    event = load_event("web/signin_page")
+    path = resource
+    for key, value in (params or {}).items():
+        path = path.replace("{" + key + "}", value)
+    event.update(resource=resource, path=path, httpMethod=method, pathParameters=params,
+                 queryStringParameters=query, body=body,
+                 multiValueQueryStringParameters={k: [v] for k, v in query.items()}
+                 if query else None)
+    event["requestContext"].update(resourcePath=resource, path=path, httpMethod=method,
+                                   resourceId=f"{method} {resource}")
+    for key, value in (headers or {}).items():
+        event["headers"][key] = value
+        event["multiValueHeaders"][key] = [value]
+    return event
+
+
+@pytest.fixture
+def web(aws, monkeypatch):
+    """call(event) -> the Lambda answer of the web function."""
+    from infra.functions import LambdaContext, load_handler
+    from korpo import settings
+
+    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
+    monkeypatch.setenv("KORPO_DISCLOSURE_LINE", "#collaborateur")
+    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
+    settings.current.cache_clear()
+    handler = load_handler("WebFunction")
+    return lambda event: handler(event, LambdaContext("web"))
+
+
+def session_cookie(employee_id: str = ME, expires_in: int = 600, csrf: str = "token-1",
+                   admin: bool = False, email: str = "ann.lee@example.com",
+                   name: str = "Ann") -> str:
+    from webapp import session
+
+    value = session.encode(session.session_key(SECRET), session.Session(
+        employee_id, email, name, admin, csrf, int(time.time()) + expires_in))
+    return f"korpo_session={value}"
+
+
+def signed_in(**headers: str) -> dict:
+    return {"cookie": session_cookie(), **headers}
+
+
+def as_admin(**headers: str) -> dict:
+    return {"cookie": session_cookie(BOSS, admin=True, email="boss@example.com", name="Bo"),
+            **headers}
+
+
+def headers_of(answer: dict) -> dict:
+    return {k.lower(): v for k, v in (answer.get("headers") or {}).items()}
+
+
+def form(resource: str, fields: dict, *, params: dict | None = None,
+         who: dict | None = None) -> dict:
+    """A POSTed form of this site, with the session's token (an admin's unless `who`)."""
+    headers = {"content-type": FORM, "origin": f"https://{HOST}", **(who or as_admin())}
+    return page_event(resource, method="POST", params=params, headers=headers,
+                      body=urlencode({"csrf": "token-1", **fields}))
+
+
+def text_of(html: str) -> str:
+    """A page's words without its tags (what a person reads), spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
