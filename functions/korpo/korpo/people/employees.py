@@ -51,15 +51,22 @@ def default_display_name(identity: Identity) -> str:
 
 def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeModel:
     try:
-        return EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
+        found = EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
     except DoesNotExist:
         pass
+    else:
+        if found.gsi1pk is None:  # made before the directory: filed on this visit, once
+            index = EmployeeModel.directory_index(found.employee_id, found.display_name)
+            found.update(actions=[EmployeeModel.gsi1pk.set(index["gsi1pk"]),
+                                  EmployeeModel.gsi1sk.set(index["gsi1sk"])])
+        return found
     if is_deleted(identity.employee_id):
         raise AccountDeleted(identity.employee_id)
+    name = default_display_name(identity)
     profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
                             employee_id=identity.employee_id, email=identity.email,
-                            display_name=default_display_name(identity),
-                            created_at=now or utc_now())
+                            display_name=name, created_at=now or utc_now(),
+                            **EmployeeModel.directory_index(identity.employee_id, name))
     try:
         profile.save(condition=EmployeeModel.pk.does_not_exist())
     except PutError as error:  # two first requests at once: the other one made it
