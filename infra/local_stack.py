@@ -421,6 +421,8 @@ def banner(stack: LocalStack, took_s: float) -> str:
     ]
     if stack.demo_site:
         lines.append(f"  demo brand site and feeds         {stack.demo_site.url}/feeds/")
+        lines.append(f"  a site to add as a channel       {stack.demo_site.careers_url}  "
+                     "(in /manage/channels)")
     if stack.demo:
         lines += ["", "Demo employees (Cognito users, password for all: "
                   f"{stack.demo.logins[0][1] if stack.demo.logins else '-'}):"]

@@ -6,7 +6,9 @@ always recent and the same on every poll). Feeds answer conditional GETs (ETag,
 Last-Modified, 304) as a real blog does, so poll_feeds' conditional requests are exercised.
 Any page under /blog/ or /videos/ exists: it is where a share link lands, and it shows the
 tracking parameters the redirect added. The home page (/) advertises the feeds with
-<link rel="alternate">, so `POST /admin/feeds {"url": "<site>/"}` discovers them.
+<link rel="alternate">, so `POST /admin/feeds {"url": "<site>/"}` discovers them. The careers
+page (/careers/) advertises the job board (site/careers/jobs.xml), which the seed leaves out:
+an admin adds it by that page's URL to try discovery, "poll now" and a job-referral challenge.
 """
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ from urllib.parse import parse_qsl, urlsplit
 SITE = Path(__file__).resolve().parent / "site"
 _PLACEHOLDER = re.compile(r"\{\{(BASE|rfc822 (\d+)|rfc3339 (\d+))\}\}")
 _CONTENT_TYPES = {"blog.xml": "application/rss+xml; charset=utf-8",
-                  "videos.xml": "application/atom+xml; charset=utf-8"}
+                  "videos.xml": "application/atom+xml; charset=utf-8",
+                  "jobs.xml": "application/rss+xml; charset=utf-8"}
 
 
 def render(text: str, base: str, started: datetime) -> str:
@@ -60,8 +63,13 @@ class DemoSite:
         return {p.name: f"{self.url}/feeds/{p.name}"
                 for p in sorted((SITE / "feeds").glob("*.xml"))}
 
-    def feed(self, name: str) -> bytes | None:
-        path = SITE / "feeds" / name
+    @property
+    def careers_url(self) -> str:
+        """The careers page: its job board is discovered from it, never seeded."""
+        return f"{self.url}/careers/"
+
+    def feed(self, name: str, folder: str = "feeds") -> bytes | None:
+        path = SITE / folder / name
         if "/" in name or not path.is_file():
             return None
         return render(path.read_text(encoding="utf-8"), self.url, self.started).encode()
@@ -100,6 +108,12 @@ def _home_page(site: DemoSite) -> bytes:
             f"{links}</head><body><h1>Korpo Demo</h1></body></html>").encode()
 
 
+def _careers_page() -> bytes:
+    return (b'<!doctype html><html lang=en><head><meta charset=utf-8><title>Careers</title>'
+            b'<link rel="alternate" type="application/rss+xml" title="Open positions" '
+            b'href="/careers/jobs.xml"></head><body><h1>Work at Korpo Demo</h1></body></html>')
+
+
 def _handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "korpo-demo-site"
@@ -111,14 +125,18 @@ def _handler(site: DemoSite) -> type[BaseHTTPRequestHandler]:
                 return self._feed(parts.path[len("/feeds/"):])
             if parts.path == "/":  # the brand's home page: admins can add it, feeds are discovered
                 return self._send(200, "text/html; charset=utf-8", _home_page(site))
-            if parts.path.startswith(("/blog/", "/videos/")) and parts.path.endswith(
+            if parts.path == "/careers/jobs.xml":
+                return self._feed("jobs.xml", folder="careers")
+            if parts.path == "/careers/":
+                return self._send(200, "text/html; charset=utf-8", _careers_page())
+            if parts.path.startswith(("/blog/", "/videos/", "/careers/")) and parts.path.endswith(
                     (".html", "/")):
                 return self._send(200, "text/html; charset=utf-8",
                                   _landing_page(parts.path, parts.query))
             return self._send(404, "text/plain; charset=utf-8", b"not found\n")
 
-        def _feed(self, name: str) -> None:
-            body = site.feed(name)
+        def _feed(self, name: str, folder: str = "feeds") -> None:
+            body = site.feed(name, folder)
             if body is None:
                 return self._send(404, "text/plain; charset=utf-8", b"no such feed\n")
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'

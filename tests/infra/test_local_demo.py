@@ -68,3 +68,20 @@ def test_the_demo_home_page_advertises_its_feeds_for_discovery(monkeypatch):
         site.stop()
     assert found.feed_url == site.feed_urls["blog.xml"] and found.entries > 0
     assert found.site_url == site.url + "/"
+
+
+def test_the_careers_page_advertises_a_job_board_the_seed_leaves_out(monkeypatch):
+    from korpo.feeds.discover import find_feed
+    from korpo.feeds.guard import ALLOW_PRIVATE_ENV
+
+    monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
+    site = DemoSite()
+    site.serve_in_background()
+    try:
+        found = find_feed(site.careers_url)
+        job = requests.get(f"{site.url}/careers/product-designer.html?utm_source=x", timeout=10)
+    finally:
+        site.stop()
+    assert found.feed_url == f"{site.url}/careers/jobs.xml" and found.entries == 2
+    assert found.feed_url not in site.feed_urls.values()  # not seeded: an admin adds it
+    assert job.status_code == 200 and "utm_source" in job.text
