@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from korpo import announce, settings
+from korpo import announce, brand
 from korpo.announce import Email
 from korpo.models import EmployeeModel
 from korpo.shop.redemptions import Redemption
@@ -31,7 +31,7 @@ def compose(redemption: Redemption, employee_name: str, brand: str,
 
 def redeemed(redemption: Redemption, user_pool_id: str | None = None) -> list[Email]:
     """Send (or, without a SenderEmail, only log) the e-mails of a redemption."""
-    cfg = settings.current()
+    cfg = brand.current()  # the points' name as the admin set it
     try:
         profile = EmployeeModel.get(*EmployeeModel.key(redemption.employee_id))
         to, name = profile.email, profile.display_name
