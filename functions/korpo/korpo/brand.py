@@ -63,7 +63,9 @@ def _click_value(raw: str) -> str:
         value = Decimal(raw.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
     except InvalidOperation:
         raise ValueError("human_click_value.invalid") from None
-    if not value.is_finite() or value < 0 or value > MAX_CLICK_VALUE:
+    if not value.is_finite():  # NaN, Infinity
+        raise ValueError("human_click_value.invalid")
+    if value < 0 or value > MAX_CLICK_VALUE:
         raise ValueError("human_click_value.out_of_range")
     if value.as_tuple().exponent < -4:
         raise ValueError("human_click_value.too_precise")

@@ -71,7 +71,7 @@ def employee_list(visit: Visit) -> Response:
     visit.admin()
     cursor = (visit.request.query_params or {}).get("cursor")
     month = _month(visit)
-    found = roster.roster_page(month, access.admin_ids(), cursor)
+    found = roster.roster_page(month, access.admin_ids(), cursor, limit=roster.PAGE_SIZE)
     return admin_page(visit, "admin/employees.html", "employees", rows=found.rows,
                       next_cursor=found.next_cursor, paged=bool(cursor), month=month)
 
