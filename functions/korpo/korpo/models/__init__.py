@@ -3,8 +3,9 @@ and gathered in docs/data-model.md. Table names come from settings (the template
 from __future__ import annotations
 
 from korpo.models.catalog import (
-    AccessModel, BrandModel, CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, LinkModel,
-    LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel, TeamModel,
+    AccessModel, BrandModel, CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel,
+    FeedModel, LinkModel, LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel,
+    TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -34,7 +35,8 @@ def bind_tables(settings: Settings) -> None:
 
 
 __all__ = [
-    "AccessModel", "ArchiveEntryModel", "BrandModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
+    "AccessModel", "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "BrandModel",
+    "CatalogItem", "ChallengeModel",
     "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
 ]
