@@ -78,7 +78,7 @@ def form(resource: str, fields: dict, *, params: dict | None = None,
          who: dict | None = None) -> dict:
     """A POSTed form of this site, with the session's token (an admin's unless `who`)."""
     headers = {"content-type": FORM, "origin": f"https://{HOST}",
-               **(as_admin() if who is None else who)}
+               **(as_admin() if who is None else who)}  # who={}: a stranger
     return page_event(resource, method="POST", params=params, headers=headers,
                       body=urlencode({"csrf": "token-1", **fields}))
 

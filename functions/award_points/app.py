@@ -60,7 +60,7 @@ def _context(events: list[ScoredEvent]) -> awarding.Context:
     return awarding.Context(rules=_rules.get(), zone=_settings.zone,
                             scores_table=_settings.scores_table,
                             challenges=_challenges.get(), team_of=_teams,
-                            is_deleted=_teams.deleted,
+                            is_deleted=_teams.deleted, is_deactivated=_teams.deactivated,
                             hidden_posts=posts.hidden_since(e.post_id for e in events
                                                             if e.post_id))
 

@@ -9,7 +9,7 @@ from chalice import BadRequestError, ForbiddenError, Response
 from chalice.app import Request
 
 from korpo import settings
-from korpo.people import employees
+from korpo.people import access, employees
 
 _ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/([\w-]+_[0-9A-Za-z]+)$")
 
@@ -29,8 +29,17 @@ def identity(request: Request) -> employees.Identity:
 
 
 def admin(request: Request) -> employees.Identity:
+    """An admin's token, unless an admin took the rights back (or deactivated the account)
+    after it was issued: one GetItem, so that it holds at once, not when the token expires."""
     who = identity(request)
     if not who.is_admin:
+        raise ForbiddenError("admins only")
+    claims = (request.context.get("authorizer") or {}).get("claims") or {}
+    try:
+        issued_at = float(claims.get("iat") or 0)
+    except (TypeError, ValueError):
+        issued_at = 0.0
+    if not access.access_of(who.employee_id).admin_session_valid(issued_at):
         raise ForbiddenError("admins only")
     return who
 

@@ -11,7 +11,7 @@ from chalice import (
     BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response, UnprocessableEntityError,
 )
 
-from korpo import links, monthly, posts, settings, share_intents, visitors
+from korpo import brand, links, monthly, posts, settings, share_intents, visitors
 from korpo.models import ChallengeModel
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 from korpo.people import employees, privacy, profiles, teams
@@ -39,7 +39,7 @@ def me() -> Response:
         profile = employees.ensure_profile(who)
     except employees.AccountDeleted:
         raise ForbiddenError("this account was deleted") from None
-    cfg = settings.current()
+    cfg = brand.current()
     body = {"employee_id": profile.employee_id, "display_name": profile.display_name,
             "email": profile.email, "balance": wallet.balance_of(profile.employee_id),
             "points_name": cfg.points_name, "brand": cfg.brand_name}
@@ -126,7 +126,7 @@ def get_board() -> dict:
     mine = view.mine
     return {
         "month": month, "archived": view.archived,
-        "points_name": settings.current().points_name,
+        "points_name": brand.current().points_name,
         "frozen_at": view.frozen_at.isoformat() if view.frozen_at else None,
         "top": [{"rank": s.rank, "employee_id": s.employee_id, "score": s.score,
                  "display_name": names.get(s.employee_id, "Former employee")} for s in view.top],
@@ -233,7 +233,7 @@ def my_ledger():
                            "before must be an ISO 8601 instant with its offset")
     lines = ledger.lines_of(who.employee_id, limit=limit, before=before)
     return {"balance": wallet.balance_of(who.employee_id),
-            "points_name": settings.current().points_name,
+            "points_name": brand.current().points_name,
             "lines": [line.as_dict() for line in lines],
             "next_before": (lines[-1].at.astimezone(timezone.utc).isoformat().replace(
                 "+00:00", "Z") if len(lines) == limit else None)}

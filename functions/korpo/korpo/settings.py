@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,10 @@ class Settings:
     disclosure_line: str = "#employee"
     brand_colour: str = "#1d4ed8"
     logo_url: str = ""
+    # The earned-media figure: what one human click is worth (0: not set). No Parameter: an
+    # admin sets it in the browser (korpo.brand overlays it with the four above).
+    human_click_value: Decimal = Decimal("0")
+    currency: str = "EUR"
     catalog_table: str = "korpo-catalog"
     events_table: str = "korpo-events"
     scores_table: str = "korpo-scores"
@@ -78,6 +83,8 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         disclosure_line=env.get("KORPO_DISCLOSURE_LINE", "#employee").strip() or "#employee",
         brand_colour=env.get("KORPO_BRAND_COLOUR", "#1d4ed8"),
         logo_url=env.get("KORPO_LOGO_URL", ""),
+        human_click_value=Decimal(env.get("KORPO_HUMAN_CLICK_VALUE", "0") or "0"),
+        currency=env.get("KORPO_CURRENCY", "EUR") or "EUR",
         catalog_table=env.get("KORPO_CATALOG_TABLE", "korpo-catalog"),
         events_table=env.get("KORPO_EVENTS_TABLE", "korpo-events"),
         scores_table=env.get("KORPO_SCORES_TABLE", "korpo-scores"),

@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 
-from korpo import accounts, employees, settings as korpo_settings
+from korpo import accounts, brand, employees
+from korpo.people import access
 from korpo.settings import Settings
 from webapp import i18n, render, session as sessions
 from webapp.i18n import N_
@@ -62,6 +63,13 @@ class Visit:
     language: str
     set_cookies: list[str] = field(default_factory=list)
     form: dict[str, str] = field(default_factory=dict)
+    _access: access.Access | None = None
+
+    def access(self, employee_id: str) -> access.Access:
+        """What admins last changed about this person's access (one GetItem per visit)."""
+        if self._access is None:
+            self._access = access.access_of(employee_id)
+        return self._access
 
     @property
     def https(self) -> bool:
@@ -106,13 +114,18 @@ class Visit:
             if query:
                 here += "?" + urlencode(query)
             raise Redirect(f"/signin?next={quote(local_path(here), safe='/')}")
+        if self.access(self.session.employee_id).deactivated:  # at once, not in an hour
+            self.signed_out()
+            raise Redirect("/signin")
         return self.session
 
     def admin(self) -> sessions.Session:
-        """The signed-in admin (the `admins` group at sign-in or at the session's last renewal):
-        anyone else signed in gets a 403, a stranger the sign-in page."""
+        """The signed-in admin (the `admins` group at sign-in or at the session's last renewal,
+        unless an admin took the rights back since): anyone else signed in gets a 403, a
+        stranger the sign-in page."""
         who = self.employee()
-        if not who.is_admin:
+        issued_at = who.expires_at - sessions.SESSION_SECONDS
+        if not who.is_admin or not self.access(who.employee_id).admin_session_valid(issued_at):
             raise PageError(403, N_("This page is for the programme's administrators."))
         return who
 
@@ -202,7 +215,7 @@ class Pages:
                 kwargs: dict) -> Response:
         started = time.perf_counter()
         request = self.blueprint.current_request
-        settings = korpo_settings.current()
+        settings = brand.current()  # the template's Parameters, the admin's brand on top
         cookies = sessions.cookies_of(request.headers.get("cookie"))
         visit = Visit(request=request, settings=settings, cookies=cookies, session=None,
                       language=i18n.choose(cookies.get(sessions.LANGUAGE_COOKIE), None,

@@ -66,9 +66,15 @@ def theme_css(colour: str) -> str:
     return f":root{{--brand:{colour if _COLOUR.match(colour or '') else DEFAULT_COLOUR}}}\n"
 
 
+def colour_of(raw: str | None) -> str | None:
+    """"1d4ed8" (a theme URL's `c`) -> "#1d4ed8"; None unless six hex digits."""
+    return f"#{raw.lower()}" if raw and _COLOUR.match(f"#{raw}") else None
+
+
 def theme_url(colour: str) -> str:
-    """Its name changes with the colour, so it is cached like any asset."""
-    return f"/theme.css?v={hashlib.sha256(theme_css(colour).encode()).hexdigest()[:12]}"
+    """It names the colour, so it changes with it and is cached like any asset."""
+    chosen = colour if _COLOUR.match(colour or "") else DEFAULT_COLOUR
+    return f"/theme.css?c={chosen[1:].lower()}"
 
 
 @lru_cache(maxsize=None)

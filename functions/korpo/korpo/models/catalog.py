@@ -20,6 +20,9 @@ Access patterns
 - Redemptions of a reward by one employee (the limit): GetItem pk=EMP#{employee},
                                   sk=REDEEMED#{reward} (a counter the redeem transaction keeps)
 - Deleted account (award_points pays nothing): BatchGet pk=EMP#{employee}, sk=DELETED
+- Deactivated account, admin rights taken back (every signed-in page, award_points with the
+                                  tombstone): GetItem / BatchGet pk=EMP#{employee}, sk=ACCESS
+- Brand settings (admin's edits): GetItem pk=SETTINGS, sk=BRAND (cached ~60 s per container)
 - Scoring rules (admin's edits):  GetItem pk=RULES, sk=CURRENT (cached ~60 s by award_points)
 """
 from __future__ import annotations
@@ -190,6 +193,48 @@ class DeletedEmployeeModel(CatalogItem):
     @staticmethod
     def key(employee_id: str) -> tuple[str, str]:
         return f"EMP#{employee_id}", "DELETED"
+
+
+class AccessModel(CatalogItem):
+    """What an admin changed about an employee's access, read on every signed-in page (one
+    GetItem) so that it takes effect at once, not at the session's next renewal: a
+    deactivated account (award_points also pays it nothing, like a tombstone) and when admin
+    rights were last taken back (a session issued before that is no longer an admin's)."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    employee_id = UnicodeAttribute()
+    deactivated = BooleanAttribute(default=False)
+    deactivated_at = UTCDateTimeAttribute(null=True)
+    admin_revoked_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+    updated_by = UnicodeAttribute(null=True)  # the admin's employee id
+
+    @staticmethod
+    def key(employee_id: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", "ACCESS"
+
+
+class BrandModel(CatalogItem):
+    """The brand's look and words as an admin set them in the browser (korpo.brand); an
+    absent attribute keeps the template's Parameter."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    points_name = UnicodeAttribute(null=True)
+    disclosure_line = UnicodeAttribute(null=True)
+    brand_colour = UnicodeAttribute(null=True)
+    logo_url = UnicodeAttribute(null=True)
+    human_click_value = UnicodeAttribute(null=True)  # a decimal, as text (exact)
+    currency = UnicodeAttribute(null=True)  # ISO 4217
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "SETTINGS", "BRAND"
 
 
 class TeamModel(CatalogItem):

@@ -8,13 +8,16 @@ grows with the number of teams (tens), not employees.
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pynamodb.exceptions import UpdateError
+
 from korpo import aws, settings
 from korpo.ids import stable_id
-from korpo.models import TeamModel
+from korpo.models import EmployeeModel, TeamModel
 from korpo.months import parse, utc_now
 
 MAX_NAME = 60
@@ -81,7 +84,66 @@ def create_team(name: str, team_id: str | None = None) -> Team:
     return Team(team_id, name)
 
 
-def _month_days(month: str) -> tuple[str, str]:
+class TeamNotFound(LookupError):
+    pass
+
+
+def _name_taken(name: str, except_id: str | None = None) -> bool:
+    folded = name.casefold()
+    return any(t.name.casefold() == folded and t.team_id != except_id for t in list_teams())
+
+
+def add_team(name: str) -> Team:
+    """An admin's new team: InvalidTeam("name.taken") if a team has that name already. Its id
+    is new even if a deleted team had the name: the old team's figures stay its own."""
+    name = clean_name(name)
+    if _name_taken(name):
+        raise InvalidTeam("name.taken")
+    return create_team(name, stable_id("team", name.casefold(), secrets.token_hex(8))[:12])
+
+
+def rename_team(team_id: str, name: str) -> Team:
+    """The same team (its id, members and history) under a new name; validated as a new
+    team's name is."""
+    name = clean_name(name)
+    if get_team(team_id) is None:
+        raise TeamNotFound(team_id)
+    if _name_taken(name, except_id=team_id):
+        raise InvalidTeam("name.taken")
+    TeamModel(*TeamModel.key(team_id)).update(
+        actions=[TeamModel.name.set(name), TeamModel.gsi1sk.set(f"{name.casefold()}#{team_id}")],
+        condition=TeamModel.pk.exists())
+    return Team(team_id, name)
+
+
+def members_of(team_id: str) -> list[str]:
+    """The employee ids whose profile names the team: the directory's Query, filtered (an
+    admin's rare action; it grows with the employees, never a Scan)."""
+    return [e.employee_id for e in EmployeeModel.gsi1.query(
+        "EMPLOYEES", filter_condition=EmployeeModel.team == team_id)]
+
+
+def delete_team(team_id: str) -> int:
+    """Delete the team; its members become team-less (returns how many). Its daily stats
+    counters stay (past periods keep their figures); the team board no longer lists it."""
+    if get_team(team_id) is None:
+        raise TeamNotFound(team_id)
+    # The team first: from now on nobody can pick it, then each member is cleared (only if
+    # the profile still names it: a member who just picked another team keeps theirs).
+    TeamModel(*TeamModel.key(team_id)).delete()
+    members = members_of(team_id)
+    for employee_id in members:
+        try:
+            EmployeeModel(*EmployeeModel.key(employee_id)).update(
+                actions=[EmployeeModel.team.remove()],
+                condition=EmployeeModel.team == team_id)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    return len(members)
+
+
+def month_days(month: str) -> tuple[str, str]:
     year, mon = (int(p) for p in parse(month).split("-"))
     first = date(year, mon, 1)
     last = date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
@@ -91,7 +153,7 @@ def _month_days(month: str) -> tuple[str, str]:
 def team_points(team_id: str, month: str, table: str | None = None) -> int:
     """The team's points in a brand month: the sum of its days' `points` counters."""
     table = table or settings.current().scores_table
-    first, last = _month_days(month)
+    first, last = month_days(month)
     args = {"TableName": table, "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
             "ExpressionAttributeValues": {":pk": {"S": f"STATS#team#{team_id}"},
                                           ":a": {"S": f"DAY#{first}"},

@@ -60,6 +60,8 @@ class Context:
     hidden_posts: dict[str, datetime] = field(default_factory=dict)
     # Deleted accounts (korpo.people.privacy): their events earn nothing.
     is_deleted: Callable[[str], bool] = lambda employee_id: False
+    # Deactivated accounts (korpo.people.access): the same, while they are deactivated.
+    is_deactivated: Callable[[str], bool] = lambda employee_id: False
 
 
 @dataclass
@@ -204,7 +206,7 @@ def _batch_get(table: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str],
 def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
     rules, zone, table = ctx.rules, ctx.zone, ctx.scores_table
     team = ctx.team_of(employee_id)
-    deleted = ctx.is_deleted(employee_id)
+    deleted = ctx.is_deleted(employee_id) or ctx.is_deactivated(employee_id)
     challenges = {e.event_id: challenge_for(e, ctx.challenges) for e in group}
     ledger_keys = [(f"EMP#{employee_id}", ledger_sk(e.at)) for e in group]
     board_keys = [(f"BOARD#{month_of(e.at, zone)}", f"EMP#{employee_id}") for e in group]
@@ -246,7 +248,7 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         if hidden_at is not None and event.at >= hidden_at:
             granted = None  # a hidden post's links stop earning; the event still counts
         if granted is not None and deleted:
-            granted = None  # a deleted account's links still redirect but earn nothing
+            granted = None  # a deleted or deactivated account's links redirect, earn nothing
         capped = False
         if granted is not None:
             uncapped = granted

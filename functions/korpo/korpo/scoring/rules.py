@@ -210,3 +210,23 @@ def _amount(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POINTS:
         raise InvalidRules(f"{name} must be a whole number from 0 to {MAX_POINTS}")
     return value
+
+
+def table_from_text(raw: str, name: str) -> dict[str, int]:
+    """"signup=50, lead=100, *=20" as an admin types it (the template's form) -> a table;
+    InvalidRules unless every part is key=whole number. Keys are checked by
+    checked_overrides."""
+    table: dict[str, int] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        key, sep, amount = part.partition("=")
+        key, amount = key.strip(), amount.strip()
+        if not sep or not key or not re.fullmatch(r"[0-9]{1,7}", amount):
+            raise InvalidRules(f"{name}: {part.strip()!r} is not key=points")
+        table[key] = int(amount)
+    return table
+
+
+def table_as_text(table: Mapping[str, int]) -> str:
+    return ", ".join(f"{key}={amount}" for key, amount in table.items())

@@ -73,12 +73,14 @@ class Cached:
 
 class Teams:
     """Employee -> team, from the profiles, cached per employee; and whether the account was
-    deleted (its tombstone, read in the same BatchGetItem: award_points pays it nothing)."""
+    deleted (its tombstone) or deactivated (its ACCESS item, korpo.people.access), both read in
+    the same BatchGetItem: award_points pays such an account nothing."""
 
     def __init__(self, ttl: float = 300.0) -> None:
         self._ttl = ttl
         self._known: dict[str, tuple[float, str | None]] = {}
         self._deleted: set[str] = set()
+        self._deactivated: set[str] = set()
 
     def prefetch(self, employee_ids: list[str]) -> None:
         now = time.monotonic()
@@ -88,19 +90,29 @@ class Teams:
             return
         found: dict[str, str | None] = {}
         deleted: set[str] = set()
+        deactivated: set[str] = set()
         for item in _profiles_and_tombstones(missing):
             if item["sk"] == "DELETED":
                 deleted.add(item["employee_id"])
+            elif item["sk"] == "ACCESS":
+                if item.get("deactivated"):
+                    deactivated.add(item["employee_id"])
             else:
                 found[item["employee_id"]] = item.get("team")
         for employee_id in missing:
             self._known[employee_id] = (now, found.get(employee_id))
         self._deleted = (self._deleted - set(missing)) | deleted
+        self._deactivated = (self._deactivated - set(missing)) | deactivated
 
     def deleted(self, employee_id: str) -> bool:
         if employee_id not in self._known:
             self.prefetch([employee_id])
         return employee_id in self._deleted
+
+    def deactivated(self, employee_id: str) -> bool:
+        if employee_id not in self._known:
+            self.prefetch([employee_id])
+        return employee_id in self._deactivated
 
     def __call__(self, employee_id: str) -> str | None:
         if employee_id not in self._known:
@@ -109,17 +121,19 @@ class Teams:
 
 
 def _profiles_and_tombstones(employee_ids: list[str]) -> list[dict[str, Any]]:
-    """One BatchGetItem (per 50 employees) of `EMP#…` / `PROFILE` and `EMP#…` / `DELETED`."""
+    """One BatchGetItem (per 33 employees: 100 keys at most) of `EMP#…` / `PROFILE`,
+    `EMP#…` / `DELETED` and `EMP#…` / `ACCESS`."""
     table = EmployeeModel.Meta.table_name
     dynamodb = aws.client("dynamodb")
     out: list[dict[str, Any]] = []
-    for start in range(0, len(employee_ids), 50):
+    for start in range(0, len(employee_ids), 33):
         keys = [{"pk": {"S": f"EMP#{e}"}, "sk": {"S": sk}}
-                for e in employee_ids[start:start + 50] for sk in ("PROFILE", "DELETED")]
+                for e in employee_ids[start:start + 33]
+                for sk in ("PROFILE", "DELETED", "ACCESS")]
         request: dict[str, Any] | None = {table: {
-            "Keys": keys, "ProjectionExpression": "#pk, #sk, #e, #t",
+            "Keys": keys, "ProjectionExpression": "#pk, #sk, #e, #t, #d",
             "ExpressionAttributeNames": {"#pk": "pk", "#sk": "sk", "#e": "employee_id",
-                                         "#t": "team"}}}
+                                         "#t": "team", "#d": "deactivated"}}}
         while request:
             page = dynamodb.batch_get_item(RequestItems=request)
             out.extend(aws.from_ddb(raw) for raw in page.get("Responses", {}).get(table, []))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from korpo import announce, settings
+from korpo import announce, brand
 from korpo.announce import Email
 from korpo.models import EmployeeModel
 from korpo.shop.redemptions import Redemption
@@ -31,7 +31,7 @@ def compose(redemption: Redemption, employee_name: str, brand: str,
 
 def redeemed(redemption: Redemption, user_pool_id: str | None = None) -> list[Email]:
     """Send (or, without a SenderEmail, only log) the e-mails of a redemption."""
-    cfg = settings.current()
+    cfg = brand.current()  # the points' name as the admin set it
     try:
         profile = EmployeeModel.get(*EmployeeModel.key(redemption.employee_id))
         to, name = profile.email, profile.display_name
@@ -82,7 +82,7 @@ def compose_decided(redemption: Redemption, language: str | None, brand: str,
 
 def decided(redemption: Redemption) -> list[Email]:
     """Tell the employee (never fails the admin's action: an SES error is logged)."""
-    cfg = settings.current()
+    cfg = brand.current()  # the points' name as the admin set it
     try:
         profile = EmployeeModel.get(*EmployeeModel.key(redemption.employee_id))
     except Exception:  # noqa: BLE001 - a deleted account: no one to tell

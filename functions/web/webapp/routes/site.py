@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from korpo import settings
+from korpo import brand
 from webapp import render
 from webapp.i18n import LANGUAGES
 from webapp.pages import Pages, Redirect, Visit, local_path
@@ -30,9 +30,12 @@ def static(name: str) -> Response:
 
 @blueprint.route("/theme.css", methods=["GET"])
 def theme() -> Response:
-    return Response(body=render.theme_css(settings.current().brand_colour),
+    """The colour the URL names (render.theme_url), so a year of caching is right even when
+    another container still has the previous colour; without one, the brand's, not cached."""
+    named = render.colour_of((blueprint.current_request.query_params or {}).get("c"))
+    return Response(body=render.theme_css(named or brand.current().brand_colour),
                     headers={"Content-Type": "text/css; charset=utf-8",
-                             "Cache-Control": render.IMMUTABLE,
+                             "Cache-Control": render.IMMUTABLE if named else "no-cache",
                              "X-Content-Type-Options": "nosniff"})
 
 
