@@ -37,9 +37,10 @@ def _params(path: str) -> dict[str, str]:
 
 
 def _page(method: str, path: str, who: dict | None) -> dict:
+    headers = {**(who or {}), "accept-language": "en"}
     if method == "POST":
-        return form(path, {}, params=_params(path) or None, who=who or {})
-    return page_event(path, method=method, params=_params(path) or None, headers=who or {})
+        return form(path, {}, params=_params(path) or None, who=headers)
+    return page_event(path, method=method, params=_params(path) or None, headers=headers)
 
 
 def test_the_matrix_has_the_admin_routes():

@@ -9,6 +9,8 @@ Access patterns
 - Share links of a post (hiding): Query gsi1 gsi1pk=LINKS#{post_id} (gsi1sk = code)
 - An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}[#{challenge}]
 - Employee profile:               GetItem pk=EMP#{employee}, sk=PROFILE
+- Every employee (admins' list, the weekly digest): Query gsi1 gsi1pk=EMPLOYEES (gsi1sk =
+                                  "{display name lower case}#{employee}": alphabetical)
 - Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES (challenges by start)
 - Challenge by id:                GetItem pk=CHALLENGE#{id}, sk=CHALLENGE
 - A URL challenge's own post:     GetItem pk=POST#challenge-{id}, sk=POST; its gsi1pk is
@@ -155,6 +157,11 @@ class EmployeeModel(CatalogItem):
     class Meta(CatalogItem.Meta):
         abstract = False
 
+    gsi1 = Gsi1()
+    # The directory (korpo.people.directory); None on a profile made before it existed, until
+    # its owner's next visit (employees.ensure_profile files it).
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
     employee_id = UnicodeAttribute()
     email = UnicodeAttribute()  # personal data: never returned to other employees
     display_name = UnicodeAttribute()
@@ -167,6 +174,11 @@ class EmployeeModel(CatalogItem):
     @staticmethod
     def key(employee_id: str) -> tuple[str, str]:
         return f"EMP#{employee_id}", "PROFILE"
+
+    @staticmethod
+    def directory_index(employee_id: str, display_name: str) -> dict[str, str]:
+        """gsi1 attributes filing a profile in the directory, by name."""
+        return {"gsi1pk": "EMPLOYEES", "gsi1sk": f"{display_name.lower()[:80]}#{employee_id}"}
 
 
 class DeletedEmployeeModel(CatalogItem):

@@ -51,15 +51,22 @@ def default_display_name(identity: Identity) -> str:
 
 def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeModel:
     try:
-        return EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
+        found = EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
     except DoesNotExist:
         pass
+    else:
+        if found.gsi1pk is None:  # made before the directory: filed on this visit, once
+            index = EmployeeModel.directory_index(found.employee_id, found.display_name)
+            found.update(actions=[EmployeeModel.gsi1pk.set(index["gsi1pk"]),
+                                  EmployeeModel.gsi1sk.set(index["gsi1sk"])])
+        return found
     if is_deleted(identity.employee_id):
         raise AccountDeleted(identity.employee_id)
+    name = default_display_name(identity)
     profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
                             employee_id=identity.employee_id, email=identity.email,
-                            display_name=default_display_name(identity),
-                            created_at=now or utc_now())
+                            display_name=name, created_at=now or utc_now(),
+                            **EmployeeModel.directory_index(identity.employee_id, name))
     try:
         profile.save(condition=EmployeeModel.pk.does_not_exist())
     except PutError as error:  # two first requests at once: the other one made it
@@ -97,3 +104,10 @@ def display_names(employee_ids: Iterable[str], viewer: str | None = None) -> dic
     return {p.employee_id: (p.display_name if p.named_on_board is not False
                             or p.employee_id == viewer else pseudonym(p.employee_id))
             for p in EmployeeModel.batch_get(keys)}
+
+
+def profiles_of(employee_ids: Iterable[str]) -> dict[str, EmployeeModel]:
+    """The profiles of the given employees, one BatchGet: what admins see (real names and
+    work e-mails, to hand over a reward); deleted accounts are absent."""
+    keys = [EmployeeModel.key(e) for e in dict.fromkeys(employee_ids)]
+    return {p.employee_id: p for p in EmployeeModel.batch_get(keys)}

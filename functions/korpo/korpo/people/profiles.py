@@ -127,5 +127,9 @@ def update_profile(employee_id: str, **fields: Any) -> Profile:
                  "weekly_digest": EmployeeModel.weekly_digest}
     actions = [attribute[name].remove() if value is None else attribute[name].set(value)
                for name, value in clean.items()]
+    if "display_name" in clean:  # the directory is alphabetical
+        actions.append(EmployeeModel.gsi1sk.set(EmployeeModel.directory_index(
+            employee_id, clean["display_name"])["gsi1sk"]))
+        actions.append(EmployeeModel.gsi1pk.set("EMPLOYEES"))
     item.update(actions=actions, condition=EmployeeModel.pk.exists())
     return Profile.from_model(item)

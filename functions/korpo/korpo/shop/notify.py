@@ -46,3 +46,51 @@ def redeemed(redemption: Redemption, user_pool_id: str | None = None) -> list[Em
         logger.exception("could not list the admins to tell of a redemption")
     announce.deliver(emails, cfg.sender_email)
     return emails
+
+
+_DECIDED = {
+    "en": {"fulfilled": ("{brand}: your reward is on its way ({title})",
+                         "Your redemption of \"{title}\" is fulfilled."),
+           "cancelled": ("{brand}: your redemption was cancelled ({title})",
+                         "Your redemption of \"{title}\" was cancelled: your {cost} {points} "
+                         "are back in your balance."),
+           "message": "Message from the administrator:", "reference": "Reference"},
+    "fr": {"fulfilled": ("{brand} : votre récompense arrive ({title})",
+                         "Votre demande « {title} » est honorée."),
+           "cancelled": ("{brand} : votre demande a été annulée ({title})",
+                         "Votre demande « {title} » a été annulée : vos {cost} {points} sont "
+                         "revenus sur votre solde."),
+           "message": "Message de l'administrateur :", "reference": "Référence"},
+}
+
+
+def compose_decided(redemption: Redemption, language: str | None, brand: str,
+                    points_name: str) -> tuple[str, str]:
+    """(subject, body) telling the employee their redemption was fulfilled or cancelled, with
+    the admin's message (a gift card code, a date…) as plain text, in their language."""
+    words = _DECIDED.get(language or "en", _DECIDED["en"])
+    subject, first = words[redemption.status]
+    values = {"brand": brand, "title": redemption.reward_title, "cost": redemption.cost,
+              "points": points_name}
+    lines = [first.format(**values), ""]
+    if redemption.message:
+        lines += [words["message"], redemption.message, ""]
+    lines.append(f"{words['reference']}: {redemption.redemption_id}")
+    # A subject is one line: a title cannot add headers.
+    return " ".join(subject.format(**values).split()), "\n".join(lines) + "\n"
+
+
+def decided(redemption: Redemption) -> list[Email]:
+    """Tell the employee (never fails the admin's action: an SES error is logged)."""
+    cfg = settings.current()
+    try:
+        profile = EmployeeModel.get(*EmployeeModel.key(redemption.employee_id))
+    except Exception:  # noqa: BLE001 - a deleted account: no one to tell
+        return []
+    emails = [Email(profile.email, *compose_decided(redemption, profile.language,
+                                                    cfg.brand_name, cfg.points_name))]
+    try:
+        announce.deliver(emails, cfg.sender_email)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not e-mail the employee of a decided redemption")
+    return emails

@@ -326,10 +326,11 @@ def _requested(redemption_id: str, target: str) -> tuple[RedemptionModel, Redemp
 
 
 def cancel(redemption_id: str, *, by: str, message: str | None = None,
-           now: datetime | None = None) -> Redemption:
+           now: datetime | None = None, notify: bool = True) -> Redemption:
     """Cancel a requested redemption and refund it, once: the status condition makes a
     second cancel (or one racing it) refund nothing and return the cancelled redemption.
-    InvalidTransition for a fulfilled one."""
+    InvalidTransition for a fulfilled one. The employee is e-mailed by the call that
+    cancelled it (notify=False: not)."""
     message = _clean_message(message)
     cfg = settings.current()
     item, done = _requested(redemption_id, "cancelled")
@@ -367,13 +368,23 @@ def cancel(redemption_id: str, *, by: str, message: str | None = None,
             _transact(items[:3])
         else:
             raise TransactionConflict(redemption_id) from None
-    return Redemption.from_model(_model(redemption_id))
+    return _tell(Redemption.from_model(_model(redemption_id)), notify)
+
+
+def _tell(redemption: Redemption, notify: bool) -> Redemption:
+    """The employee hears of the decision from the call that made it, once."""
+    if notify:
+        from korpo.shop import notify as mail
+
+        mail.decided(redemption)
+    return redemption
 
 
 def fulfil(redemption_id: str, *, message: str | None = None,
-           now: datetime | None = None) -> Redemption:
+           now: datetime | None = None, notify: bool = True) -> Redemption:
     """Mark a requested redemption fulfilled (idempotent: fulfilling twice changes nothing);
-    InvalidTransition for a cancelled one."""
+    InvalidTransition for a cancelled one. The employee is e-mailed the message (a gift card
+    code…) by the call that fulfilled it (notify=False: not)."""
     message = _clean_message(message)
     cfg = settings.current()
     item, done = _requested(redemption_id, "fulfilled")
@@ -388,4 +399,5 @@ def fulfil(redemption_id: str, *, message: str | None = None,
         if current.status != "fulfilled":
             raise InvalidTransition(f"a {current.status} redemption cannot be fulfilled"
                                     ) from None
-    return Redemption.from_model(_model(redemption_id))
+        return current  # another call fulfilled it (and told the employee)
+    return _tell(Redemption.from_model(_model(redemption_id)), notify)

@@ -1,14 +1,34 @@
-"""Rewards the shop offers: gift cards, company rewards, charity donations."""
+"""Rewards the shop offers: gift cards, company rewards, charity donations; what admins change.
+
+A reward's stock only moves by ADD (a redemption takes one, a cancel or a restock puts some
+back), never by a plain write: an admin's edit never races the redeem transaction's count.
+Its cost may change: a redemption checks the cost it showed (shop.redemptions.PriceChanged).
+"""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from korpo.models import RewardModel
 
 KINDS = ("gift_card", "company", "charity")
+MAX_TITLE = 120
+MAX_DESCRIPTION = 1000
+MAX_COST = 10_000_000
+MAX_STOCK = 1_000_000
+MAX_LIMIT = 1000
+
+
+class InvalidReward(ValueError):
+    """A field an admin must correct: `field` names it, `problem` says what is wrong."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem  # "required", "too_long", "not_a_whole_number", "out_of_range"…
 
 
 class RewardNotFound(LookupError):
@@ -66,10 +86,112 @@ def get_reward(reward_id: str, consistent: bool = False) -> Reward:
 def create_reward(reward_id: str, title: str, cost: int, *, description: str | None = None,
                   kind: str = "company", stock: int | None = None,
                   per_employee_limit: int | None = None) -> Reward:
-    """A reward (the demo seed and, later, the admins' page)."""
+    """A reward, as given (the demo seed; admins go through `add_reward`, which checks)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     item = RewardModel.create(reward_id, title, cost, description=description, kind=kind,
                               stock=stock, per_employee_limit=per_employee_limit)
     item.save()
+    return Reward.from_model(item)
+
+
+# ------------------------------------------------------------------ what admins change
+
+
+def _text(fields: dict[str, Any], name: str, limit: int, required: bool) -> str | None:
+    value = fields.get(name)
+    value = value.strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        if required:
+            raise InvalidReward(name, "required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidReward(name, "required")
+    if len(value) > limit:
+        raise InvalidReward(name, "too_long")
+    return value
+
+
+def _whole(fields: dict[str, Any], name: str, low: int, high: int,
+           required: bool) -> int | None:
+    value = fields.get(name)
+    if isinstance(value, str):
+        value = value.strip().replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    if value in (None, ""):
+        if required:
+            raise InvalidReward(name, "required")
+        return None
+    if isinstance(value, bool):
+        raise InvalidReward(name, "not_a_whole_number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidReward(name, "not_a_whole_number") from None
+    if not low <= number <= high:
+        raise InvalidReward(name, "out_of_range")
+    return number
+
+
+def clean_fields(fields: dict[str, Any], *, new: bool) -> dict[str, Any]:
+    """The fields of a reward checked, in the form's order (the first wrong one raises).
+    `stock` only on a new reward (empty: unlimited); later it moves by `restock`."""
+    kind = fields.get("kind") or "company"
+    if kind not in KINDS:
+        raise InvalidReward("kind", "unknown")
+    clean = {"title": _text(fields, "title", MAX_TITLE, True),
+             "description": _text(fields, "description", MAX_DESCRIPTION, False),
+             "kind": kind,
+             "cost": _whole(fields, "cost", 1, MAX_COST, True),
+             "per_employee_limit": _whole(fields, "per_employee_limit", 1, MAX_LIMIT, False)}
+    if new:
+        clean["stock"] = _whole(fields, "stock", 0, MAX_STOCK, False)
+    return clean
+
+
+def add_reward(fields: dict[str, Any]) -> Reward:
+    """A new reward from an admin's form (InvalidReward names the first wrong field)."""
+    clean = clean_fields(fields, new=True)
+    reward_id = secrets.token_hex(6)
+    item = RewardModel.create(reward_id, clean.pop("title"), clean.pop("cost"), **clean)
+    item.save(condition=RewardModel.pk.does_not_exist())
+    return Reward.from_model(item)
+
+
+def edit_reward(reward_id: str, fields: dict[str, Any]) -> Reward:
+    """Title, description, kind, cost and per-person limit; the stock is left alone."""
+    clean = clean_fields(fields, new=False)
+    get_reward(reward_id)  # RewardNotFound first
+    attributes = {"title": RewardModel.title, "description": RewardModel.description,
+                  "kind": RewardModel.kind, "cost": RewardModel.cost,
+                  "per_employee_limit": RewardModel.per_employee_limit}
+    actions = [attributes[n].remove() if v is None else attributes[n].set(v)
+               for n, v in clean.items()]
+    actions.append(RewardModel.gsi1sk.set(f"{clean['cost']:010d}#{reward_id}"))  # by price
+    return _update(reward_id, actions)
+
+
+def restock(reward_id: str, more: object) -> Reward:
+    """Adds to a limited stock (ADD: a redemption at the same instant is never lost)."""
+    count = _whole({"more": more}, "more", 1, MAX_STOCK, True)
+    if get_reward(reward_id).stock is None:
+        raise InvalidReward("more", "unlimited")
+    return _update(reward_id, [RewardModel.stock.add(count)], RewardModel.stock.exists())
+
+
+def set_retired(reward_id: str, retired: bool) -> Reward:
+    """Retired: no longer offered (its redemptions stay, requested ones can still be
+    fulfilled or cancelled); offered again with False."""
+    get_reward(reward_id)
+    return _update(reward_id, [RewardModel.retired.set(retired)])
+
+
+def _update(reward_id: str, actions: list, condition: Any = None) -> Reward:
+    item = RewardModel(*RewardModel.key(reward_id))
+    exists = RewardModel.pk.exists()
+    try:
+        item.update(actions=actions, condition=exists if condition is None else exists & condition)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise RewardNotFound(reward_id) from None
+        raise
     return Reward.from_model(item)

@@ -1,4 +1,4 @@
 """What an admin (the `admins` group) does, under /manage, one module per capability."""
-from webapp.routes.admin import challenges, home
+from webapp.routes.admin import challenges, home, rewards
 
-BLUEPRINTS = tuple(module.blueprint for module in (home, challenges))
+BLUEPRINTS = tuple(module.blueprint for module in (home, rewards, challenges))
