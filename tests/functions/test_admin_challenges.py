@@ -496,3 +496,16 @@ def test_local_times_are_read_in_the_brands_zone():
     assert destination_refusal("http://192.168.1.1/") == "destination_private"
     assert destination_refusal("https://printer.local/") == "destination_private"
     assert destination_refusal("https://example.com:99999/") == "destination_invalid"
+
+
+def test_the_api_lists_challenges_with_their_goal_and_progress(news, api):
+    from helpers import body_of, claims_for
+
+    made = _create(news, goal="conversions", goal_type="hire", goal_target="5")
+    (listed,) = body_of(api("api/list_challenges",
+                            claims=claims_for("bob", "bob@example.com")))["challenges"]
+    assert (listed["challenge_id"], listed["kind"], listed["status"],
+            listed["share_post_id"]) == (made.challenge_id, "product_launch", "running",
+                                         "post-1")
+    assert listed["goal"] == {"counts": "conversions", "conversion_type": "hire", "target": 5}
+    assert listed["progress"] == 0
