@@ -51,7 +51,8 @@ def to_scored_event(image: dict[str, Any]) -> ScoredEvent:
             challenge_id=value.get("challenge_id"), network=value.get("network"),
             referrer=value.get("referrer"), visitor_key=value.get("visitor_key"),
             conversion_type=value.get("conversion_type"), trust=value.get("trust"),
-            earns=None if earns is None else bool(earns), upgrades=value.get("upgrades"))
+            earns=None if earns is None else bool(earns), upgrades=value.get("upgrades"),
+            click_at=_TIME.deserialize(value["click_at"]) if value.get("click_at") else None)
     except (KeyError, TypeError, ValueError) as error:
         raise PoisonRecord(f"{type(error).__name__}: {error}") from None
 

@@ -90,8 +90,9 @@ def create_catalog(now: datetime | None = None) -> tuple[list[str], list[str]]:
     starts = (now - timedelta(days=1)).replace(microsecond=0)
     ChallengeModel.create(challenge_id, "Launch week: share Korpo Demo 3.0", starts,
                           starts + timedelta(days=7), multiplier=2,
-                          description="Every click on a 3.0 post counts double this week."
-                          ).save()
+                          description="Every click on a 3.0 post counts double this week.",
+                          kind="product_launch", goal="human_clicks", goal_target=50,
+                          created_at=now).save()
     return rewards, [challenge_id]
 
 

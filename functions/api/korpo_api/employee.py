@@ -12,7 +12,7 @@ from chalice import (
 )
 
 from korpo import brand, links, monthly, posts, settings, share_intents, visitors
-from korpo.models import ChallengeModel
+from korpo.content import challenges
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 from korpo.people import employees, privacy, profiles, teams
 from korpo.scoring import ledger
@@ -151,12 +151,23 @@ def list_teams() -> dict:
 
 @bp.route("/challenges", methods=["GET"])
 def list_challenges() -> dict:
+    """Every challenge; a running one with its goal's progress (one Query of its stats)."""
     identity(bp.current_request)
-    return {"challenges": [{"challenge_id": c.challenge_id, "title": c.title,
-                            "description": c.description, "multiplier": float(c.multiplier),
-                            "starts_at": c.starts_at.isoformat(),
-                            "ends_at": c.ends_at.isoformat()}
-                           for c in ChallengeModel.gsi1.query("CHALLENGES")]}
+    now, current = utc_now(), settings.current()
+    out = []
+    for c in challenges.list_challenges():
+        state = challenges.status_of(c, now)
+        progress = challenges.progress(c, current.scores_table, current.zone, now) \
+            if state == "running" else None
+        out.append({"challenge_id": c.challenge_id, "title": c.title,
+                    "description": c.description, "multiplier": float(c.multiplier),
+                    "bonus": int(c.bonus or 0), "kind": c.kind or "campaign",
+                    "status": state, "share_post_id": c.share_post_id,
+                    "starts_at": c.starts_at.isoformat(), "ends_at": c.ends_at.isoformat(),
+                    "goal": {"counts": c.goal, "conversion_type": c.goal_type,
+                             "target": int(c.goal_target)} if c.goal else None,
+                    "progress": progress.reached if progress else None})
+    return {"challenges": out}
 
 
 # ------------------------------------------------------------------ shop

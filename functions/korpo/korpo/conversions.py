@@ -15,7 +15,9 @@ plain duplicate: it writes an upgrade event (its own derived id, `upgrades` = th
 event's id) that pays the conversion once and is not counted as a second one.
 
 A conversion is tied to its click (GetItem on the click's event id): it copies the click's
-employee, post, challenge, network and class. Clicks live 90 days (the table's TTL).
+employee, post, challenge, network, class and time (a challenge that ran at the click pays a
+conversion that comes after its end: a hire weeks after the referral). Clicks live 90 days
+(the table's TTL).
 """
 from __future__ import annotations
 
@@ -186,7 +188,7 @@ def record(report: ConversionReport, trust: str, earns: bool, store: EventStore,
         employee_id=click.employee_id, code=click.code, post_id=click.post_id,
         challenge_id=click.challenge_id, network=click.network, klass=click.klass,
         referrer=click.referrer, device=click.device, browser=click.browser,
-        visitor_key=click.visitor_key, click_id=click.event_id,
+        visitor_key=click.visitor_key, click_id=click.event_id, click_at=click.at,
         conversion_type=report.type, value=report.value, currency=report.currency,
         external_id=report.external_id, trust=trust, earns=earns,
         expires_at=int((now + timedelta(days=RAW_EVENT_TTL_DAYS)).timestamp()))

@@ -85,9 +85,12 @@ def get_or_create(employee_id: str, post_id: str, network: str,
         return existing
     if challenge_id is not None:
         try:
-            ChallengeModel.get(*ChallengeModel.key(challenge_id))
+            challenge = ChallengeModel.get(*ChallengeModel.key(challenge_id))
         except DoesNotExist:
             raise ChallengeNotFound(challenge_id) from None
+        if challenge.share_post_id not in (None, post_id):
+            # A challenge with a post (or a destination) of its own pays only that one.
+            raise ChallengeNotFound(f"{challenge_id} is not shared through post {post_id}")
     try:
         post = PostModel.get(*PostModel.key(post_id))
     except DoesNotExist:

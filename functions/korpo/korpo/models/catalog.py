@@ -11,7 +11,10 @@ Access patterns
 - Employee profile:               GetItem pk=EMP#{employee}, sk=PROFILE
 - Every employee (admins' list, the weekly digest): Query gsi1 gsi1pk=EMPLOYEES (gsi1sk =
                                   "{display name lower case}#{employee}": alphabetical)
-- Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES
+- Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES (challenges by start)
+- Challenge by id:                GetItem pk=CHALLENGE#{id}, sk=CHALLENGE
+- A URL challenge's own post:     GetItem pk=POST#challenge-{id}, sk=POST; its gsi1pk is
+                                  CHALLENGE_POSTS, so the news and the posts lists never see it
 - Teams:                          Query gsi1 gsi1pk=TEAMS (gsi1sk = name, lower case)
 - Redemption by id:               GetItem pk=EMP#{employee}, sk=REDEMPTION#{token} (the id is
                                   "{employee}.{token}": korpo.shop.redemptions)
@@ -30,7 +33,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import (
-    BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
+    UTCDateTimeAttribute, VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -307,6 +311,13 @@ class RewardModel(CatalogItem):
                    reward_id=reward_id, title=title, cost=cost, **attributes)
 
 
+class ChallengeTerms(MapAttribute):
+    """Terms a running challenge had until an admin changed them (korpo.content.challenges)."""
+    until = UTCDateTimeAttribute()
+    multiplier = NumberAttribute()
+    bonus = NumberAttribute()
+
+
 class ChallengeModel(CatalogItem):
     class Meta(CatalogItem.Meta):
         abstract = False
@@ -321,10 +332,36 @@ class ChallengeModel(CatalogItem):
     bonus = NumberAttribute(null=True)  # points added to each earning event of the challenge
     starts_at = UTCDateTimeAttribute()
     ends_at = UTCDateTimeAttribute()
+    kind = UnicodeAttribute(null=True)  # campaign | product_launch | job_referral
+    # What employees share for it: a post of the news, or a destination URL (shared through a
+    # post of its own, kept out of the news). Neither (older challenges): any post.
+    post_id = UnicodeAttribute(null=True)
+    destination = UnicodeAttribute(null=True)
+    goal = UnicodeAttribute(null=True)  # human_clicks | conversions
+    goal_type = UnicodeAttribute(null=True)  # the conversion type of a conversions goal
+    goal_target = NumberAttribute(null=True)
+    earlier_terms = ListAttribute(of=ChallengeTerms, null=True)
+    created_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+    ended_at = UTCDateTimeAttribute(null=True)  # an admin ended it (ends_at is then that time)
+    version = VersionAttribute()  # two admins editing at once: the second is told, not lost
 
     @staticmethod
     def key(challenge_id: str) -> tuple[str, str]:
         return f"CHALLENGE#{challenge_id}", "CHALLENGE"
+
+    @staticmethod
+    def own_post_id(challenge_id: str) -> str:
+        """The post through which a destination-URL challenge is shared."""
+        return f"challenge-{challenge_id}"
+
+    @property
+    def share_post_id(self) -> str | None:
+        """The post employees share for it; None: they pick any post."""
+        if self.post_id:
+            return self.post_id
+        return self.own_post_id(self.challenge_id) if self.destination else None
 
     @classmethod
     def create(cls, challenge_id: str, title: str, starts_at: datetime, ends_at: datetime,

@@ -48,6 +48,7 @@ class EventModel(BaseModel):
     visitor_key = UnicodeAttribute(null=True)  # keyed daily hash: never a raw IP
     # conversions
     click_id = UnicodeAttribute(null=True)  # the event id of the click it follows
+    click_at = UTCDateTimeAttribute(null=True)  # when that click happened (challenges pay by it)
     conversion_type = UnicodeAttribute(null=True)  # signup | lead | purchase | application…
     value = NumberAttribute(null=True)
     currency = UnicodeAttribute(null=True)

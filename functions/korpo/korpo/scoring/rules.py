@@ -35,6 +35,14 @@ class ScoredEvent:
     trust: str | None = None
     earns: bool | None = None  # set by the writer when it decides (pixel conversions)
     upgrades: str | None = None  # a signed conversion paying for a pixel one: its event id
+    # A conversion: when its click happened. The challenge the link was shared for pays it if
+    # it ran at the click, even when the conversion (a hire) comes weeks after its end.
+    click_at: datetime | None = None
+
+    @property
+    def challenge_time(self) -> datetime:
+        """The instant that decides which challenge (and which of its terms) applies."""
+        return self.click_at or self.at
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,22 @@ class Challenge:
     ends_at: datetime
     multiplier: float = 1.0
     bonus: int = 0
+    # A challenge with a post or a destination of its own pays only the events of links
+    # shared for it; one without (older ones, the demo's) boosts every event while it runs.
+    applies_to_all: bool = True
+    # Terms an admin replaced while it ran, each (until, multiplier, bonus): an edit applies
+    # from then on, so a replayed or late event is paid by the terms of its own time.
+    earlier_terms: tuple[tuple[datetime, float, int], ...] = ()
 
     def active_at(self, at: datetime) -> bool:
         return self.starts_at <= at < self.ends_at
+
+    def terms_at(self, at: datetime) -> tuple[float, int]:
+        """(multiplier, bonus) in force at that instant."""
+        for until, multiplier, bonus in sorted(self.earlier_terms):
+            if at < until:
+                return multiplier, bonus
+        return self.multiplier, self.bonus
 
 
 @dataclass(frozen=True)
@@ -107,16 +128,19 @@ def base_award(event: ScoredEvent, rules: Rules) -> Award | None:
 
 
 def challenge_for(event: ScoredEvent, challenges: list[Challenge]) -> Challenge | None:
-    """The challenge that applies: the one the event names, if it ran at the event's time;
-    else, of those running at the event's time, the most generous one."""
-    running = [c for c in challenges if c.active_at(event.at)]
+    """The challenge that applies: the one the event names, if it ran at the event's time
+    (a conversion's: its click's); else, of those running then that apply to every event,
+    the most generous one."""
+    at = event.challenge_time
+    running = [c for c in challenges if c.active_at(at)]
     if event.challenge_id:
         named = [c for c in running if c.challenge_id == event.challenge_id]
         if named:
             return named[0]
+    running = [c for c in running if c.applies_to_all]
     if not running:
         return None
-    return max(running, key=lambda c: (c.multiplier, c.bonus, c.challenge_id))
+    return max(running, key=lambda c: (*c.terms_at(at), c.challenge_id))
 
 
 def award_for(event: ScoredEvent, rules: Rules,
@@ -127,9 +151,10 @@ def award_for(event: ScoredEvent, rules: Rules,
     if base is None:
         return None
     challenge = challenge_for(event, challenges or [])
-    if challenge is None or (challenge.multiplier == 1 and not challenge.bonus):
+    multiplier, bonus = challenge.terms_at(event.challenge_time) if challenge else (1, 0)
+    if challenge is None or (multiplier == 1 and not bonus):
         return base
-    points = int(round(base.points * challenge.multiplier)) + int(challenge.bonus)
+    points = int(round(base.points * multiplier)) + int(bonus)
     return Award(points, f"{base.rule}+challenge:{challenge.challenge_id}")
 
 

@@ -49,7 +49,9 @@ def save_rules(overrides: object, updated_by: str | None = None) -> dict[str, An
 
 def load_challenges() -> list[Challenge]:
     return [Challenge(c.challenge_id, c.starts_at, c.ends_at, float(c.multiplier or 1),
-                      int(c.bonus or 0))
+                      int(c.bonus or 0), applies_to_all=c.share_post_id is None,
+                      earlier_terms=tuple((t.until, float(t.multiplier), int(t.bonus))
+                                          for t in c.earlier_terms or ()))
             for c in ChallengeModel.gsi1.query("CHALLENGES")]
 
 

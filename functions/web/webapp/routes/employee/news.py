@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
 from korpo import links, posts, share_intents, share_targets
+from korpo.content import challenges as challenge_rules
 from korpo.feeds import store as feed_store
 from korpo.models import ChallengeModel
 from korpo.months import utc_now
@@ -20,14 +22,18 @@ MASTODON_COOKIE = "korpo_mastodon"  # the employee's instance, remembered by thi
 NEWS_PER_PAGE = 10
 
 
-def _running_challenges(now: datetime) -> list[ChallengeModel]:
-    return [c for c in ChallengeModel.gsi1.query("CHALLENGES")
-            if c.starts_at <= now < c.ends_at]
+def _running_challenges(visit: Visit, now: datetime) -> list[tuple]:
+    """Each running challenge with its goal's progress (one Query of its stats each)."""
+    return [(c, challenge_rules.progress(c, visit.settings.scores_table, visit.settings.zone,
+                                         now))
+            for c in challenge_rules.running(now)]
 
 
-def _challenge(visit: Visit, raw: str | None = None) -> ChallengeModel | None:
+def _challenge(visit: Visit, raw: str | None = None,
+               post_id: str | None = None) -> ChallengeModel | None:
     """The running challenge a share is made for (`?challenge=`): its clicks and conversions
-    then carry it. Anything else (unknown, over, malformed) shares without one."""
+    then carry it. Anything else (unknown, over, malformed, or a challenge of another post
+    than `post_id`) shares without one."""
     raw = raw if raw is not None else (visit.request.query_params or {}).get("challenge")
     if not raw or len(raw) > 100:
         return None
@@ -35,7 +41,11 @@ def _challenge(visit: Visit, raw: str | None = None) -> ChallengeModel | None:
         found = ChallengeModel.get(*ChallengeModel.key(raw))
     except ChallengeModel.DoesNotExist:
         return None
-    return found if found.starts_at <= utc_now() < found.ends_at else None
+    if challenge_rules.status_of(found, utc_now()) != "running":
+        return None
+    if post_id is not None and found.share_post_id not in (None, post_id):
+        return None
+    return found
 
 
 @pages.route("/")
@@ -51,10 +61,13 @@ def news(visit: Visit) -> Response:
     channel = query.get("channel") if query.get("channel") in channels else None
     found, cursor = posts.news_page(NEWS_PER_PAGE, before=query.get("before"), feed_id=channel)
     sharing_for = _challenge(visit)
+    if sharing_for is not None and sharing_for.share_post_id:  # nothing to pick: its post
+        raise Redirect(f"/news/{quote(sharing_for.share_post_id)}?challenge="
+                       f"{quote(sharing_for.challenge_id)}")
     return page(visit, "news.html", active="news", posts=found, next_cursor=cursor,
                 channels=channels, channel=channel, sharing_for=sharing_for,
                 challenges=[] if query.get("before") or sharing_for
-                else _running_challenges(utc_now()))
+                else _running_challenges(visit, utc_now()))
 
 
 def _visible_post(post_id: str):  # -> PostModel
@@ -86,7 +99,7 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     post = _visible_post(post_id)
     import segno  # only this page draws QR codes
 
-    challenge = _challenge(visit)
+    challenge = _challenge(visit, post_id=post_id)
     copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy",
                                                       challenge=challenge).code)
     native_link = links.share_url(visit.base_url, _link(visit, post_id, "native",
@@ -116,7 +129,7 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
     if not same_token(who.csrf, (visit.request.query_params or {}).get("t")):
         raise Redirect(f"/news/{post_id}")  # an old or forged link: back to the share sheet
     post = _visible_post(post_id)
-    challenge = _challenge(visit)
+    challenge = _challenge(visit, post_id=post_id)
     ask = f"/news/{post_id}/mastodon" + (f"?challenge={challenge.challenge_id}"
                                           if challenge else "")
     instance = visit.cookies.get(MASTODON_COOKIE)
@@ -139,7 +152,7 @@ def mastodon(visit: Visit, post_id: str) -> Response:
     Korpo stores nothing about the employee's own social accounts)."""
     who = visit.employee()
     post = _visible_post(post_id)
-    challenge = _challenge(visit, visit.field("challenge") or None)
+    challenge = _challenge(visit, visit.field("challenge") or None, post_id=post_id)
     if visit.request.method == "GET":
         return page(visit, "mastodon.html", active="news", post=post, errors={},
                     instance=visit.cookies.get(MASTODON_COOKIE, ""), challenge=challenge)
@@ -173,5 +186,5 @@ def record_intent(visit: Visit, post_id: str) -> Response:
         raise PageError(400, N_("This network is not one Korpo can share to."))
     _visible_post(post_id)
     _link(visit, post_id, network, intent=True,
-          challenge=_challenge(visit, visit.field("challenge")))
+          challenge=_challenge(visit, visit.field("challenge"), post_id=post_id))
     return Response(body="", status_code=204)
