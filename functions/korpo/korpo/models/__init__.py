@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from korpo.models.catalog import (
     CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, LinkModel,
-    LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel, TeamModel,
+    LinkOwnerModel, PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -14,7 +14,8 @@ from korpo.models.base import reset_transaction_connection
 from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
-                  ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel)
+                  ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
+                  PinModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -35,5 +36,5 @@ def bind_tables(settings: Settings) -> None:
 __all__ = [
     "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
     "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
-    "MonthStateModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
+    "MonthStateModel", "PinModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
 ]
