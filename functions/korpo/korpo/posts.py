@@ -96,39 +96,39 @@ def _cursor(before: str | None) -> str | None:
     return before
 
 
-def in_news(post: PostModel, now: datetime, shown_feeds: Collection[str] | None) -> bool:
-    """Whether employees see (and may share) this post: not hidden, not expired, and of a
-    channel they see (`shown_feeds`, which leaves out deleted channels; None: any)."""
+def in_news(post: PostModel, now: datetime, hidden_feeds: Collection[str] = ()) -> bool:
+    """Whether employees see (and may share) this post: not hidden, not expired, and not of
+    a channel kept from them (`hidden_feeds`: deleted ones, other teams')."""
     if post.hidden or (post.expires_at is not None and post.expires_at <= now):
         return False
-    return shown_feeds is None or post.feed_id == MANUAL_FEED or post.feed_id in shown_feeds
+    return post.feed_id not in hidden_feeds
 
 
-def pinned_posts(now: datetime, shown_feeds: Collection[str] | None = None) -> list[PostModel]:
+def pinned_posts(now: datetime, hidden_feeds: Collection[str] = ()) -> list[PostModel]:
     """The pinned posts employees see, the latest pin first: one Query of the few pins and
     one BatchGet of their posts."""
     pins = sorted(PinModel.query("PINS"), key=lambda p: p.pinned_at, reverse=True)
     found = {p.post_id: p for p in PostModel.batch_get(
         [PostModel.key(pin.post_id) for pin in pins])} if pins else {}
     return [found[pin.post_id] for pin in pins
-            if pin.post_id in found and in_news(found[pin.post_id], now, shown_feeds)]
+            if pin.post_id in found and in_news(found[pin.post_id], now, hidden_feeds)]
 
 
 def news_page(limit: int = 20, before: str | None = None, feed_id: str | None = None, *,
-              shown_feeds: Collection[str] | None = None,
+              hidden_feeds: Collection[str] = (),
               now: datetime | None = None) -> tuple[list[PostModel], str | None]:
     """A page of the news, newest first, from `before` (the cursor the previous page gave),
     optionally of one channel. Returns (posts, next cursor).
 
     The first page starts with the pinned posts (which are then left out of the dated
     list). Hidden and expired posts are filtered by DynamoDB; the channels an employee does
-    not see (`shown_feeds`: their team's audience, existing channels) here, reading at most
+    not see (`hidden_feeds`: other teams', deleted ones) here, reading at most
     NEWS_EXAMINED_MAX posts a page: past that, the page ends early with a cursor."""
     if not 1 <= limit <= NEWS_PAGE_MAX:
         raise ValueError(f"limit must be from 1 to {NEWS_PAGE_MAX}")
     now = now or datetime.now(timezone.utc)
     before = _cursor(before)
-    pinned = [p for p in pinned_posts(now, shown_feeds) if not feed_id or p.feed_id == feed_id]
+    pinned = [p for p in pinned_posts(now, hidden_feeds) if not feed_id or p.feed_id == feed_id]
     pinned_ids = {p.post_id for p in pinned}
     condition = ((PostModel.hidden == False) | PostModel.hidden.does_not_exist()) & (  # noqa: E712
         PostModel.expires_at.does_not_exist() | (PostModel.expires_at > now))
@@ -142,7 +142,7 @@ def news_page(limit: int = 20, before: str | None = None, feed_id: str | None = 
                                      page_size=min(limit * 2 + 1, 100)):
         examined += 1
         last_seen = post.gsi1sk
-        if post.post_id not in pinned_ids and in_news(post, now, shown_feeds):
+        if post.post_id not in pinned_ids and in_news(post, now, hidden_feeds):
             found.append(post)
             if len(found) > limit:
                 break

@@ -14,8 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.exceptions import DeleteError
-
 from korpo.feeds import poll, store
 from korpo.feeds.discover import DiscoveryError, Discovered, FeedUnreachable, find_feed
 from korpo.feeds.guard import UnsafeUrl
@@ -25,7 +23,7 @@ from korpo.people import teams
 
 __all__ = ["ChannelConflict", "ChannelNotFound", "ChannelRefused", "Health", "add_channel",
            "delete_channel", "edit_channel", "health", "pause_channel", "poll_now",
-           "resume_channel", "shown_feed_ids"]
+           "resume_channel", "hidden_feed_ids"]
 
 MAX_TITLE_CHARS = 200
 MAX_AUDIENCE_TEAMS = 50
@@ -169,15 +167,11 @@ def _switch(feed: FeedModel, actions: list) -> None:
 
 def delete_channel(feed_id: str) -> None:
     """The channel goes; nothing more is fetched. Its posts stay stored but leave the news
-    (korpo.posts.news_page shows the posts of existing channels only) and no new share link
-    is made for them; links already shared keep redirecting and earning (docs/decisions.md).
-    Adding the same feed again brings its posts back (the same ids)."""
-    try:
-        FeedModel(*FeedModel.key(feed_id)).delete(condition=FeedModel.pk.exists())
-    except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise ChannelNotFound(feed_id) from None
-        raise
+    (its id joins store.gone_feed_ids) and no new share link is made for them; links already
+    shared keep redirecting and earning (docs/decisions.md). Adding the same feed again
+    brings its posts back (the same ids)."""
+    if not store.delete_feed(feed_id):
+        raise ChannelNotFound(feed_id)
 
 
 def poll_now(feed_id: str) -> poll.FeedOutcome:
@@ -249,7 +243,9 @@ def error_kind(error: str | None, status: int | None) -> str:
     return "other"
 
 
-def shown_feed_ids(feeds: Iterable[FeedModel], team_id: str | None) -> set[str]:
-    """The channels whose posts an employee of `team_id` sees: those for everyone, and those
-    whose audience names the team (paused ones too: pausing stops fetching, not showing)."""
-    return {f.feed_id for f in feeds if not f.audience or (team_id and team_id in f.audience)}
+def hidden_feed_ids(feeds: Iterable[FeedModel], team_id: str | None) -> set[str]:
+    """The channels whose posts an employee of `team_id` does not see: deleted ones, and
+    those whose audience leaves their team out (paused ones are seen: pausing stops
+    fetching, not showing). Posts of any other feed id are shown."""
+    return store.gone_feed_ids() | {f.feed_id for f in feeds
+                                    if f.audience and not (team_id and team_id in f.audience)}

@@ -10,14 +10,16 @@ import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from korpo.feeds.parse import Entry
 from korpo.feeds.sanitize import safe_url
 from korpo.ids import stable_id
-from korpo.models import FeedModel, PostModel
+from korpo.models import FeedModel, GoneFeedsModel, PostModel
 from korpo.models.base import sort_time as iso
+from korpo.models.base import transaction_connection
 from korpo.posts import POSTS_PK
 
 logger = logging.getLogger(__name__)
@@ -89,7 +91,36 @@ def add_feed(url: str, title: str | None = None, interval_minutes: int = 15,
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
         return get_feed(feed_id)
+    if feed_id in gone_feed_ids():
+        # A channel deleted, then added again: its posts (same ids) are back in the news.
+        GoneFeedsModel(*GoneFeedsModel.key()).update(
+            actions=[GoneFeedsModel.feed_ids.delete({feed_id})])
     return feed
+
+
+def gone_feed_ids() -> set[str]:
+    """Ids of deleted channels (one GetItem): the news leaves their posts out."""
+    try:
+        return set(GoneFeedsModel.get(*GoneFeedsModel.key()).feed_ids or ())
+    except DoesNotExist:
+        return set()
+
+
+def delete_feed(feed_id: str) -> bool:
+    """Delete the feed and note its id among the gone ones, both or neither; False when there
+    was no such feed. Its posts are kept (shared links resolve from their own items)."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as tx:
+            tx.delete(FeedModel(*FeedModel.key(feed_id)), condition=FeedModel.pk.exists())
+            tx.update(GoneFeedsModel(*GoneFeedsModel.key()),
+                      actions=[GoneFeedsModel.feed_ids.add({feed_id})])
+    except TransactWriteError:
+        try:
+            get_feed(feed_id)
+        except FeedNotFound:
+            return False  # the condition failed: nothing to delete
+        raise
+    return True
 
 
 def get_feed(feed_id: str) -> FeedModel:

@@ -3,8 +3,9 @@ and gathered in docs/data-model.md. Table names come from settings (the template
 from __future__ import annotations
 
 from korpo.models.catalog import (
-    CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, LinkModel,
-    LinkOwnerModel, PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, TeamModel,
+    CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel,
+    LinkModel, LinkOwnerModel, PinModel, PostModel, RedemptionModel, RewardModel, RulesModel,
+    TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -15,7 +16,7 @@ from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
-                  PinModel)
+                  PinModel, GoneFeedsModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -35,6 +36,6 @@ def bind_tables(settings: Settings) -> None:
 
 __all__ = [
     "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
-    "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
+    "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "PinModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
 ]

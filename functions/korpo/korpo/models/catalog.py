@@ -6,6 +6,7 @@ Access patterns
                                   a paused feed's gsi1sk is "~paused#{id}", after every instant)
 - Post by id:                     GetItem pk=POST#{id}, sk=POST
 - Newest posts:                   Query gsi1 gsi1pk=POSTS, descending (gsi1sk = "{published iso}#{id}")
+- Deleted channels (news leaves their posts out): GetItem pk=FEEDS, sk=GONE (a set of ids)
 - Pinned posts (news, top):       Query pk=PINS (sk = POST#{id}; a handful, korpo.curate.MAX_PINS)
 - Share link by code (redirect):  GetItem pk=LINK#{code}, sk=LINK
 - Share links of a post (hiding): Query gsi1 gsi1pk=LINKS#{post_id} (gsi1sk = code)
@@ -85,6 +86,20 @@ class FeedModel(CatalogItem):
     @staticmethod
     def key(feed_id: str) -> tuple[str, str]:
         return f"FEED#{feed_id}", "FEED"
+
+
+class GoneFeedsModel(CatalogItem):
+    """The ids of deleted channels, one item: their posts stay stored (shared links keep
+    redirecting) but leave the news. Adding the channel again takes its id out."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    feed_ids = UnicodeSetAttribute(null=True)
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "FEEDS", "GONE"
 
 
 class PostModel(CatalogItem):
