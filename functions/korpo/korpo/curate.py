@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from korpo.feeds.sanitize import clean_html, safe_url
+from korpo.feeds.sanitize import MAX_URL_CHARS, clean_html, safe_url
 from korpo.links import safe_destination
 from korpo.models import PinModel, PostModel
 from korpo.models.base import sort_time as iso
@@ -26,7 +26,7 @@ from korpo.share_targets import MAX_SUGGESTED_CHARS
 
 MAX_PINS = 3  # the top of a phone's screen; more pins would be the news itself
 MAX_TITLE_CHARS = 200
-MAX_TEXT_CHARS = 3000
+MAX_TEXT_CHARS = 2000
 MAX_SHARE_TEXT_CHARS = MAX_SUGGESTED_CHARS
 MAX_EXPIRY_YEARS = 5
 
@@ -76,6 +76,8 @@ def clean_destination(raw: object) -> str:
     value = raw.strip() if isinstance(raw, str) else ""
     if not value:
         raise InvalidPost("url", "required")
+    if len(value) > MAX_URL_CHARS:
+        raise InvalidPost("url", "too_long")
     clean = safe_url(value)
     if clean is None or not safe_destination(clean):
         raise InvalidPost("url", "not_web")
@@ -133,12 +135,15 @@ def _update(post_id: str, actions: list) -> PostModel:
     return post
 
 
+def _share_text_action(text: object) -> object:
+    value = _text(text, "share_text", MAX_SHARE_TEXT_CHARS, lines=True)
+    return PostModel.share_text.set(value) if value else PostModel.share_text.remove()
+
+
 def set_share_text(post_id: str, text: object) -> PostModel:
     """What the share targets prefill instead of the title; empty: the title again. The
     brand's disclosure line is always added after it (share_targets.ShareText)."""
-    value = _text(text, "share_text", MAX_SHARE_TEXT_CHARS, lines=True)
-    return _update(post_id, [PostModel.share_text.set(value) if value
-                             else PostModel.share_text.remove()])
+    return _update(post_id, [_share_text_action(text)])
 
 
 def expiry_instant(day: date, zone: ZoneInfo) -> datetime:
@@ -147,16 +152,34 @@ def expiry_instant(day: date, zone: ZoneInfo) -> datetime:
         timezone.utc)
 
 
+def expiry_day(expires_at: datetime | None, zone: ZoneInfo) -> date | None:
+    """The last day a post is in the news (brand zone): expiry_instant's inverse."""
+    if expires_at is None:
+        return None
+    return (expires_at.astimezone(zone) - timedelta(days=1)).date()
+
+
+def _expiry_action(day: date | None, zone: ZoneInfo, today: date | None) -> object:
+    if day is None:
+        return PostModel.expires_at.remove()
+    today = today or datetime.now(zone).date()
+    if day.year < 2000 or day > today + timedelta(days=366 * MAX_EXPIRY_YEARS):
+        raise InvalidPost("expires_on", "out_of_range")
+    return PostModel.expires_at.set(expiry_instant(day, zone))
+
+
 def set_expiry(post_id: str, day: date | None, zone: ZoneInfo,
                today: date | None = None) -> PostModel:
     """The last day the post is in the news (brand zone), or None: no end. A day already
-    past takes it out of the news now."""
-    if day is not None:
-        today = today or datetime.now(zone).date()
-        if day.year < 2000 or day > today + timedelta(days=366 * MAX_EXPIRY_YEARS):
-            raise InvalidPost("expires_on", "out_of_range")
-    return _update(post_id, [PostModel.expires_at.set(expiry_instant(day, zone)) if day
-                             else PostModel.expires_at.remove()])
+    past takes it out of the news now; its shared links keep working."""
+    return _update(post_id, [_expiry_action(day, zone, today)])
+
+
+def edit_post(post_id: str, *, share_text: object, expires_on: date | None, zone: ZoneInfo,
+              today: date | None = None) -> PostModel:
+    """An admin's edit of a post's page: both checked, then one write (or none)."""
+    return _update(post_id, [_share_text_action(share_text),
+                             _expiry_action(expires_on, zone, today)])
 
 
 def pinned_ids() -> list[str]:
