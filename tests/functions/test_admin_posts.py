@@ -296,3 +296,17 @@ def test_news_page_reads_a_bounded_number_of_posts_per_page(aws, monkeypatch):
     assert page == [] and cursor  # stopped after 5, with a cursor to go on from
     page, cursor = posts.news_page(3, before=cursor, hidden_feeds={"feed-1"})
     assert page == [] and cursor is None
+
+
+def test_the_json_api_lists_the_same_news(api):
+    from korpo import curate
+    from helpers import body_of, claims_for
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    for n in range(3):
+        make_post(f"p{n}", published=start + timedelta(hours=n))
+    curate.pin_post("p0")
+    curate.set_expiry("p2", date_before(start), ZoneInfo("UTC"))
+    listed = body_of(api("api/list_posts", claims=claims_for("e-1", "e@example.com")))["posts"]
+    assert [p["post_id"] for p in listed] == ["p0", "p1"]
