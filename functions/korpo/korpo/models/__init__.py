@@ -36,6 +36,7 @@ def bind_tables(settings: Settings) -> None:
 
 __all__ = [
     "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
-    "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
-    "MonthStateModel", "PinModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
+    "DeletedEmployeeModel", "EmployeeModel", "EventModel", "FeedModel", "GoneFeedsModel",
+    "LedgerModel", "LinkModel", "LinkOwnerModel", "MonthStateModel", "PinModel", "PostModel",
+    "RedemptionModel", "RewardModel", "RulesModel", "ScoresItem", "TeamModel", "bind_tables",
 ]

@@ -2,8 +2,9 @@
 
 Access patterns
 - Feed by id:                     GetItem pk=FEED#{id}, sk=FEED
-- Feeds due for polling:          Query gsi1 gsi1pk=FEEDS, gsi1sk <= "{now iso}~" (ordered by next poll;
-                                  a paused feed's gsi1sk is "~paused#{id}", after every instant)
+- Feeds due for polling:          Query gsi1 gsi1pk=FEEDS, gsi1sk <= "{now iso}~" (ordered by
+                                  next poll; a paused feed's gsi1sk is "~paused#{id}", after
+                                  every instant, so it is never due)
 - Post by id:                     GetItem pk=POST#{id}, sk=POST
 - Newest posts:                   Query gsi1 gsi1pk=POSTS, descending (gsi1sk = "{published iso}#{id}")
 - Deleted channels (news leaves their posts out): GetItem pk=FEEDS, sk=GONE (a set of ids)
