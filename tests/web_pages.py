@@ -77,8 +77,9 @@ def headers_of(answer: dict) -> dict:
 def form(resource: str, fields: dict, *, params: dict | None = None,
          who: dict | None = None) -> dict:
     """A POSTed form of this site, with the session's token (an admin's unless `who`)."""
+    # `who={}` is a stranger (no session), not the default admin.
     headers = {"content-type": FORM, "origin": f"https://{HOST}",
-               **(as_admin() if who is None else who)}  # who={}: a stranger
+               **(as_admin() if who is None else who)}
     return page_event(resource, method="POST", params=params, headers=headers,
                       body=urlencode({"csrf": "token-1", **fields}))
 

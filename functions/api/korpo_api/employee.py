@@ -13,6 +13,8 @@ from chalice import (
 
 from korpo import brand, links, monthly, posts, settings, share_intents, visitors
 from korpo.content import challenges
+from korpo.feeds import channels
+from korpo.feeds import store as feed_store
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 from korpo.people import employees, privacy, profiles, teams
 from korpo.scoring import ledger
@@ -55,11 +57,17 @@ def me() -> Response:
 
 @bp.route("/posts", methods=["GET"])
 def list_posts() -> dict:
-    identity(bp.current_request)
+    """The employee's news as the web app shows it: pinned posts first, no hidden or expired
+    post, none of a deleted channel or of a channel meant for other teams."""
+    who = identity(bp.current_request)
+    profile = profiles.get_profile(who.employee_id)
+    hidden = channels.hidden_feed_ids(feed_store.list_feeds(),
+                                      profile.team_id if profile else None)
+    found, _cursor = posts.news_page(posts.NEWS_PAGE_MAX, hidden_feeds=hidden)
     return {"posts": [{"post_id": p.post_id, "title": p.title, "url": p.url,
                        "summary_html": p.summary_html, "author": p.author,
                        "image_url": p.image_url, "published_at": p.published_at.isoformat()}
-                      for p in posts.list_posts(limit=50)]}
+                      for p in found]}
 
 
 def _share(post_id: str, record_intent: bool):

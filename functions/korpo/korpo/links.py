@@ -95,11 +95,13 @@ def get_or_create(employee_id: str, post_id: str, network: str,
         post = PostModel.get(*PostModel.key(post_id))
     except DoesNotExist:
         raise PostNotFound(post_id) from None
-    if post.hidden:
+    now = now or utc_now()
+    # A hidden post, or one past its expiry (korpo.curate), gets no new link; links already
+    # made keep working (an expired post's keep earning).
+    if post.hidden or (post.expires_at is not None and post.expires_at <= now):
         raise PostNotFound(post_id)
     if not safe_destination(post.url):
         raise UnsafeDestination(f"post {post_id} has no http(s) address to share")
-    now = now or utc_now()
     for _ in range(_CODE_ATTEMPTS):
         code = new_share_code()
         link = LinkModel(*LinkModel.key(code), code=code, employee_id=employee_id,

@@ -21,16 +21,23 @@ class InvalidInstance(ValueError):
     pass
 
 
+# An admin's suggested text (korpo.curate.set_share_text) may say more than a title.
+MAX_SUGGESTED_CHARS = 500
+
+
 @dataclass(frozen=True)
 class ShareText:
     title: str
     url: str
     disclosure: str
+    suggested: str | None = None  # the admin's words for this post; None: the title
 
     def text(self) -> str:
-        """"<title> <link> <disclosure>": the disclosure always last, never left out."""
-        title = " ".join(self.title.split())[:MAX_TITLE_CHARS]
-        return " ".join(part for part in (title, self.url, self.disclosure) if part)
+        """"<suggested text or title> <link> <disclosure>": the disclosure always last,
+        never left out."""
+        words = " ".join((self.suggested or "").split())[:MAX_SUGGESTED_CHARS] or \
+            " ".join(self.title.split())[:MAX_TITLE_CHARS]
+        return " ".join(part for part in (words, self.url, self.disclosure) if part)
 
 
 def mastodon_instance(raw: str) -> str:

@@ -108,26 +108,33 @@ def poll_due(now: datetime | None = None, force: bool = False,
     due (and first in line) at the next run.
     """
     now = now or datetime.now(timezone.utc)
-    feeds = store.list_feeds(limit) if force else store.due_feeds(now + DUE_GRACE, limit)
+    # A paused feed is never due (its sort key is after every instant); "all" skips it too.
+    feeds = ([f for f in store.list_feeds(limit) if not f.paused] if force
+             else store.due_feeds(now + DUE_GRACE, limit))
     if len(feeds) >= limit:
         logger.warning("more feeds due than one run takes: the rest stay due",
                        extra={"limit": limit})
     return _poll(feeds, now, max_workers, budget_s)
 
 
-def poll_feed_id(feed_id: str, force: bool = True, now: datetime | None = None) -> PollReport:
-    """Poll one feed now (or only if due, without `force`). Raises store.FeedNotFound."""
+def poll_feed_id(feed_id: str, force: bool = True, now: datetime | None = None,
+                 fetch_timeout_s: float | None = None) -> PollReport:
+    """Poll one feed now (or only if due, without `force`), paused or not when forced: an
+    admin asked for this one. `fetch_timeout_s` bounds its fetch (default: fetch's own).
+    Raises store.FeedNotFound."""
     now = now or datetime.now(timezone.utc)
     feed = store.get_feed(feed_id)
-    if not force and feed.next_poll_at > now + DUE_GRACE:
-        outcome = FeedOutcome(feed.feed_id, feed.url, SKIPPED,
-                              error=f"not due until {store.iso(feed.next_poll_at)}")
-        return PollReport(now, 0, [outcome])
-    return _poll([feed], now, 1, None)
+    if not force and (feed.paused or feed.next_poll_at > now + DUE_GRACE):
+        why = "paused" if feed.paused else f"not due until {store.iso(feed.next_poll_at)}"
+        return PollReport(now, 0, [FeedOutcome(feed.feed_id, feed.url, SKIPPED, error=why)])
+    started = time.monotonic()
+    outcome = poll_feed(feed, now, fetch_timeout_s=fetch_timeout_s)
+    return PollReport(now, int((time.monotonic() - started) * 1000), [outcome])
 
 
 def poll_feed(feed: FeedModel, now: datetime, fetch_slot: AbstractContextManager = nullcontext(),
-              deadline: float | None = None) -> FeedOutcome:
+              deadline: float | None = None,
+              fetch_timeout_s: float | None = None) -> FeedOutcome:
     """Fetch, parse and store one feed, and record its health. Never raises.
 
     `fetch_slot` is held while the feed is fetched and parsed, and released before its
@@ -139,7 +146,8 @@ def poll_feed(feed: FeedModel, now: datetime, fetch_slot: AbstractContextManager
             if deadline is not None and time.monotonic() >= deadline:
                 return FeedOutcome(feed.feed_id, feed.url, SKIPPED,
                                    error="out of time: still due")
-            result = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            result = fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
+                           total_timeout_s=fetch_timeout_s)
             parsed = _parse(result) if result.ok else None
         if result.not_modified:
             store.record_success(feed, now, etag=result.etag, last_modified=result.last_modified,

@@ -5,19 +5,24 @@ what changed is written (a new post, an edited post, the feed's health)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
 
 from korpo.feeds.parse import Entry
 from korpo.feeds.sanitize import safe_url
 from korpo.ids import stable_id
-from korpo.models import FeedModel, PostModel
+from korpo.models import FeedModel, GoneFeedsModel, PostModel
 from korpo.models.base import sort_time as iso
+from korpo.models.base import transaction_connection
 from korpo.posts import POSTS_PK
+
+logger = logging.getLogger(__name__)
 
 FEEDS_PK = "FEEDS"
 MAX_BACKOFF = timedelta(hours=24)
@@ -55,7 +60,8 @@ def check_interval(interval_minutes: object) -> int:
 
 
 def add_feed(url: str, title: str | None = None, interval_minutes: int = 15,
-             now: datetime | None = None, site_url: str | None = None) -> FeedModel:
+             now: datetime | None = None, site_url: str | None = None,
+             audience: set[str] | None = None) -> FeedModel:
     """Register a feed, due at once. Adding a URL that is already stored (or that a stored
     feed moved to) returns the stored feed unchanged (its health and schedule are kept).
 
@@ -77,14 +83,44 @@ def add_feed(url: str, title: str | None = None, interval_minutes: int = 15,
     feed = FeedModel(pk, sk, feed_id=feed_id, url=clean_url, title=title,
                      interval_minutes=interval_minutes, next_poll_at=now, created_at=now,
                      site_url=safe_url(site_url) if site_url and site_url != clean_url else None,
-                     gsi1pk=FEEDS_PK, gsi1sk=f"{iso(now)}#{feed_id}")
+                     gsi1pk=FEEDS_PK, gsi1sk=f"{iso(now)}#{feed_id}", version=0, paused=False,
+                     audience=set(audience) if audience else None)
     try:
         feed.save(condition=FeedModel.pk.does_not_exist())
     except PutError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
         return get_feed(feed_id)
+    if feed_id in gone_feed_ids():
+        # A channel deleted, then added again: its posts (same ids) are back in the news.
+        GoneFeedsModel(*GoneFeedsModel.key()).update(
+            actions=[GoneFeedsModel.feed_ids.delete({feed_id})])
     return feed
+
+
+def gone_feed_ids() -> set[str]:
+    """Ids of deleted channels (one GetItem): the news leaves their posts out."""
+    try:
+        return set(GoneFeedsModel.get(*GoneFeedsModel.key()).feed_ids or ())
+    except DoesNotExist:
+        return set()
+
+
+def delete_feed(feed_id: str) -> bool:
+    """Delete the feed and note its id among the gone ones, both or neither; False when there
+    was no such feed. Its posts are kept (shared links resolve from their own items)."""
+    try:
+        with TransactWrite(connection=transaction_connection()) as tx:
+            tx.delete(FeedModel(*FeedModel.key(feed_id)), condition=FeedModel.pk.exists())
+            tx.update(GoneFeedsModel(*GoneFeedsModel.key()),
+                      actions=[GoneFeedsModel.feed_ids.add({feed_id})])
+    except TransactWriteError:
+        try:
+            get_feed(feed_id)
+        except FeedNotFound:
+            return False  # the condition failed: nothing to delete
+        raise
+    return True
 
 
 def get_feed(feed_id: str) -> FeedModel:
@@ -112,19 +148,21 @@ def record_success(feed: FeedModel, now: datetime, *, etag: str | None = None,
                    status: int | None = None, moved_to: str | None = None) -> None:
     """The feed answered (200 or 304): keep its validators, clear its failures, schedule it.
     One write: a 304 costs exactly this."""
-    next_poll = now + timedelta(minutes=int(feed.interval_minutes))
-    changes = _schedule(feed, next_poll) | {
-        "etag": etag or None, "last_modified": last_modified or None, "last_status": status,
-        "last_success_at": now, "last_polled_at": now, "last_error": None,
-        "consecutive_failures": 0,
-    }
-    if title and not feed.title:  # an admin's title is never overwritten by the feed's own
-        changes["title"] = title
-    moved = safe_url(moved_to) if moved_to else None
-    if moved and moved != feed.url:
-        # Permanent redirect: poll the new place directly from now on. The feed id (and so
-        # every post id) stays: the posts are not stored a second time.
-        changes["url"] = moved
+    def changes(current: FeedModel) -> dict[str, object]:
+        next_poll = now + timedelta(minutes=int(current.interval_minutes))
+        found = _schedule(current, next_poll) | {
+            "etag": etag or None, "last_modified": last_modified or None, "last_status": status,
+            "last_success_at": now, "last_polled_at": now, "last_error": None,
+            "consecutive_failures": 0,
+        }
+        if title and not current.title:  # an admin's title is never overwritten by the feed's
+            found["title"] = title
+        moved = safe_url(moved_to) if moved_to else None
+        if moved and moved != current.url:
+            # Permanent redirect: poll the new place directly from now on. The feed id (and so
+            # every post id) stays: the posts are not stored a second time.
+            found["url"] = moved
+        return found
     _write_back(feed, changes)
 
 
@@ -134,37 +172,72 @@ def record_failure(feed: FeedModel, now: datetime, error: str,
     """The feed failed: back off exponentially so a dead site is not hammered, and never
     sooner than the site's Retry-After. Returns when it will next be polled. Validators are
     kept: the next success may still be a 304."""
-    failures = int(feed.consecutive_failures or 0) + 1
-    next_poll = now + backoff(int(feed.interval_minutes), failures, rand)
-    if retry_after_s:
-        next_poll = max(next_poll, now + min(timedelta(seconds=retry_after_s), MAX_BACKOFF))
-    _write_back(feed, _schedule(feed, next_poll) | {
-        "last_error": error[:_MAX_ERROR_CHARS], "last_polled_at": now, "last_status": status,
-        "consecutive_failures": failures,
-    })
-    return next_poll
+    jitter = rand()  # drawn once: a retried write schedules the same instant
+    scheduled: list[datetime] = []
+
+    def changes(current: FeedModel) -> dict[str, object]:
+        failures = int(current.consecutive_failures or 0) + 1
+        next_poll = now + backoff(int(current.interval_minutes), failures, lambda: jitter)
+        if retry_after_s:
+            next_poll = max(next_poll, now + min(timedelta(seconds=retry_after_s), MAX_BACKOFF))
+        scheduled.append(next_poll)
+        return _schedule(current, next_poll) | {
+            "last_error": error[:_MAX_ERROR_CHARS], "last_polled_at": now,
+            "last_status": status, "consecutive_failures": failures,
+        }
+    _write_back(feed, changes)
+    return scheduled[-1]
+
+
+def paused_sort_key(feed_id: str) -> str:
+    """gsi1sk of a paused feed: "~" sorts after every instant, so due_feeds never finds it."""
+    return f"~paused#{feed_id}"
 
 
 def _schedule(feed: FeedModel, next_poll: datetime) -> dict[str, object]:
+    if feed.paused:  # polled on an admin's demand: it stays paused, out of the due list
+        return {"next_poll_at": next_poll, "gsi1sk": paused_sort_key(feed.feed_id)}
     return {"next_poll_at": next_poll, "gsi1sk": f"{iso(next_poll)}#{feed.feed_id}"}
 
 
-def _write_back(feed: FeedModel, changes: dict[str, object]) -> None:
-    """Put the feed's item back as read, with `changes` applied (None removes an attribute).
+def same_version(version: int | None) -> Condition:
+    """The feed still carries the admins' edit count it was read with (None and 0 alike:
+    feeds stored before versions existed have none)."""
+    if not version:
+        return FeedModel.version.does_not_exist() | (FeedModel.version == 0)
+    return FeedModel.version == int(version)
+
+
+_WRITE_BACK_ATTEMPTS = 3
+
+
+def _write_back(feed: FeedModel, changes_for: Callable[[FeedModel], dict[str, object]]) -> None:
+    """Put the feed's item back as read, with `changes_for(feed)` applied (None removes an
+    attribute).
 
     A whole-item PutItem rather than an UpdateItem of the changed attributes: the same one
     write unit, and less work on both sides (no update expression to build and evaluate,
-    nothing sent back). It is safe because the poller is the only writer of a feed after
-    add_feed creates it: an admin edit of feeds, when one exists, must carry a version
-    condition (docs/decisions.md). The condition stops a put from resurrecting a feed
+    nothing sent back). It carries the version condition docs/decisions.md asks of it: an
+    admin's edit (title, interval, audience, pause) made while the feed was polled bumps the
+    version, the put fails, and the health is applied again to the feed as the admin left it
+    (read again, consistently). The pk condition stops a put from resurrecting a feed
     deleted during the poll; `feed` itself is left as read.
     """
-    item = FeedModel(**{**feed.attribute_values, **changes})
-    try:
-        item.save(condition=FeedModel.pk.exists())
-    except PutError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    current = feed
+    for _ in range(_WRITE_BACK_ATTEMPTS):
+        item = FeedModel(**{**current.attribute_values, **changes_for(current)})
+        try:
+            item.save(condition=FeedModel.pk.exists() & same_version(current.version))
+            return
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        try:
+            current = FeedModel.get(*FeedModel.key(feed.feed_id), consistent_read=True)
+        except DoesNotExist:
+            return  # deleted during the poll: nothing to record
+    logger.warning("feed health not recorded: edited on every attempt",
+                   extra={"feed_id": feed.feed_id})
 
 
 def backoff(interval_minutes: int, failures: int,
@@ -175,8 +248,16 @@ def backoff(interval_minutes: int, failures: int,
     return max(ceiling / 2 + ceiling / 2 * rand(), timedelta(minutes=interval_minutes))
 
 
-def _set_or_remove(attribute, value):  # noqa: ANN001, ANN202 - PynamoDB's untyped actions
+def set_or_remove(attribute, value):  # noqa: ANN001, ANN202 - PynamoDB's untyped actions
     return attribute.set(value) if value else attribute.remove()
+
+
+def update_feed(feed: FeedModel, actions: list, condition: Condition | None) -> bool:
+    """An admin's change to a feed, on the feed as it is (one UpdateItem, nothing read back);
+    False when it was deleted or `condition` failed."""
+    exists = FeedModel.pk.exists()
+    return _update_in_place(feed, actions, exists & condition if condition is not None
+                            else exists)
 
 
 def _update_in_place(item: FeedModel | PostModel, actions: list, condition: Condition) -> bool:
@@ -268,10 +349,10 @@ def _update_post(post: PostModel, entry: Entry, digest: str, now: datetime) -> i
     # post survive an edit upstream.
     actions = [
         PostModel.title.set(entry.title),
-        _set_or_remove(PostModel.summary_html, entry.summary_html),
+        set_or_remove(PostModel.summary_html, entry.summary_html),
         PostModel.url.set(entry.url),
-        _set_or_remove(PostModel.author, entry.author),
-        _set_or_remove(PostModel.image_url, entry.image_url),
+        set_or_remove(PostModel.author, entry.author),
+        set_or_remove(PostModel.image_url, entry.image_url),
         PostModel.published_at.set(published),
         PostModel.gsi1sk.set(f"{iso(published)}#{post.post_id}"),
         PostModel.content_hash.set(digest),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from korpo.models.catalog import (
     AccessModel, BrandModel, CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel,
-    FeedModel, LinkModel, LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel,
+    FeedModel, GoneFeedsModel, LinkModel, LinkOwnerModel, PinModel, PostModel, RedemptionModel,
+    RewardModel, RulesModel,
     TeamModel,
 )
 from korpo.models.events import EventModel
@@ -16,7 +17,7 @@ from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
-                  AccessModel, BrandModel)
+                  AccessModel, BrandModel, PinModel, GoneFeedsModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -36,7 +37,8 @@ def bind_tables(settings: Settings) -> None:
 
 __all__ = [
     "AccessModel", "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "BrandModel",
-    "CatalogItem", "ChallengeModel",
-    "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
-    "MonthStateModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
+    "CatalogItem", "ChallengeModel", "DeletedEmployeeModel", "EmployeeModel", "EventModel",
+    "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
+    "MonthStateModel", "PinModel", "PostModel", "RedemptionModel", "RewardModel", "RulesModel",
+    "ScoresItem", "TeamModel", "bind_tables",
 ]

@@ -2,9 +2,13 @@
 
 Access patterns
 - Feed by id:                     GetItem pk=FEED#{id}, sk=FEED
-- Feeds due for polling:          Query gsi1 gsi1pk=FEEDS, gsi1sk <= "{now iso}~" (ordered by next poll)
+- Feeds due for polling:          Query gsi1 gsi1pk=FEEDS, gsi1sk <= "{now iso}~" (ordered by
+                                  next poll; a paused feed's gsi1sk is "~paused#{id}", after
+                                  every instant, so it is never due)
 - Post by id:                     GetItem pk=POST#{id}, sk=POST
 - Newest posts:                   Query gsi1 gsi1pk=POSTS, descending (gsi1sk = "{published iso}#{id}")
+- Deleted channels (news leaves their posts out): GetItem pk=FEEDS, sk=GONE (a set of ids)
+- Pinned posts (news, top):       Query pk=PINS (sk = POST#{id}; a handful, korpo.curate.MAX_PINS)
 - Share link by code (redirect):  GetItem pk=LINK#{code}, sk=LINK
 - Share links of a post (hiding): Query gsi1 gsi1pk=LINKS#{post_id} (gsi1sk = code)
 - An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}[#{challenge}]
@@ -34,7 +38,7 @@ from datetime import datetime
 
 from pynamodb.attributes import (
     BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
-    UTCDateTimeAttribute, VersionAttribute,
+    UnicodeSetAttribute, UTCDateTimeAttribute, VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -80,10 +84,31 @@ class FeedModel(CatalogItem):
     last_polled_at = UTCDateTimeAttribute(null=True)
     last_status = NumberAttribute(null=True)  # HTTP status of the last poll; None: no answer
     site_url = UnicodeAttribute(null=True)  # the page an admin pasted, when discovery found the feed
+    # Counts the admins' edits (settings, pause, resume). The poller's whole-item put is
+    # conditioned on it, so an edit made during a poll is never overwritten (feeds/store.py).
+    # None: a feed stored before versions existed, same as 0.
+    version = NumberAttribute(null=True)
+    paused = BooleanAttribute(default=False)  # never due while paused (see gsi1sk)
+    # Team ids whose employees see the channel's posts in their news; None: everyone.
+    audience = UnicodeSetAttribute(null=True)
 
     @staticmethod
     def key(feed_id: str) -> tuple[str, str]:
         return f"FEED#{feed_id}", "FEED"
+
+
+class GoneFeedsModel(CatalogItem):
+    """The ids of deleted channels, one item: their posts stay stored (shared links keep
+    redirecting) but leave the news. Adding the channel again takes its id out."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    feed_ids = UnicodeSetAttribute(null=True)
+
+    @staticmethod
+    def key() -> tuple[str, str]:
+        return "FEEDS", "GONE"
 
 
 class PostModel(CatalogItem):
@@ -105,10 +130,30 @@ class PostModel(CatalogItem):
     content_hash = UnicodeAttribute()  # detects an entry that changed since the last poll
     hidden = BooleanAttribute(default=False)
     hidden_at = UTCDateTimeAttribute(null=True)  # when an admin hid it (None: visible)
+    # What the share targets prefill instead of the title (the disclosure is still added).
+    share_text = UnicodeAttribute(null=True)
+    pinned_at = UTCDateTimeAttribute(null=True)  # mirrors its PinModel item (admin's list)
+    # Leaves the news from then on; its share links keep redirecting and earning.
+    expires_at = UTCDateTimeAttribute(null=True)
 
     @staticmethod
     def key(post_id: str) -> tuple[str, str]:
         return f"POST#{post_id}", "POST"
+
+
+class PinModel(CatalogItem):
+    """A post an admin pinned to the top of the news: one item per pin in the PINS partition,
+    so the news reads the pins with one small Query (no index over every post)."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    post_id = UnicodeAttribute()
+    pinned_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(post_id: str) -> tuple[str, str]:
+        return "PINS", f"POST#{post_id}"
 
 
 class LinkModel(CatalogItem):

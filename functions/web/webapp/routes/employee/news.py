@@ -8,7 +8,9 @@ from chalice import Blueprint, Response
 
 from korpo import links, posts, share_intents, share_targets
 from korpo.content import challenges as challenge_rules
+from korpo.feeds import channels as feed_channels
 from korpo.feeds import store as feed_store
+from korpo.people import profiles
 from korpo.models import ChallengeModel
 from korpo.months import utc_now
 from webapp.i18n import N_
@@ -53,13 +55,23 @@ def home(visit: Visit) -> Response:
     raise Redirect("/news" if visit.session else "/signin")
 
 
+def _channels_shown(visit: Visit) -> tuple[dict[str, str], set[str]]:
+    """({feed id: name} of the channels this employee sees, the feed ids kept from them:
+    other teams' channels and deleted ones)."""
+    profile = profiles.get_profile(visit.employee().employee_id)
+    feeds = feed_store.list_feeds()
+    hidden = feed_channels.hidden_feed_ids(feeds, profile.team_id if profile else None)
+    return {f.feed_id: f.title or f.url for f in feeds if f.feed_id not in hidden}, hidden
+
+
 @pages.route("/news")
 def news(visit: Visit) -> Response:
     visit.employee()
     query = visit.request.query_params or {}
-    channels = {f.feed_id: f.title or f.url for f in feed_store.list_feeds()}
+    channels, hidden = _channels_shown(visit)
     channel = query.get("channel") if query.get("channel") in channels else None
-    found, cursor = posts.news_page(NEWS_PER_PAGE, before=query.get("before"), feed_id=channel)
+    found, cursor = posts.news_page(NEWS_PER_PAGE, before=query.get("before"), feed_id=channel,
+                                    hidden_feeds=hidden)
     sharing_for = _challenge(visit)
     if sharing_for is not None and sharing_for.share_post_id:  # nothing to pick: its post
         raise Redirect(f"/news/{quote(sharing_for.share_post_id)}?challenge="
@@ -70,11 +82,18 @@ def news(visit: Visit) -> Response:
                 else _running_challenges(visit, utc_now()))
 
 
-def _visible_post(post_id: str):  # -> PostModel
+def _visible_post(visit: Visit, post_id: str):  # -> PostModel
+    """The post if this employee's news shows it: not hidden, not expired, of a channel
+    they see."""
     post = posts.get_post(post_id) if len(post_id) <= 200 else None
-    if post is None or post.hidden:
+    if post is None or not posts.in_news(post, utc_now(), _channels_shown(visit)[1]):
         raise PageError(404, N_("This post does not exist or is no longer shared."))
     return post
+
+
+def _share_text(visit: Visit, post, url: str) -> share_targets.ShareText:  # noqa: ANN001
+    return share_targets.ShareText(post.title, url, visit.settings.disclosure_line,
+                                   suggested=post.share_text)
 
 
 def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
@@ -96,7 +115,7 @@ def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
 def share_sheet(visit: Visit, post_id: str) -> Response:
     """The share sheet: every network one tap away, the link to copy, the QR code."""
     visit.employee()
-    post = _visible_post(post_id)
+    post = _visible_post(visit, post_id)
     import segno  # only this page draws QR codes
 
     challenge = _challenge(visit, post_id=post_id)
@@ -108,12 +127,11 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
                                                     challenge=challenge).code)
     qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
                                                         title=visit.gettext("QR code"))
-    text = share_targets.ShareText(post.title, copy_link, visit.settings.disclosure_line)
     return page(visit, "share.html", active="news", post=post, copy_link=copy_link,
                 native_link=native_link, qr_svg=qr_svg, targets=share_targets.TARGETS,
-                suggested=text.text(), disclosure=visit.settings.disclosure_line,
-                native_text=share_targets.ShareText(post.title, "", visit.settings
-                                                    .disclosure_line).text(),
+                suggested=_share_text(visit, post, copy_link).text(),
+                disclosure=visit.settings.disclosure_line,
+                native_text=_share_text(visit, post, "").text(),
                 mastodon=visit.cookies.get(MASTODON_COOKIE), challenge=challenge)
 
 
@@ -128,7 +146,7 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
         raise PageError(404, N_("This network is not one Korpo can share to."))
     if not same_token(who.csrf, (visit.request.query_params or {}).get("t")):
         raise Redirect(f"/news/{post_id}")  # an old or forged link: back to the share sheet
-    post = _visible_post(post_id)
+    post = _visible_post(visit, post_id)
     challenge = _challenge(visit, post_id=post_id)
     ask = f"/news/{post_id}/mastodon" + (f"?challenge={challenge.challenge_id}"
                                           if challenge else "")
@@ -138,9 +156,8 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
     url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True,
                                                 challenge=challenge).code)
     try:
-        location = share_targets.share_page_url(
-            target, share_targets.ShareText(post.title, url, visit.settings.disclosure_line),
-            instance)
+        location = share_targets.share_page_url(target, _share_text(visit, post, url),
+                                                instance)
     except share_targets.InvalidInstance:
         raise Redirect(ask) from None
     return Response(body="", status_code=303, headers={"Location": location})
@@ -151,7 +168,7 @@ def mastodon(visit: Visit, post_id: str) -> Response:
     """Asks for the employee's Mastodon server once; this browser remembers it (a cookie:
     Korpo stores nothing about the employee's own social accounts)."""
     who = visit.employee()
-    post = _visible_post(post_id)
+    post = _visible_post(visit, post_id)
     challenge = _challenge(visit, visit.field("challenge") or None, post_id=post_id)
     if visit.request.method == "GET":
         return page(visit, "mastodon.html", active="news", post=post, errors={},
@@ -184,7 +201,7 @@ def record_intent(visit: Visit, post_id: str) -> Response:
     network = visit.field("network")
     if network not in SHEET_NETWORKS:
         raise PageError(400, N_("This network is not one Korpo can share to."))
-    _visible_post(post_id)
+    _visible_post(visit, post_id)
     _link(visit, post_id, network, intent=True,
           challenge=_challenge(visit, visit.field("challenge"), post_id=post_id))
     return Response(body="", status_code=204)
