@@ -1,4 +1,4 @@
 """What an admin (the `admins` group) does, under /manage, one module per capability."""
-from webapp.routes.admin import home
+from webapp.routes.admin import home, stats
 
-BLUEPRINTS = tuple(module.blueprint for module in (home,))
+BLUEPRINTS = tuple(module.blueprint for module in (home, stats))
