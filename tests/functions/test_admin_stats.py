@@ -55,9 +55,13 @@ def seeded(web, aws):
     return post_id
 
 
+def _en() -> dict:
+    return as_admin(**{"accept-language": "en"})
+
+
 def _csv(web, table: str, **query: str) -> tuple[dict, list[list[str]]]:
     answer = web(page_event("/manage/stats.csv", query={**PERIOD, "table": table, **query},
-                            headers=as_admin()))
+                            headers=_en()))
     assert answer["statusCode"] == 200, answer["body"][:300]
     body = answer["body"]
     assert body.startswith("\ufeff")
@@ -65,7 +69,7 @@ def _csv(web, table: str, **query: str) -> tuple[dict, list[list[str]]]:
 
 
 def test_the_page_shows_reach_apart_from_bots_and_the_rate(web, seeded):
-    answer = web(page_event("/manage/stats", query=PERIOD, headers=as_admin()))
+    answer = web(page_event("/manage/stats", query=PERIOD, headers=_en()))
     assert answer["statusCode"] == 200, answer["body"][:500]
     words = text_of(answer["body"])
     assert "Reach (human clicks) 2" in words
@@ -77,7 +81,7 @@ def test_the_page_shows_reach_apart_from_bots_and_the_rate(web, seeded):
 
 
 def test_a_hostile_title_is_escaped_on_the_page(web, seeded):
-    body = web(page_event("/manage/stats", query=PERIOD, headers=as_admin()))["body"]
+    body = web(page_event("/manage/stats", query=PERIOD, headers=_en()))["body"]
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
@@ -102,10 +106,10 @@ def test_the_csv_has_the_figures_and_neutralises_formulas(web, seeded):
 
 
 def test_a_filter_narrows_to_one_post_chosen_from_the_list(web, seeded):
-    page = web(page_event("/manage/stats", query=PERIOD, headers=as_admin()))["body"]
+    page = web(page_event("/manage/stats", query=PERIOD, headers=_en()))["body"]
     assert f'value="post:{seeded}"' in page
     answer = web(page_event("/manage/stats", query={**PERIOD, "show": f"post:{seeded}"},
-                            headers=as_admin()))
+                            headers=_en()))
     assert answer["statusCode"] == 200
     assert "Reach (human clicks) 2" in text_of(answer["body"])
     _answer, networks = _csv(web, "networks", show=f"post:{seeded}")
@@ -120,7 +124,7 @@ def test_a_filter_narrows_to_one_post_chosen_from_the_list(web, seeded):
     ({"show": "team:no-such-team"}, "show", "Choose what to show from the list"),
 ])
 def test_a_bad_question_is_an_error_next_to_its_field(web, aws, query, field, message):
-    answer = web(page_event("/manage/stats", query=query, headers=as_admin()))
+    answer = web(page_event("/manage/stats", query=query, headers=_en()))
     assert answer["statusCode"] == 400
     assert f'id="{field}-error"' in answer["body"]
     assert message in answer["body"]
@@ -129,9 +133,9 @@ def test_a_bad_question_is_an_error_next_to_its_field(web, aws, query, field, me
 
 def test_the_csv_refuses_an_unknown_table_and_a_bad_period(web, aws):
     assert web(page_event("/manage/stats.csv", query={"table": "secrets"},
-                          headers=as_admin()))["statusCode"] == 404
+                          headers=_en()))["statusCode"] == 404
     assert web(page_event("/manage/stats.csv", query={"from": "x"},
-                          headers=as_admin()))["statusCode"] == 400
+                          headers=_en()))["statusCode"] == 400
 
 
 def test_the_page_is_in_french_too(web, seeded):
