@@ -41,3 +41,33 @@ def one_backup_per_transaction() -> Iterator[None]:
         yield
     finally:
         backend.transact_write_items = original
+
+
+@contextmanager
+def no_rollback_backups() -> Iterator[None]:
+    """For seeding only: moto's TransactWriteItems without its rollback copies at all (a
+    table of 50,000 items copied per transaction would take the bench an hour). A
+    transaction that fails then leaves its earlier writes: seeders assert none fails."""
+    from moto.dynamodb import models
+
+    backend = models.DynamoDBBackend
+    original = backend.transact_write_items
+    real_deepcopy = copy.deepcopy
+
+    def keep(value, *args, **kwargs):
+        if isinstance(value, models.Table):
+            return value
+        return real_deepcopy(value, *args, **kwargs)
+
+    def transact(self, transact_items):
+        models.copy = SimpleNamespace(deepcopy=keep)
+        try:
+            return original(self, transact_items)
+        finally:
+            models.copy = copy
+
+    backend.transact_write_items = transact
+    try:
+        yield
+    finally:
+        backend.transact_write_items = original

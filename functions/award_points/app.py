@@ -58,12 +58,12 @@ def to_scored_event(image: dict[str, Any]) -> ScoredEvent:
 
 
 def _context(events: list[ScoredEvent]) -> awarding.Context:
+    hidden, channels = posts.award_facts(e.post_id for e in events if e.post_id)
     return awarding.Context(rules=_rules.get(), zone=_settings.zone,
                             scores_table=_settings.scores_table,
                             challenges=_challenges.get(), team_of=_teams,
                             is_deleted=_teams.deleted, is_deactivated=_teams.deactivated,
-                            hidden_posts=posts.hidden_since(e.post_id for e in events
-                                                            if e.post_id))
+                            hidden_posts=hidden, channel_of=channels)
 
 
 def _send_poison(record: dict[str, Any], error: str) -> bool:

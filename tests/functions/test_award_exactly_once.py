@@ -1,7 +1,8 @@
 """Exactly once, as a property: any sequence of stream deliveries (whole-batch retries from the
 checkpoint, partial failures, replays of done records), injected crashes (before or after a
 transaction commits) and concurrent duplicates of the same events gives the same Scores table
-(ledger, board, rank buckets, balances, stats counters and caps) as one clean pass."""
+(ledger, board, rank buckets, balances, stats counters, their breakdowns, caps, activity
+markers and the months' adoption counters) as one clean pass."""
 from __future__ import annotations
 
 import os
@@ -26,7 +27,8 @@ def event_lists(draw):
     n = draw(st.integers(1, 14))
     out = []
     for i in range(n):
-        kind = draw(st.sampled_from(["click", "click", "click", "share_intent", "conversion"]))
+        kind = draw(st.sampled_from(["click", "click", "click", "share_intent", "conversion",
+                                     "employee_signup"]))
         at = START + timedelta(minutes=draw(st.integers(0, 60 * 8)))
         out.append(ScoredEvent(
             event_id=f"{i:04d}", type=kind,
@@ -78,7 +80,8 @@ def ctx(aws):
 
     teams = {"ann": "sales", "bob": "sales"}
     return Context(rules=RULES, zone=ZoneInfo("Europe/Paris"), scores_table=aws.scores_table,
-                   challenges=CHALLENGES, team_of=teams.get)
+                   challenges=CHALLENGES, team_of=teams.get,
+                   channel_of={"p1": "blog", "p2": "videos"})
 
 
 # 25 histories in CI (~30 s); KORPO_PROPERTY_EXAMPLES=500 for a long hunt.

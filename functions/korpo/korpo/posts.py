@@ -40,10 +40,22 @@ def hidden_since(post_ids: Iterable[str]) -> dict[str, datetime]:
     """{post id: when it was hidden} for the hidden ones among `post_ids`: one BatchGetItem
     (per 100 posts), never cached, so a crisis hide stops points at once whatever the
     click path's link cache still says."""
+    return award_facts(post_ids)[0]
+
+
+def award_facts(post_ids: Iterable[str]) -> tuple[dict[str, datetime], dict[str, str]]:
+    """What award_points needs of a batch's posts, in one BatchGetItem (per 100 posts):
+    ({post id: when it was hidden} for the hidden ones, {post id: its channel (feed id)})."""
     keys = [PostModel.key(p) for p in dict.fromkeys(post_ids)]
-    return {post.post_id: post.hidden_at for post in PostModel.batch_get(
-        keys, attributes_to_get=["post_id", "hidden", "hidden_at"])
-        if post.hidden and post.hidden_at is not None}
+    hidden: dict[str, datetime] = {}
+    channel: dict[str, str] = {}
+    for post in PostModel.batch_get(
+            keys, attributes_to_get=["post_id", "feed_id", "hidden", "hidden_at"]):
+        if post.hidden and post.hidden_at is not None:
+            hidden[post.post_id] = post.hidden_at
+        if post.feed_id:
+            channel[post.post_id] = post.feed_id
+    return hidden, channel
 
 
 def hide_post(post_id: str, now: datetime | None = None) -> tuple[PostModel, int]:

@@ -1,11 +1,16 @@
 """Reading the stats counters award_points keeps (never the raw events).
 
 One item per day (brand zone) x dimension value: `STATS#{dimension}#{value}` / `DAY#{day}`,
-dimension one of employee, post, challenge, network (the visitor's referrer network), team.
-Counters: human_clicks, unverified_clicks (neither proven a person nor named a bot: never
-paid, never reach), bot_clicks, repeat_clicks, self_clicks, share_intents, conversions,
-conversions:{type}, points (and points:{kind} on the employee's item, for the daily caps);
-unique_visitors is estimated from the item's HyperLogLog registers.
+dimension one of employee, post, challenge, network (the visitor's referrer network for a
+click, the network shared to for a share intent), team, channel (the post's feed) and all
+(value "all": the whole programme).
+Counters (`c`): human_clicks, unverified_clicks (neither proven a person nor named a bot:
+never paid, never reach), bot_clicks, repeat_clicks, self_clicks, share_intents,
+conversions, conversions:{type}, employee_signup, points (and points:{kind} on the employee's
+item, for the daily caps); unique_visitors is estimated from the item's HyperLogLog
+registers. Every item but the employee's also holds `x`: {dimension: {value: {h, s, c, p}}},
+the day's human clicks, share intents, conversions and points by the events' other
+dimensions (korpo.dashboard reads a period from them).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from typing import Any
 from korpo import aws
 from korpo.scoring import hll
 
-DIMENSIONS = ("employee", "post", "challenge", "network", "team")
+DIMENSIONS = ("employee", "post", "challenge", "network", "team", "channel", "all")
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 _MAX_KEY_CHARS = 128

@@ -15,7 +15,12 @@ Access patterns
 - Rank of an employee:         GetItem the board entry, then Query pk=RANK#{month},
                                sk >= B#{own bucket} (score-bucket counters, korpo.board)
 - Stats of a day:              GetItem pk=STATS#{dimension}#{value}, sk=DAY#{YYYY-MM-DD};
-                               a range of days: Query sk BETWEEN (korpo.stats)
+                               a range of days: Query sk BETWEEN (korpo.stats); the
+                               dashboard of a period: the same Query on STATS#all#all or the
+                               filter's item, whose `x` breaks each day down (korpo.dashboard)
+- Active in a month:           GetItem pk=EMP#{employee}, sk=ACTIVE#{month} (award_points)
+- Adoption of months:          Query pk=STATS#adoption, sk <= MONTH#{month}
+- The shop's days (redeemed):  Query pk=STATS#redemptions, sk BETWEEN DAY#… (ADDs by the shop)
 - Archived standings:          Query pk=ARCHIVE#{month}, sk begins_with RANK# (rank order)
 - An employee's archived rank: GetItem pk=ARCHIVE#{month}, sk=EMP#{employee}
 - Month state (frozen when):   GetItem pk=MONTH#{month}, sk=STATE

@@ -11,8 +11,15 @@ new events change, planned from a consistent read of the items it will change:
   before planning: that is the exactly-once guard;
 - the employee's board entry of each month touched (the month of the event's time in the
   brand's zone) and the score-bucket counters of the rank index (korpo.board);
-- the stats counters per day (brand zone) x employee, post, challenge, referrer network, team;
-  the employee's item also carries the day's points per kind, which the daily caps read;
+- the stats counters per day (brand zone) x employee, post, challenge, network, team, channel
+  (the post's feed) and "all" (the whole programme); the employee's item also carries the
+  day's points per kind, which the daily caps read; every other item also carries `x`, its
+  day broken down by the event's other dimensions (korpo.stats: a period's dashboard is one
+  Query of ~days items, whatever the number of employees);
+- the employee's activity markers (`EMP#{employee}` / `ACTIVE#{month}`, on a first share
+  intent of a brand month) and the month's adoption counters (`STATS#adoption` /
+  `MONTH#{month}`: ADD active, retained, signups), so "active this month" and retention are
+  one Query too;
 - the lifetime balance (ADD).
 
 Every read item is written back conditioned on the version (or absence) that was read, so a
@@ -35,7 +42,7 @@ from botocore.exceptions import ClientError
 
 from korpo import aws
 from korpo.board import board_entry_update, bucket_add, bucket_moves
-from korpo.months import month_of
+from korpo.months import month_of, shift
 from korpo.scoring import hll
 from korpo.scoring.rules import (
     Challenge, Rules, ScoredEvent, apply_caps, award_for, challenge_for, kind_of,
@@ -62,6 +69,8 @@ class Context:
     is_deleted: Callable[[str], bool] = lambda employee_id: False
     # Deactivated accounts (korpo.people.access): the same, while they are deactivated.
     is_deactivated: Callable[[str], bool] = lambda employee_id: False
+    # The channel (feed id) of each post of the batch: the stats' "channel" dimension.
+    channel_of: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,9 +114,25 @@ def stats_key(dimension: str, value: str, day: str) -> tuple[str, str]:
     return f"STATS#{dimension}#{value}", f"DAY#{day}"
 
 
+def active_key(employee_id: str, month: str) -> tuple[str, str]:
+    return f"EMP#{employee_id}", f"ACTIVE#{month}"
+
+
+def adoption_key(month: str) -> tuple[str, str]:
+    return "STATS#adoption", f"MONTH#{month}"
+
+
+# A day's breakdown keeps at most this many values per dimension (a day with more posts
+# shared than that folds the rest into OTHER): an item stays far below 400 KB.
+MAX_BREAKDOWN_VALUES = 1000
+OTHER = "~other"
+# The breakdown's counters: human clicks, share intents, conversions, points.
+BREAKDOWN_COUNTERS = {"human_clicks": "h", "share_intents": "s", "conversions": "c"}
+
+
 def dimensions(event: ScoredEvent, challenge: Challenge | None,
-               team: str | None) -> list[tuple[str, str]]:
-    """The stats dimensions an event counts in."""
+               team: str | None, channel: str | None = None) -> list[tuple[str, str]]:
+    """The stats dimensions an event counts in ("all": the whole programme, always)."""
     out = [("employee", event.employee_id)]
     if event.post_id:
         out.append(("post", event.post_id))
@@ -120,7 +145,31 @@ def dimensions(event: ScoredEvent, challenge: Challenge | None,
         out.append(("network", event.network))
     if team:
         out.append(("team", team))
+    if channel:
+        out.append(("channel", channel))
+    out.append(("all", "all"))
     return out
+
+
+def add_breakdown(item: dict[str, Any], own: str, event_dims: list[tuple[str, str]],
+                  counters: list[str], points: int) -> None:
+    """Count the event in `item`'s `x` map under each of its other dimensions (not the
+    employee: a dashboard's read must not grow with employees)."""
+    deltas = {BREAKDOWN_COUNTERS[c]: 1 for c in counters if c in BREAKDOWN_COUNTERS}
+    if points:
+        deltas["p"] = points
+    if not deltas:
+        return
+    breakdown = item.setdefault("x", {})
+    for dimension, value in event_dims:
+        if dimension in ("employee", "all", own):
+            continue
+        values = breakdown.setdefault(dimension, {})
+        if value not in values and len(values) >= MAX_BREAKDOWN_VALUES:
+            value = OTHER
+        row = values.setdefault(value, {})
+        for name, delta in deltas.items():
+            row[name] = int(row.get(name, 0)) + delta
 
 
 def counters_of(event: ScoredEvent) -> list[str]:
@@ -210,9 +259,15 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
     challenges = {e.event_id: challenge_for(e, ctx.challenges) for e in group}
     ledger_keys = [(f"EMP#{employee_id}", ledger_sk(e.at)) for e in group]
     board_keys = [(f"BOARD#{month_of(e.at, zone)}", f"EMP#{employee_id}") for e in group]
+    channel_of = ctx.channel_of
+    event_dims = {e.event_id: dimensions(e, challenges[e.event_id], team,
+                                         channel_of.get(e.post_id or "")) for e in group}
     stat_keys = [stats_key(d, v, day_of(e.at, zone)) for e in group
-                 for d, v in dimensions(e, challenges[e.event_id], team)]
-    current = _batch_get(table, ledger_keys + board_keys + stat_keys)
+                 for d, v in event_dims[e.event_id]]
+    # Was the employee active (had shared) the month before, of, and after each share?
+    active_keys = [active_key(employee_id, shift(month_of(e.at, zone), delta))
+                   for e in group if e.type == "share_intent" for delta in (-1, 0, 1)]
+    current = _batch_get(table, ledger_keys + board_keys + stat_keys + active_keys)
 
     seen = set()
     for key in set(ledger_keys):
@@ -237,6 +292,7 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         return changed[item_key]
 
     scores: dict[str, int] = {}
+    adoption: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     balance = 0
     for event in fresh:
         day, month = day_of(event.at, zone), month_of(event.at, zone)
@@ -283,11 +339,21 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         else:
             outcome.counted.add(event.event_id)
 
-        for dimension, value in dimensions(event, challenges[event.event_id], team):
+        if event.type == "share_intent" and active_key(employee_id, month) not in current \
+                and active_key(employee_id, month) not in changed:
+            _mark_active(employee_id, month, current, changed, adoption, item)
+        elif event.type == "employee_signup":
+            adoption[month]["signups"] += 1
+
+        dims = event_dims[event.event_id]
+        counters = counters_of(event)
+        for dimension, value in dims:
             stats = item(stats_key(dimension, value, day), dim=dimension, key=value, day=day,
                          c={})
-            for name in counters_of(event):
+            for name in counters:
                 stats["c"][name] = int(stats["c"].get(name, 0)) + 1
+            if dimension != "employee":
+                add_breakdown(stats, dimension, dims, counters, points)
             if points:
                 stats["c"]["points"] = int(stats["c"].get("points", 0)) + points
                 if dimension == "employee":
@@ -306,6 +372,8 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         writes.append(board_entry_update(table, month, employee_id, old_score, score))
         for bucket_no, deltas in bucket_moves(old_score, score).items():
             writes.append(bucket_add(table, month, bucket_no, deltas))
+    for month, deltas in sorted(adoption.items()):
+        writes.append(_adoption_add(table, month, deltas))
     if balance:
         writes.append({"Update": {
             "TableName": table, "Key": {"pk": {"S": f"EMP#{employee_id}"}, "sk": {"S": "BALANCE"}},
@@ -314,11 +382,46 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
     return _Plan(writes, outcome)
 
 
+def _mark_active(employee_id: str, month: str, current: dict, changed: dict,
+                 adoption: dict[str, dict[str, int]], item: Callable[..., dict]) -> None:
+    """The employee's first share of `month`: its marker, the month's active count, and
+    retention for whichever pair of neighbouring months this completes. A pair is counted
+    when its second marker is written, so late events of a past month count once too."""
+    def had(m: str) -> bool:
+        return active_key(employee_id, m) in current or active_key(employee_id, m) in changed
+
+    item(active_key(employee_id, month), employee_id=employee_id, month=month)
+    adoption[month]["active"] += 1
+    if had(shift(month, -1)):
+        adoption[month]["retained"] += 1
+    if had(shift(month, 1)):
+        adoption[shift(month, 1)]["retained"] += 1
+
+
+def _adoption_add(table: str, month: str, deltas: dict[str, int]) -> dict:
+    """ADDs to the month's adoption counters: exactly once, as they ride in the transaction
+    whose ledger condition makes it apply once (like the balance's ADD)."""
+    deltas = {k: v for k, v in sorted(deltas.items()) if v}
+    names = {f"#a{i}": name for i, name in enumerate(deltas)}
+    values = {f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())}
+    pk, sk = adoption_key(month)
+    values[":m"] = {"S": month}
+    return {"Update": {
+        "TableName": table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+        "UpdateExpression": "SET #month = :m ADD " + ", ".join(f"#a{i} :d{i}"
+                                                               for i in range(len(deltas))),
+        "ExpressionAttributeNames": {**names, "#month": "month"},
+        "ExpressionAttributeValues": values}}
+
+
 def _copy(item: dict) -> dict:
     out = dict(item)
     for name in ("c", "entries"):
         if name in out:
             out[name] = dict(out[name])
+    if "x" in out:  # {dimension: {value: {counter: n}}}: changed in place, so copied deep
+        out["x"] = {d: {v: dict(row) for v, row in values.items()}
+                    for d, values in out["x"].items()}
     if "seen" in out:
         out["seen"] = set(out["seen"])
     if "hll" in out and out["hll"] is not None:

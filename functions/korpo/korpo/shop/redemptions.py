@@ -9,11 +9,14 @@ write of those items, award_points' ADDs to the balance included):
   3. the employee's count of that reward (`EMP#{id}` / `REDEEMED#{reward}`): ADD n 1,
      conditioned n < limit when the reward has a per-employee limit;
   4. the redemption itself, status requested, conditioned on not existing: with a request id
-     (a form token) its key derives from it, so a form sent twice redeems once.
+     (a form token) its key derives from it, so a form sent twice redeems once;
+  5. the day's shop counters for the stats (`STATS#redemptions` / `DAY#{day}`, brand zone):
+     ADD redeemed_points, redemptions; counted once as the transaction applies once.
 Which condition failed is read from the CancellationReasons (their order is the items').
 
 A cancel is the mirror transaction (status requested -> cancelled conditioned, balance ADD
-+cost, stock +1 when the reward had one, count -1): its condition makes it happen once.
++cost, stock +1 when the reward had one, count -1, the day's refunded_points and
+cancellations): its condition makes it happen once.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from korpo import aws, settings
+from korpo.dashboard import redemptions_key
 from korpo.ids import stable_id
 from korpo.models import RedemptionModel
 from korpo.models.base import sort_time
@@ -169,7 +173,20 @@ def _redeem_items(employee_id: str, reward: Reward, token: str, now: datetime,
     put = {"Put": {"TableName": cfg.catalog_table,
                    "Item": item.serialize(),
                    "ConditionExpression": "attribute_not_exists(pk)"}}
-    return [balance, stock, {"Update": count}, put]
+    return [balance, stock, {"Update": count}, put,
+            _shop_counters(cfg, now, redeemed_points=reward.cost, redemptions=1)]
+
+
+def _shop_counters(cfg: settings.Settings, now: datetime, **deltas: int) -> dict[str, Any]:
+    """ADDs to the day's shop counters (stats: points redeemed), an item of their own."""
+    names = {f"#a{i}": name for i, name in enumerate(deltas)}
+    values = {f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())}
+    day = now.astimezone(cfg.zone).strftime("%Y-%m-%d")
+    return {"Update": {"TableName": cfg.scores_table, "Key": redemptions_key(day),
+                       "UpdateExpression": "ADD " + ", ".join(f"#a{i} :d{i}"
+                                                              for i in range(len(deltas))),
+                       "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": values}}
 
 
 def _transact(items: list[dict[str, Any]]) -> None:
@@ -209,7 +226,7 @@ def redeem(employee_id: str, reward_id: str, *, now: datetime | None = None,
         if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
         failed = _failed_conditions(error)
-        if len(failed) == 4 and failed[3]:  # the same request, sent again meanwhile
+        if len(failed) >= 4 and failed[3]:  # the same request, sent again meanwhile
             existing = _get(employee_id, token)
             if existing is not None:
                 return existing
@@ -224,7 +241,7 @@ def redeem(employee_id: str, reward_id: str, *, now: datetime | None = None,
 
 
 def _raise_reason(failed: list[bool], employee_id: str, reward: Reward) -> None:
-    balance, stock, count, _put = (failed + [False] * 4)[:4]
+    balance, stock, count, _put = (failed + [False] * 4)[:4]  # the counters have no condition
     if stock:
         now = get_reward(reward.reward_id, consistent=True)  # RewardNotFound if it went
         if now.retired:
@@ -346,6 +363,7 @@ def cancel(redemption_id: str, *, by: str, message: str | None = None,
                          "Key": _key(*counter_key(item.employee_id, item.reward_id)),
                          "UpdateExpression": "ADD n :minus_one",
                          "ExpressionAttributeValues": {":minus_one": {"N": "-1"}}}}]
+    counters = _shop_counters(cfg, now, refunded_points=int(item.cost), cancellations=1)
     if item.stocked:
         items.append({"Update": {"TableName": cfg.catalog_table,
                                  "Key": _key(f"REWARD#{item.reward_id}", "REWARD"),
@@ -353,7 +371,7 @@ def cancel(redemption_id: str, *, by: str, message: str | None = None,
                                  "ConditionExpression": "attribute_exists(stock)",
                                  "ExpressionAttributeValues": {":one": {"N": "1"}}}})
     try:
-        _transact(items)
+        _transact(items + [counters])
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
             raise
@@ -365,7 +383,7 @@ def cancel(redemption_id: str, *, by: str, message: str | None = None,
             raise InvalidTransition(f"a {current.status} redemption cannot be cancelled"
                                     ) from None
         if len(failed) > 3 and failed[3]:  # the reward lost its stock: refund, keep stock
-            _transact(items[:3])
+            _transact(items[:3] + [counters])
         else:
             raise TransactionConflict(redemption_id) from None
     return _tell(Redemption.from_model(_model(redemption_id)), notify)

@@ -1,5 +1,5 @@
 """What an admin (the `admins` group) does, under /manage, one module per capability."""
-from webapp.routes.admin import challenges, channels, home, people, posts, rewards, settings
+from webapp.routes.admin import challenges, channels, home, people, posts, rewards, settings, stats
 
-BLUEPRINTS = tuple(module.blueprint for module in (home, channels, posts, challenges, people,
-                                                   rewards, settings))
+BLUEPRINTS = tuple(module.blueprint for module in (home, stats, channels, posts, challenges,
+                                                   people, rewards, settings))
