@@ -38,6 +38,11 @@ class Settings:
     disclosure_line: str = "#employee"
     brand_colour: str = "#1d4ed8"
     logo_url: str = ""
+    # Announcements (korpo.announcements): incoming webhooks (secrets: NoEcho parameters, empty
+    # when not configured) and the web app's address for links in e-mails sent by a schedule.
+    slack_webhook_url: str = field(default="", repr=False)
+    teams_webhook_url: str = field(default="", repr=False)
+    web_base_url: str = ""
     catalog_table: str = "korpo-catalog"
     events_table: str = "korpo-events"
     scores_table: str = "korpo-scores"
@@ -78,6 +83,10 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         disclosure_line=env.get("KORPO_DISCLOSURE_LINE", "#employee").strip() or "#employee",
         brand_colour=env.get("KORPO_BRAND_COLOUR", "#1d4ed8"),
         logo_url=env.get("KORPO_LOGO_URL", ""),
+        slack_webhook_url=env.get("KORPO_SLACK_WEBHOOK_URL", "").strip(),
+        teams_webhook_url=env.get("KORPO_TEAMS_WEBHOOK_URL", "").strip(),
+        web_base_url=(env.get("KORPO_WEB_BASE_URL", "")
+                      or env.get("KORPO_PUBLIC_BASE_URL", "")).rstrip("/"),
         catalog_table=env.get("KORPO_CATALOG_TABLE", "korpo-catalog"),
         events_table=env.get("KORPO_EVENTS_TABLE", "korpo-events"),
         scores_table=env.get("KORPO_SCORES_TABLE", "korpo-scores"),

@@ -3,8 +3,9 @@ and gathered in docs/data-model.md. Table names come from settings (the template
 from __future__ import annotations
 
 from korpo.models.catalog import (
-    CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, LinkModel,
-    LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel, TeamModel,
+    AnnouncementModel, CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel, FeedModel, LinkModel,
+    LinkOwnerModel, PostModel, RedemptionModel, RewardModel, RulesModel, SentMailModel,
+    TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -14,7 +15,8 @@ from korpo.models.base import reset_transaction_connection
 from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
-                  ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel)
+                  ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
+                  SentMailModel, AnnouncementModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -33,6 +35,7 @@ def bind_tables(settings: Settings) -> None:
 
 
 __all__ = [
+    "AnnouncementModel", "SentMailModel",
     "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "CatalogItem", "ChallengeModel",
     "DeletedEmployeeModel", "EmployeeModel", "RedemptionModel", "TeamModel", "EventModel", "FeedModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "PostModel", "RewardModel", "RulesModel", "ScoresItem", "bind_tables",
