@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.policy
 from datetime import datetime, timezone
 from email.message import Message
 
@@ -16,17 +17,18 @@ def verify_sender() -> None:
 
 
 def sent_mails() -> list[Message]:
-    """Every raw e-mail SES took, parsed (moto keeps them: nothing leaves)."""
+    """Every raw e-mail SES took, parsed, headers decoded (moto keeps them: nothing leaves)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
-    return [email.message_from_string(m.raw_data) for m in sent if hasattr(m, "raw_data")]
+    return [email.message_from_string(m.raw_data, policy=email.policy.default)
+            for m in sent if hasattr(m, "raw_data")]
 
 
 def body_of(mail: Message) -> str:
     assert not mail.is_multipart() and mail.get_content_type() == "text/plain"
-    return mail.get_payload(decode=True).decode("utf-8")
+    return mail.get_content()
 
 
 def add_employee(employee_id: str, name: str, *, digest: bool = True,
