@@ -14,7 +14,8 @@ from infra.functions import LambdaContext, load_handler
 from mail_helpers import SENDER, add_employee, body_of, sent_mails, verify_sender
 from webhook_server import WebhookServer, closed_port_url, loopback
 
-HOSTILE = "<!channel> *bold* <script>alert(1)</script> @here [x](https://evil.example) {{DATE(2026-01-01T00:00:00Z)}}"
+HOSTILE = ("<!channel> *bold* <script>alert(1)</script> @here [x](https://evil.example) "
+           "{{DATE(2026-01-01T00:00:00Z)}}")
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
 
 
@@ -291,3 +292,11 @@ def test_a_webhook_down_never_stops_the_month_being_frozen(aws, monkeypatch):
     assert summary["webhooks"] == {"slack": "failed"}
     assert monthly.month_state("2026-10").status == "frozen"
     assert monthly.month_state("2026-10").announced_at is not None
+
+
+def test_slacks_limits_count_the_escaped_text():
+    from korpo.announcements.webhooks import Message, slack_payload
+
+    header = slack_payload(Message("<&>" * 100))["blocks"][0]["text"]["text"]
+    assert len(header) <= 150 and header.endswith("…")
+    assert "&am…" not in header and "&l…" not in header  # never a cut entity

@@ -90,9 +90,16 @@ def slack_text(text: str, limit: int = 2900) -> str:
     """Slack's mrkdwn and plain_text both read &, < and > as markup (`<!channel>` pings
     everyone, `<url|label>` is a link): escaped, they are only characters. A bare @channel
     gets a word joiner, so it can never become a mention either."""
-    text = plain(text, limit)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION.sub(lambda m: "@\u2060" + m.group(1), text)
+    def escape(part: str) -> str:
+        part = part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return _MENTION.sub(lambda m: "@\u2060" + m.group(1), part)
+
+    cut = limit  # Slack's limits count the escaped text: cut the plain text until it fits
+    while True:
+        out = escape(plain(text, cut))
+        if len(out) <= limit or cut <= 1:
+            return out
+        cut -= len(out) - limit
 
 
 def teams_text(text: str, limit: int = 2900) -> str:
