@@ -280,3 +280,17 @@ def test_the_template_schedules_it_on_monday_0800_brand_time_and_the_local_stack
     assert expression.next_after(datetime(2026, 3, 24, tzinfo=timezone.utc)) == datetime(
         2026, 3, 30, 6, 0, tzinfo=timezone.utc)  # CEST since 29 March
     assert schedules["PendingAnnouncements"]["ScheduleExpression"] == "rate(15 minutes)"
+
+
+def test_without_the_secret_nothing_is_claimed_nor_sent(week_of_news, monkeypatch):
+    from dataclasses import replace
+
+    from korpo.announcements import mailing
+    from korpo.announcements.unsubscribe import MissingSecret
+
+    run = _digest(monkeypatch)
+    module = __import__("sys").modules["korpo_fn_send_digest"]
+    monkeypatch.setattr(module, "_settings", replace(module._settings, visitor_secret="short"))
+    with pytest.raises(MissingSecret):
+        run(load_event("send_digest/scheduled"))
+    assert not mailing.was_sent("e-ann", "digest#2026-W49") and sent_mails() == []

@@ -22,7 +22,7 @@ from pynamodb.exceptions import PutError
 from korpo import settings as korpo_settings
 from korpo.announcements import mailing, texts, webhooks
 from korpo.announcements.mail import Mail, Send, one_line
-from korpo.announcements.unsubscribe import url_for
+from korpo.announcements.unsubscribe import check_secret, url_for
 from korpo.models import AnnouncementModel, ChallengeModel, EmployeeModel
 from korpo.months import utc_now
 from korpo.people.directory import every_employee
@@ -146,6 +146,7 @@ def send_pending(now: datetime, *, brand: str, zone: ZoneInfo, base_url: str,
                  time_left: Callable[[], float]) -> list[dict]:
     """E-mail the announcements that wait (one Query; nothing when idle). A challenge over
     before its e-mails went is dropped; without a sender they are only logged, and dropped."""
+    check_secret(visitor_secret)
     out = []
     for record in AnnouncementModel.gsi1.query(AnnouncementModel.PENDING):
         if record.ends_at <= now or send is None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from korpo.announcements import mailing, texts
 from korpo.announcements.mail import Mail, Send, one_line
-from korpo.announcements.unsubscribe import url_for
+from korpo.announcements.unsubscribe import check_secret, url_for
 from korpo.models import ChallengeModel, EmployeeModel, PostModel
 from korpo.models.base import sort_time
 from korpo.people.directory import every_employee
@@ -132,6 +132,7 @@ def send_weekly(week: Week, now: datetime, *, brand: str, points_name: str, zone
                 dry_run: bool = False) -> dict:
     """Send the week's digest to everyone who opted in (or to `employee_id` only). A dry run
     composes without claiming or sending: with `employee_id`, it returns that e-mail."""
+    check_secret(visitor_secret)
     news = news_of(week, now)
     summary: dict = {"week": week.key, "posts": len(news.posts),
                      "challenges": len(news.challenges)}

@@ -53,7 +53,8 @@ def opted_in(employees: Iterable[EmployeeModel]) -> Iterable[EmployeeModel]:
 def send_each(employees: Iterable[EmployeeModel], mail_key: str, now: datetime,
               compose: Callable[[EmployeeModel], Mail | None], send: Send,
               time_left: Callable[[], float], reserve_s: float = 20.0) -> dict[str, int]:
-    """Claim, compose and send to each employee; stop while `reserve_s` seconds are left (the
+    """Claim, compose and send to each employee (a failure to compose or send releases the
+    claim); stop while `reserve_s` seconds are left (the
     next run goes on: the claims skip those done). Counts: sent, skipped (claimed before),
     empty (nothing to say), failed (released), and `stopped` 1 when time ran out."""
     counts = {"sent": 0, "skipped": 0, "empty": 0, "failed": 0, "stopped": 0}
@@ -64,11 +65,11 @@ def send_each(employees: Iterable[EmployeeModel], mail_key: str, now: datetime,
         if not claim(employee.employee_id, mail_key, now):
             counts["skipped"] += 1
             continue
-        mail = compose(employee)
-        if mail is None:  # claimed anyway: a rerun need not look again
-            counts["empty"] += 1
-            continue
         try:
+            mail = compose(employee)
+            if mail is None:  # claimed anyway: a rerun need not look again
+                counts["empty"] += 1
+                continue
             send(mail)
         except Exception as error:  # noqa: BLE001 - SES refused or failed: the others go on
             logger.warning("mail %s to employee %s failed: %s", mail_key, employee.employee_id,

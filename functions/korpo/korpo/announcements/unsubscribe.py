@@ -33,6 +33,11 @@ def _mac(key: bytes, employee_id: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+def check_secret(visitor_secret: str) -> None:
+    """Raises MissingSecret before anything is claimed, rather than at the first e-mail."""
+    _key(visitor_secret)
+
+
 def token_for(employee_id: str, visitor_secret: str) -> str:
     if not _ID.match(employee_id):
         raise ValueError("an employee id is 1-64 letters, digits, - or _")
