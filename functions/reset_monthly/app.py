@@ -1,5 +1,5 @@
 """reset_monthly: on the 1st (brand time zone) freeze last month's board, announce the
-winners, and open the new month.
+winners (e-mail, and Slack and Teams when configured), and open the new month.
 
 Console: {"month": "2026-10", "dry_run": true} shows what it would write and send;
 {"month": "2026-10"} freezes (and announces) that month; both are safe to run twice.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from korpo import announce, monthly, settings
+from korpo.announcements.winners import post_winners
 from korpo.people.employees import display_names
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
@@ -18,7 +19,8 @@ _settings = settings.current()
 bind_tables(_settings)
 
 
-def _emails(report: monthly.FreezeReport) -> list[announce.Email]:
+def _announcement(report: monthly.FreezeReport) -> tuple[str, str, list[announce.Email]]:
+    """(subject, body, one e-mail per recipient)."""
     winners = report.winners
     subject, body = announce.compose(
         _settings.brand_name, _settings.points_name, report.month, winners,
@@ -27,7 +29,25 @@ def _emails(report: monthly.FreezeReport) -> list[announce.Email]:
     profiles = announce.winner_profiles([s.employee_id for s in winners])
     recipients = [profiles[s.employee_id].email for s in winners if s.employee_id in profiles]
     recipients += announce.admin_emails(_settings.user_pool_id, _settings.admin_group)
-    return announce.Announcement(subject, body, list(dict.fromkeys(recipients))).emails()
+    return subject, body, announce.Announcement(subject, body,
+                                                list(dict.fromkeys(recipients))).emails()
+
+
+def _webhooks(status: str, subject: str, body: str, month: str) -> dict:
+    """Slack and Teams hear of the winners when this run announced them (the month's
+    `announced_at` gate: never twice once announced); a webhook down is logged and
+    reported, the month stays frozen."""
+    if status == "would_send":
+        return {"would_post": [kind for kind, url in (
+            ("slack", _settings.slack_webhook_url), ("teams", _settings.teams_webhook_url))
+            if url]}
+    if status not in ("sent", "logged", "failed"):
+        return {}
+    try:
+        return post_winners(subject, body, month, _settings)
+    except Exception as error:  # noqa: BLE001 - never fails the reset
+        logger.exception("winners' webhooks failed")
+        return {"error": type(error).__name__}
 
 
 @logger.inject_lambda_context
@@ -39,7 +59,7 @@ def handler(event: dict, context) -> dict:
     if not isinstance(dry_run, bool):
         raise InvalidMonth("dry_run must be true or false")
     report = monthly.freeze(month, now, dry_run=dry_run)
-    emails = _emails(report)
+    subject, body, emails = _announcement(report)
     if emails:
         # Printed in the logs (and so in the local stack's console) whether sent or not.
         logger.info("announcement", extra={"subject": emails[0].subject,
@@ -50,5 +70,7 @@ def handler(event: dict, context) -> dict:
     summary = report.summary()
     summary["announcement"] = monthly.announce(report.month, now, emails, sender,
                                                dry_run=dry_run)
+    summary["webhooks"] = _webhooks(summary["announcement"]["status"], subject, body,
+                                    report.month)
     logger.info("reset", extra=summary)
     return summary

@@ -3,8 +3,8 @@
 Pages are public routes of the HTTP API (no JWT authorizer): the session is an HttpOnly cookie
 this function signs and checks itself (webapp/session.py). Routes are grouped by audience:
 account pages (auth), the employee's pages (employee/: news and sharing, boards, points,
-shop, profile), the admins' pages under /manage (admin/), and what every visitor gets
-(site).
+shop, profile), the admins' pages under /manage (admin/), what every visitor gets (site),
+and the programme e-mails' one-click unsubscribe.
 """
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from chalice import Chalice
 
 from korpo import settings
 from korpo.models import bind_tables
-from webapp.routes import admin, auth, employee, site
+from webapp.routes import admin, auth, employee, site, unsubscribe
 
 bind_tables(settings.current())
 
 app = Chalice(app_name="korpo-web")
-for blueprint in (site.blueprint, auth.blueprint, *employee.BLUEPRINTS, *admin.BLUEPRINTS):
+for blueprint in (site.blueprint, auth.blueprint, unsubscribe.blueprint, *employee.BLUEPRINTS,
+                  *admin.BLUEPRINTS):
     app.register_blueprint(blueprint)
 
 

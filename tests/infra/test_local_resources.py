@@ -8,7 +8,8 @@ import pytest
 from infra.local_stack import stack_environment
 from infra.resources import create_resources
 from infra.template import (
-    function_environment, load_template, parameter_values, resolve_all, resources_of_type,
+    evaluate_conditions, function_environment, load_template, parameter_values, resolve_all,
+    resources_of_type,
 )
 
 STACK = "korpo-unit"
@@ -162,6 +163,8 @@ def test_conflicting_function_environments_are_refused():
     template["Resources"]["TrackClickFunction"]["Properties"]["Environment"] = {
         "Variables": {"KORPO_ALLOWED_EMAIL_DOMAINS": "other.com"}}
     refs = {**parameter_values(template), "CatalogTable": "c", "EventsTable": "e",
-            "ScoresTable": "s", "AwardFailureQueue": "q", "UserPool": "p"}
+            "ScoresTable": "s", "AwardFailureQueue": "q", "UserPool": "p", "HttpApi": "a",
+            "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
+    refs.update(evaluate_conditions(template, refs))
     with pytest.raises(ValueError, match="KORPO_ALLOWED_EMAIL_DOMAINS"):
         stack_environment(template, refs)

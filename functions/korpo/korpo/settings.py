@@ -43,6 +43,11 @@ class Settings:
     # admin sets it in the browser (korpo.brand overlays it with the four above).
     human_click_value: Decimal = Decimal("0")
     currency: str = "EUR"
+    # Announcements (korpo.announcements): incoming webhooks (secrets: NoEcho parameters, empty
+    # when not configured) and the web app's address for links in e-mails sent by a schedule.
+    slack_webhook_url: str = field(default="", repr=False)
+    teams_webhook_url: str = field(default="", repr=False)
+    web_base_url: str = ""
     catalog_table: str = "korpo-catalog"
     events_table: str = "korpo-events"
     scores_table: str = "korpo-scores"
@@ -85,6 +90,10 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         logo_url=env.get("KORPO_LOGO_URL", ""),
         human_click_value=Decimal(env.get("KORPO_HUMAN_CLICK_VALUE", "0") or "0"),
         currency=env.get("KORPO_CURRENCY", "EUR") or "EUR",
+        slack_webhook_url=env.get("KORPO_SLACK_WEBHOOK_URL", "").strip(),
+        teams_webhook_url=env.get("KORPO_TEAMS_WEBHOOK_URL", "").strip(),
+        web_base_url=(env.get("KORPO_WEB_BASE_URL", "")
+                      or env.get("KORPO_PUBLIC_BASE_URL", "")).rstrip("/"),
         catalog_table=env.get("KORPO_CATALOG_TABLE", "korpo-catalog"),
         events_table=env.get("KORPO_EVENTS_TABLE", "korpo-events"),
         scores_table=env.get("KORPO_SCORES_TABLE", "korpo-scores"),

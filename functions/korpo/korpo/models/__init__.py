@@ -3,9 +3,9 @@ and gathered in docs/data-model.md. Table names come from settings (the template
 from __future__ import annotations
 
 from korpo.models.catalog import (
-    AccessModel, BrandModel, CatalogItem, ChallengeModel, DeletedEmployeeModel, EmployeeModel,
-    FeedModel, GoneFeedsModel, LinkModel, LinkOwnerModel, PinModel, PostModel, RedemptionModel,
-    RewardModel, RulesModel,
+    AccessModel, AnnouncementModel, BrandModel, CatalogItem, ChallengeModel,
+    DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel, LinkModel, LinkOwnerModel,
+    PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, SentMailModel,
     TeamModel,
 )
 from korpo.models.events import EventModel
@@ -17,7 +17,8 @@ from korpo.settings import Settings
 
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
-                  AccessModel, BrandModel, PinModel, GoneFeedsModel)
+                  AccessModel, BrandModel, PinModel, GoneFeedsModel, SentMailModel,
+                  AnnouncementModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -36,9 +37,9 @@ def bind_tables(settings: Settings) -> None:
 
 
 __all__ = [
-    "AccessModel", "ArchiveEntryModel", "BalanceModel", "BoardEntryModel", "BrandModel",
-    "CatalogItem", "ChallengeModel", "DeletedEmployeeModel", "EmployeeModel", "EventModel",
-    "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
+    "AccessModel", "AnnouncementModel", "ArchiveEntryModel", "BalanceModel", "BoardEntryModel",
+    "BrandModel", "CatalogItem", "ChallengeModel", "DeletedEmployeeModel", "EmployeeModel",
+    "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "PinModel", "PostModel", "RedemptionModel", "RewardModel", "RulesModel",
-    "ScoresItem", "TeamModel", "bind_tables",
+    "ScoresItem", "SentMailModel", "TeamModel", "bind_tables",
 ]

@@ -31,6 +31,12 @@ Access patterns
                                   tombstone): GetItem / BatchGet pk=EMP#{employee}, sk=ACCESS
 - Brand settings (admin's edits): GetItem pk=SETTINGS, sk=BRAND (cached ~60 s per container)
 - Scoring rules (admin's edits):  GetItem pk=RULES, sk=CURRENT (cached ~60 s by award_points)
+- A programme e-mail sent once:   PutItem pk=EMP#{employee}, sk=MAIL#{digest#2026-W49 |
+                                  challenge#{id}}, conditioned on its absence (before the send)
+- Announcement of a challenge:    PutItem pk=ANNOUNCEMENT#challenge#{id}, sk=ANNOUNCEMENT
+                                  (conditioned: announced once)
+- Announcements owing e-mails:    Query gsi1 gsi1pk=ANNOUNCEMENTS#pending (sparse: removed
+                                  once the e-mails are out)
 """
 from __future__ import annotations
 
@@ -415,6 +421,55 @@ class ChallengeModel(CatalogItem):
         return cls(*cls.key(challenge_id), gsi1sk=f"{sort_time(starts_at)}#{challenge_id}",
                    challenge_id=challenge_id, title=title, starts_at=starts_at,
                    ends_at=ends_at, **attributes)
+
+
+class SentMailModel(CatalogItem):
+    """One programme e-mail claimed for one employee (korpo.announcements.mailing): written
+    before the send, conditioned on its absence, so a schedule firing twice or a retried run
+    sends it once. Names nothing personal: the opaque id and which e-mail."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    employee_id = UnicodeAttribute()
+    mail = UnicodeAttribute()  # "digest#2026-W49", "challenge#{challenge_id}"
+    claimed_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(employee_id: str, mail: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", f"MAIL#{mail}"
+
+
+class AnnouncementModel(CatalogItem):
+    """A new challenge as it was announced (korpo.announcements.challenges): the webhooks are
+    posted by the request that made it; the e-mails by send_digest's run, which finds it
+    on gsi1 while `gsi1pk` is set (removed when the e-mails are out)."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(null=True)  # "ANNOUNCEMENTS#pending" while e-mails are owed
+    gsi1sk = UnicodeAttribute(null=True)  # "{created_at iso}#{announcement_id}"
+    announcement_id = UnicodeAttribute()  # "challenge#{challenge_id}"
+    challenge_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # the challenge's kind (campaign, product_launch…)
+    starts_at = UTCDateTimeAttribute()
+    ends_at = UTCDateTimeAttribute()
+    link = UnicodeAttribute()  # "{public base}/news?challenge={id}"
+    created_at = UTCDateTimeAttribute()
+    webhooks = UnicodeAttribute(null=True)  # JSON {"slack": "posted", "teams": "failed"}
+    emails_sent = NumberAttribute(default=0)
+    runs = NumberAttribute(default=0)  # e-mail runs so far (a failed send is retried twice)
+    done_at = UTCDateTimeAttribute(null=True)
+
+    PENDING = "ANNOUNCEMENTS#pending"
+
+    @staticmethod
+    def key(announcement_id: str) -> tuple[str, str]:
+        return f"ANNOUNCEMENT#{announcement_id}", "ANNOUNCEMENT"
 
 
 class RulesModel(CatalogItem):

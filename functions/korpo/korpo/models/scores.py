@@ -6,6 +6,8 @@ Access patterns
 - Ledger of an employee:       Query pk=EMP#{employee}, sk begins_with LEDGER# (time order;
                                one bucket item per 10 s of UTC event time, entries inside; a month is a
                                BETWEEN on the minutes)
+- Points of a period (digest):  Query pk=EMP#{employee}, sk BETWEEN LEDGER#{start} AND
+                               LEDGER#{end} (korpo.scoring.ledger.points_between)
 - Has this event been counted: `seen` of its minute's ledger bucket; award_points writes each
                                employee's changes in one transaction conditioned on the
                                versions it read (korpo.scoring.award: exactly once)

@@ -125,3 +125,25 @@ def lines_of(employee_id: str, limit: int = 50,
             challenge_title=challenges.get(challenge_id or ""),
             conversion_type=conversion_type))
     return lines
+
+
+def points_between(employee_id: str, start: datetime, end: datetime) -> int:
+    """What the employee earned from `start` (included) to `end` (excluded): one Query of the
+    buckets in between (the weekly digest's "your week")."""
+    values = {":pk": {"S": f"EMP#{employee_id}"}, ":lo": {"S": ledger_sk(start)},
+              ":hi": {"S": ledger_sk(end)}}
+    args: dict[str, Any] = {"TableName": settings.current().scores_table,
+                            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+                            "ExpressionAttributeValues": values,
+                            "ProjectionExpression": "entries"}
+    dynamodb = aws.client("dynamodb")
+    total = 0
+    while True:
+        page = dynamodb.query(**args)
+        for raw in page.get("Items", []):
+            for entry in (aws.from_ddb(raw).get("entries") or {}).values():
+                if start <= _at(entry["at"]) < end:
+                    total += int(entry["points"])
+        if "LastEvaluatedKey" not in page:
+            return total
+        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
