@@ -113,6 +113,23 @@ def test_an_admin_creates_a_challenge_and_employees_see_its_goal(news):
     assert f'href="/news/post-1?challenge={made.challenge_id}"' in mine["body"]
 
 
+def test_a_new_challenge_is_announced_once_and_an_edit_is_not(news):
+    """Created from the page: recorded for announcing (the webhooks, unconfigured here, and
+    the opted-in employees' e-mails, which send_digest sends); an edit announces nothing."""
+    from korpo.models import AnnouncementModel
+
+    web = news
+    made = _create(web, title=HOSTILE)
+    [pending] = list(AnnouncementModel.gsi1.query(AnnouncementModel.PENDING))
+    assert (pending.challenge_id, pending.title) == (made.challenge_id, HOSTILE)
+    assert pending.link.endswith(f"/news?challenge={made.challenge_id}")
+    edited = web(form("/manage/challenges/{challenge_id}",
+                      {**_fields(title="Renamed"), "version": str(made.version or 0)},
+                      params={"challenge_id": made.challenge_id}))
+    assert edited["statusCode"] == 303, text_of(edited["body"])[-800:]
+    assert len(list(AnnouncementModel.gsi1.query(AnnouncementModel.PENDING))) == 1
+
+
 def test_the_pages_speak_french(news):
     web = news
     _create(web, kind="job_referral", goal="conversions", goal_type="hire", goal_target="3")

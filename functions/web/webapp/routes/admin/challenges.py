@@ -125,8 +125,12 @@ def new_challenge(visit: Visit) -> Response:
         spec = challenges.read_form(visit.form, visit.settings.zone, utc_now())
     except challenges.InvalidChallenge as invalid:
         return _form_page(visit, None, visit.form, _errors(visit, invalid), status=400)
-    challenges.create_challenge(spec, who.employee_id, utc_now())
-    # Announcing the new challenge (e-mail, Slack, Teams) is to be called here, once saved.
+    challenge = challenges.create_challenge(spec, who.employee_id, utc_now())
+    # Slack and Teams now (a few seconds at most, never failing the page); the e-mails to the
+    # employees who opted in go out from send_digest's next run.
+    from korpo.announcements.challenges import announce_new_challenge
+
+    announce_new_challenge(challenge, visit.base_url)
     raise Redirect("/manage/challenges?done=created")
 
 
