@@ -95,3 +95,45 @@ def test_an_admin_api_route_is_for_admins_only(aws, method, path):
 def test_no_employee_route_names_another_employee():
     for _method, path in EMPLOYEE_API:
         assert "{employee" not in path, path
+
+
+def test_an_employee_never_reads_another_employees_email_or_ledger(web, api):
+    """Two employees with profiles, points and a ledger line each: whatever page or route
+    one of them opens, the other's e-mail and ledger lines are not in it."""
+    from datetime import datetime, timezone
+
+    from korpo import settings
+    from korpo.people import employees
+    from korpo.scoring import award
+    from korpo.scoring.rules import Rules, ScoredEvent
+    from web_pages import ME, session_cookie
+
+    other, other_email = "0b0b0b0b-3333-4a2b-9c3d-0123456789ab", "zed.secret@example.com"
+    employees.ensure_profile(employees.Identity(ME, "ann.lee@example.com", name="Ann"))
+    employees.ensure_profile(employees.Identity(other, other_email, name="Zed"))
+    now = datetime.now(timezone.utc)
+    cfg = settings.current()
+    outcome = award.process(
+        [ScoredEvent(f"evt-{who}", "click", "human", who, now, post_id=f"post-{who[:4]}",
+                     network="linkedin", referrer="linkedin", visitor_key=f"v-{who}")
+         for who in (ME, other)],
+        award.Context(rules=Rules(points_per_click=10), zone=cfg.zone,
+                      scores_table=cfg.scores_table))
+    assert len(outcome.awarded) == 2
+
+    mine = {"cookie": session_cookie(ME), "accept-language": "en"}
+    for path in ("/news", "/leaderboard", "/leaderboard/teams", "/points", "/shop",
+                 "/shop/redemptions", "/profile", "/profile/export"):
+        body = web(page_event(path, headers=mine))["body"]
+        assert other_email not in body and f"evt-{other}" not in body, path
+    assert "Zed" in web(page_event("/leaderboard", headers=mine))["body"]  # named, not mailed
+
+    claims = claims_for(ME, "ann.lee@example.com")
+    for name in ("api/get_board", "api/my_ledger", "api/get_me", "api/get_profile",
+                 "api/export_my_data", "api/get_team_board", "api/my_redemptions"):
+        answer = api(name, claims=claims)
+        assert answer["statusCode"] == 200, (name, answer["body"][:300])
+        # The board names others by their opaque id and display name: never an e-mail, never
+        # a line of their ledger.
+        assert other_email not in answer["body"] and f"evt-{other}" not in answer["body"], name
+    assert f"evt-{ME}" in api("api/my_ledger", claims=claims)["body"]
