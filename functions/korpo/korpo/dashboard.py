@@ -18,10 +18,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from korpo import aws
 from korpo.months import shift
 from korpo.scoring import hll
-from korpo.stats import MAX_DAYS, StatsQueryError
+from korpo.stats import MAX_DAYS, StatsQueryError, query_between, registers_of
 
 # What a dashboard can be narrowed to ("all": the whole programme).
 FILTERS = ("all", "challenge", "team", "channel", "network", "post")
@@ -146,26 +145,6 @@ def check_filter(dimension: str | None, key: str | None) -> tuple[str, str]:
     return dimension, key.strip()
 
 
-def _query(table: str, pk: str, first: str, last: str) -> list[dict[str, Any]]:
-    dynamodb = aws.client("dynamodb")
-    args: dict[str, Any] = {
-        "TableName": table, "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
-        "ExpressionAttributeValues": {":pk": {"S": pk}, ":a": {"S": first},
-                                      ":b": {"S": last}}}
-    out = []
-    while True:
-        page = dynamodb.query(**args)
-        out += [aws.from_ddb(raw) for raw in page.get("Items", [])]
-        if "LastEvaluatedKey" not in page:
-            return out
-        args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def _registers(item: dict[str, Any]) -> bytes | None:
-    registers = item.get("hll")  # a Binary of boto3's, or bytes
-    return bytes(getattr(registers, "value", registers)) if registers else None
-
-
 def dashboard(scores_table: str, first_day: date, last_day: date, *, dimension: str = "all",
               key: str = "all", human_click_value: Decimal | int = 0) -> Dashboard:
     """The period's figures (both days included, brand zone, at most 366 days)."""
@@ -173,7 +152,7 @@ def dashboard(scores_table: str, first_day: date, last_day: date, *, dimension: 
     if first_day > last_day or (last_day - first_day).days + 1 > MAX_DAYS:
         raise StatsQueryError(f"from must not be after to, and at most {MAX_DAYS} days")
     first, last = first_day.isoformat(), last_day.isoformat()
-    items = {item["sk"][4:]: item for item in _query(
+    items = {item["sk"][4:]: item for item in query_between(
         scores_table, f"STATS#{dimension}#{key}", f"DAY#{first}", f"DAY#{last}")}
 
     totals: dict[str, int] = {}
@@ -191,7 +170,7 @@ def dashboard(scores_table: str, first_day: date, last_day: date, *, dimension: 
                 for name, count in row.items():
                     into[name] = into.get(name, 0) + int(count)
         days.append(Day(on.isoformat(), counters.get("human_clicks", 0),
-                        hll.estimate(_registers(item)),
+                        hll.estimate(registers_of(item)),
                         sum(counters.get(n, 0) for n in NOT_REACH),
                         counters.get("share_intents", 0), counters.get("conversions", 0),
                         counters.get("points", 0)))
@@ -200,7 +179,7 @@ def dashboard(scores_table: str, first_day: date, last_day: date, *, dimension: 
     totals = {k: v for k, v in sorted(totals.items()) if not k.startswith("points:")}
     by_type = {k.split(":", 1)[1]: totals.pop(k) for k in list(totals)
                if k.startswith("conversions:")}
-    registers = hll.union([r for r in map(_registers, items.values()) if r])
+    registers = hll.union([r for r in map(registers_of, items.values()) if r])
     totals["unique_visitors"] = hll.estimate(registers if any(registers) else None)
     for name in ("human_clicks", "share_intents", "conversions", "points", *NOT_REACH):
         totals.setdefault(name, 0)
@@ -223,7 +202,7 @@ def _rows(values: dict[str, dict[str, int]]) -> list[Row]:
 
 def _redeemed(table: str, first: str, last: str) -> Redeemed:
     sums = {"redeemed_points": 0, "refunded_points": 0, "redemptions": 0, "cancellations": 0}
-    for item in _query(table, REDEMPTIONS_PK, f"DAY#{first}", f"DAY#{last}"):
+    for item in query_between(table, REDEMPTIONS_PK, f"DAY#{first}", f"DAY#{last}"):
         for name in sums:
             sums[name] += int(item.get(name, 0))
     return Redeemed(**sums)
@@ -234,7 +213,7 @@ def _adoption(table: str, first_day: date, last_day: date) -> list[MonthAdoption
     Query starts at the programme's first month (it grows with months, not employees)."""
     first_month, last_month = first_day.strftime("%Y-%m"), last_day.strftime("%Y-%m")
     # The month before the period's first too: its retention needs its active count.
-    months = {item["sk"][6:]: item for item in _query(table, ADOPTION_PK, "MONTH#0000-00",
+    months = {item["sk"][6:]: item for item in query_between(table, ADOPTION_PK, "MONTH#0000-00",
                                                       f"MONTH#{last_month}")}
     signed_up = sum(int(item.get("signups", 0)) for m, item in months.items()
                     if m < shift(first_month, -1))

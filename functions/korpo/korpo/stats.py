@@ -30,14 +30,14 @@ class StatsQueryError(ValueError):
     """A stats question that cannot be answered as asked (the message says why)."""
 
 
-def _registers(item: dict[str, Any]) -> bytes | None:
+def registers_of(item: dict[str, Any]) -> bytes | None:
     registers = item.get("hll")  # a Binary of boto3's, or bytes
     return bytes(getattr(registers, "value", registers)) if registers else None
 
 
 def _view(item: dict[str, Any]) -> dict[str, Any]:
     counters = {k: int(v) for k, v in (item.get("c") or {}).items()}
-    counters["unique_visitors"] = hll.estimate(_registers(item))
+    counters["unique_visitors"] = hll.estimate(registers_of(item))
     return {"day": item["sk"][4:], "dimension": item.get("dim"), "key": item.get("key"),
             **counters}
 
@@ -52,13 +52,17 @@ def _items(scores_table: str, dimension: str, value: str, first_day: str,
            last_day: str) -> list[dict[str, Any]]:
     if dimension not in DIMENSIONS:
         raise StatsQueryError(f"dimension must be one of {', '.join(DIMENSIONS)}")
+    return query_between(scores_table, f"STATS#{dimension}#{value}", f"DAY#{first_day}",
+                         f"DAY#{last_day}")
+
+
+def query_between(table: str, pk: str, first: str, last: str) -> list[dict[str, Any]]:
+    """Every item of a partition whose sort key is between two, in order (a Query, paged)."""
     dynamodb = aws.client("dynamodb")
     args: dict[str, Any] = {
-        "TableName": scores_table,
-        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
-        "ExpressionAttributeValues": {":pk": {"S": f"STATS#{dimension}#{value}"},
-                                      ":a": {"S": f"DAY#{first_day}"},
-                                      ":b": {"S": f"DAY#{last_day}"}}}
+        "TableName": table, "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":pk": {"S": pk}, ":a": {"S": first},
+                                      ":b": {"S": last}}}
     out = []
     while True:
         page = dynamodb.query(**args)
@@ -106,7 +110,7 @@ def summary(scores_table: str, dimension: str | None, value: str | None, first_d
             totals[name] = totals.get(name, 0) + int(count)
     # points:{kind} are the daily caps' bookkeeping, not an admin's figure
     totals = {k: v for k, v in sorted(totals.items()) if not k.startswith("points:")}
-    registers = hll.union([r for r in map(_registers, items) if r])
+    registers = hll.union([r for r in map(registers_of, items) if r])
     totals["unique_visitors"] = hll.estimate(registers if any(registers) else None)
     return {"dimension": dimension, "key": value.strip(), "from": first_day.isoformat(),
             "to": last_day.isoformat(),
