@@ -1,6 +1,7 @@
 """Reads template.yaml, the one source of truth for tables, queues, routes and schedules."""
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 from pathlib import Path
@@ -12,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = ROOT / "template.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's when there
     """SafeLoader that keeps CloudFormation's short-form intrinsics (!Ref, !Sub…) as dicts."""
 
 
@@ -32,9 +33,18 @@ def _intrinsic(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, A
 _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 
+_parsed: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    """The template as data: parsed once per version of the file (every moto test builds its
+    tables from it), a fresh copy for each caller to change at will."""
+    stat = Path(path).stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _parsed:
+        with open(path, encoding="utf-8") as handle:
+            _parsed[key] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader
+    return copy.deepcopy(_parsed[key])
 
 
 def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
