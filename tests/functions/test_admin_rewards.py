@@ -205,3 +205,20 @@ def test_a_message_too_long_is_refused_next_to_the_field(web, redeemed):
     # The form's own limit cuts a field at 2,000 characters; the domain's is 1,000.
     assert answer["statusCode"] == 409 and 'id="message-error"' in answer["body"]
     assert _sent() == []
+
+
+def test_the_start_page_says_what_needs_an_admin(web, redeemed):
+    from datetime import datetime, timezone
+
+    from korpo.feeds import store as feed_store
+
+    feed = feed_store.add_feed("https://blog.example.com/feed.xml", title="<b>Blog</b>")
+    feed_store.record_failure(feed, datetime.now(timezone.utc), "HTTP 500", status=500)
+    words = text_of(web(page_event("/manage", headers=admin()))["body"])
+    assert "Redemptions to fulfil: 1" in words
+    assert "Channels failing: 1 (&lt;b&gt;Blog&lt;/b&gt;)" in words  # escaped
+    assert "No challenge is running: create one" in words
+    web(post("/manage/redemptions/{redemption_id}/fulfil", {},
+             params={"redemption_id": redeemed.redemption_id}))
+    assert "No redemption to fulfil." in text_of(web(page_event("/manage",
+                                                                headers=admin()))["body"])
