@@ -16,6 +16,9 @@ from web_pages import (
 def test_every_console_event_gets_an_honest_answer(web):
     assert web(load_event("web/signin_page"))["statusCode"] == 200
     assert web(load_event("web/news_signed_out"))["statusCode"] == 303
+    manage = web(load_event("web/manage_signed_out"))
+    assert manage["statusCode"] == 303
+    assert headers_of(manage)["location"] == "/signin?next=/manage"
     assert web(load_event("web/leaderboard"))["statusCode"] == 303  # the cookie is a placeholder
     assert web(load_event("web/static_missing"))["statusCode"] == 404
     refused = web(load_event("web/signup_wrong_domain"))
