@@ -70,7 +70,7 @@ def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_saved(web, fields,
     assert answer["statusCode"] == 400
     body = answer["body"]
     assert f'id="{name}-error"' in body and message in body
-    assert f'aria-describedby="' in body and 'aria-invalid="true"' in body
+    assert 'aria-describedby="' in body and 'aria-invalid="true"' in body
     assert _rewards() == []
 
 

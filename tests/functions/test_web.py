@@ -9,7 +9,7 @@ import pytest
 
 from helpers import load_event, make_post
 from web_pages import (
-    FORM, HOST, ME, SECRET, headers_of, page_event, session_cookie, signed_in,
+    FORM, HOST, ME, headers_of, page_event, session_cookie, signed_in,
 )
 
 
