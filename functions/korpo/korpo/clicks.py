@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from korpo import agents, visitors
 from korpo.eventstore import AlreadyExists, EventStore, StoreUnavailable
 from korpo.ids import new_event_id
-from korpo.links import LinkCache, ShareLink, safe_destination, tracked_destination
+from korpo.links import LinkCache, ShareLink, tracked_destination
 from korpo.models import EventModel
 from korpo.models.events import RAW_EVENT_TTL_DAYS
 from korpo.months import utc_now
@@ -108,7 +108,7 @@ def follow(visit: Visit, links: LinkCache, store: EventStore, keys: ClickKeys,
     """None for an unknown, malformed or withdrawn code; otherwise the redirect, after one
     write (two for a repeat), or after queueing the click if DynamoDB failed."""
     link = links.get(visit.code)
-    if link is None or not safe_destination(link.destination):  # never to javascript: & co
+    if link is None:  # unknown, or a destination that is not http(s) (links.LinkCache)
         return None
     now = now or utc_now()
     klass, agent, visitor, day = classify(link, visit, keys, now)
@@ -122,7 +122,7 @@ def follow(visit: Visit, links: LinkCache, store: EventStore, keys: ClickKeys,
     else:
         event = click_event(link, visit, random_id, klass, agent, visitor, now)
         location_id, repeat_id = random_id, None
-    location = tracked_destination(link, location_id) or ""  # checked above: never empty
+    location = tracked_destination(link, location_id)
     try:
         try:
             store.put_new(event)

@@ -144,7 +144,9 @@ def resolve(code: str) -> ShareLink | None:
 
 
 class LinkCache:
-    """Code -> link for a warm Lambda: a viral link costs one read per container, not per click."""
+    """Code -> link for a warm Lambda: a viral link costs one read per container, not per click.
+    A link whose stored destination is not http(s) (javascript:, data:…; no path stores one)
+    is cached as none: it is never followed, and checked once, not per click."""
 
     def __init__(self, ttl_seconds: float = 300, max_entries: int = 10_000,
                  resolver: Callable[[str], ShareLink | None] | None = None) -> None:
@@ -161,18 +163,18 @@ class LinkCache:
         if hit and now - hit[0] < self._ttl:
             return hit[1]
         link = self._resolve(code)
+        if link is not None and not safe_destination(link.destination):
+            link = None
         if len(self._items) >= self._max:
             self._items.clear()  # crude but bounded; a container rarely sees 10k codes
         self._items[code] = (now, link)
         return link
 
 
-def tracked_destination(link: ShareLink, click_id: str | None) -> str | None:
+def tracked_destination(link: ShareLink, click_id: str | None) -> str:
     """The destination with utm_* and the click id appended; its own query and fragment kept.
-    No click id (a HEAD request records no click): utm_* only. None when the stored
-    destination is not http(s): such a link is never followed."""
-    if not safe_destination(link.destination):
-        return None
+    No click id (a HEAD request records no click): utm_* only. LinkCache hands out only links
+    with an http(s) destination."""
     parts = urlsplit(link.destination)
     query = parse_qsl(parts.query, keep_blank_values=True)
     query += [("utm_source", link.network), ("utm_medium", "employee_advocacy"),
