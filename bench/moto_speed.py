@@ -8,29 +8,28 @@ from __future__ import annotations
 import copy
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import Iterator
+from typing import Callable, Iterator
 
 
 @contextmanager
-def one_backup_per_transaction() -> Iterator[None]:
+def _table_copies(copy_table: Callable[[object, dict[int, object]], object]) -> Iterator[None]:
+    """moto's TransactWriteItems with its rollback copies of a table made by `copy_table(table,
+    memo)` (memo: one dict per transaction); anything else is deep-copied as moto does. Only
+    moto's models module sees the shim; the stdlib copy module is left alone."""
     from moto.dynamodb import models
 
     backend = models.DynamoDBBackend
     original = backend.transact_write_items
-    real_deepcopy = copy.deepcopy
 
     def transact(self, transact_items):
         memo: dict[int, object] = {}
 
-        def once(value, *args, **kwargs):
+        def shim(value, *args, **kwargs):
             if isinstance(value, models.Table):
-                if id(value) not in memo:
-                    memo[id(value)] = real_deepcopy(value)
-                return memo[id(value)]
-            return real_deepcopy(value, *args, **kwargs)
+                return copy_table(value, memo)
+            return copy.deepcopy(value, *args, **kwargs)
 
-        # Only moto's models module sees the shim; the stdlib copy module is left alone.
-        models.copy = SimpleNamespace(deepcopy=once)
+        models.copy = SimpleNamespace(deepcopy=shim)
         try:
             return original(self, transact_items)
         finally:
@@ -43,31 +42,19 @@ def one_backup_per_transaction() -> Iterator[None]:
         backend.transact_write_items = original
 
 
-@contextmanager
-def no_rollback_backups() -> Iterator[None]:
+def _once(table: object, memo: dict[int, object]) -> object:
+    if id(table) not in memo:
+        memo[id(table)] = copy.deepcopy(table)
+    return memo[id(table)]
+
+
+def one_backup_per_transaction():  # noqa: ANN201 - a context manager
+    """Each table copied once per transaction (moto copies it once per item)."""
+    return _table_copies(_once)
+
+
+def no_rollback_backups():  # noqa: ANN201 - a context manager
     """For seeding only: moto's TransactWriteItems without its rollback copies at all (a
     table of 50,000 items copied per transaction would take the bench an hour). A
     transaction that fails then leaves its earlier writes: seeders assert none fails."""
-    from moto.dynamodb import models
-
-    backend = models.DynamoDBBackend
-    original = backend.transact_write_items
-    real_deepcopy = copy.deepcopy
-
-    def keep(value, *args, **kwargs):
-        if isinstance(value, models.Table):
-            return value
-        return real_deepcopy(value, *args, **kwargs)
-
-    def transact(self, transact_items):
-        models.copy = SimpleNamespace(deepcopy=keep)
-        try:
-            return original(self, transact_items)
-        finally:
-            models.copy = copy
-
-    backend.transact_write_items = transact
-    try:
-        yield
-    finally:
-        backend.transact_write_items = original
+    return _table_copies(lambda table, memo: table)

@@ -65,3 +65,17 @@ def api(aws):
         return handler(http_event(name, **kwargs), LambdaContext("api"))
 
     return call
+
+
+@pytest.fixture
+def track_click(web):  # noqa: F811 - web is the fixture imported above
+    """follow(code) -> track_click's answer to a click on that share link (payload 1.0)."""
+    from helpers import http_event
+    from infra.functions import LambdaContext, load_handler
+
+    handler = load_handler("TrackClickFunction")
+
+    def follow(code: str) -> dict:
+        return handler(http_event("track_click/follow_link", path_params={"code": code}),
+                       LambdaContext("track_click"))
+    return follow

@@ -2,8 +2,10 @@
 a stranger, an employee or an admin: shared by the page tests of tests/functions."""
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
 import pytest
@@ -49,6 +51,38 @@ def web(aws, monkeypatch):
     settings.current.cache_clear()
     handler = load_handler("WebFunction")
     return lambda event: handler(event, LambdaContext("web"))
+
+
+@contextlib.contextmanager
+def web_with_user_pool(monkeypatch: Any, name: str) -> Iterator[tuple[Callable, Any, str, str]]:
+    """The web function against a user pool of moto's (in-process, inside `aws`), with the
+    template's password policy: yields (call(event), the cognito client, pool id, client id)."""
+    import boto3
+
+    from infra.functions import LambdaContext, load_handler
+    from korpo import aws as korpo_aws, settings
+
+    cognito = boto3.client("cognito-idp")
+    pool = cognito.create_user_pool(
+        PoolName=name, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireLowercase": True,
+                                     "RequireNumbers": True, "RequireUppercase": False,
+                                     "RequireSymbols": False}})["UserPool"]["Id"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool, ClientName="web", GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
+    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
+    monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
+    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
+    settings.current.cache_clear()
+    korpo_aws.reset_clients()
+    handler = load_handler("WebFunction")
+    try:
+        yield (lambda event: handler(event, LambdaContext("web"))), cognito, pool, client
+    finally:
+        korpo_aws.reset_clients()
 
 
 def session_cookie(employee_id: str = ME, expires_in: int = 600, csrf: str = "token-1",

@@ -9,8 +9,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from feed_server import FeedServer
-from helpers import http_event
-from infra.functions import LambdaContext, load_handler
 from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 from web_pages import ME, as_admin, form, headers_of, page_event, signed_in, text_of
 
@@ -213,16 +211,6 @@ def test_a_paused_channel_is_never_due_until_resumed(web, site):
     resumed = post(web, "/manage/channels/{feed_id}/resume", feed_id)
     assert headers_of(resumed)["location"].endswith("?done=resumed")
     assert [f.feed_id for f in store.due_feeds(now() + timedelta(minutes=1), 10)] == [feed_id]
-
-
-@pytest.fixture
-def track_click(web):
-    handler = load_handler("TrackClickFunction")
-
-    def follow(code: str) -> dict:
-        return handler(http_event("track_click/follow_link", path_params={"code": code}),
-                       LambdaContext("track_click"))
-    return follow
 
 
 def test_deleting_a_channel_needs_a_tick_and_keeps_shared_links_working(web, site,

@@ -11,7 +11,8 @@ import pytest
 from helpers import load_event, make_post
 import web_pages
 from web_pages import (
-    FORM, HOST, SECRET, as_admin, form, headers_of, page_event, session_cookie, text_of,
+    FORM, HOST, as_admin, form, headers_of, page_event, session_cookie, text_of,
+    web_with_user_pool,
 )
 
 PASSWORD = "correct-horse-42"
@@ -20,47 +21,26 @@ PASSWORD = "correct-horse-42"
 @pytest.fixture
 def people(aws, monkeypatch):
     """(call the web function, cognito client, pool id, add(email, name) -> employee id)."""
-    import boto3
-
-    from infra.functions import LambdaContext, load_handler
-    from korpo import aws as korpo_aws, settings
     from korpo.people.employees import Identity, ensure_profile
 
-    cognito = boto3.client("cognito-idp")
-    pool = cognito.create_user_pool(
-        PoolName="people", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
-        Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireLowercase": True,
-                                     "RequireNumbers": True, "RequireUppercase": False,
-                                     "RequireSymbols": False}})["UserPool"]["Id"]
-    client = cognito.create_user_pool_client(
-        UserPoolId=pool, ClientName="web", GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
-    cognito.create_group(UserPoolId=pool, GroupName="admins")
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
-    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
-    monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
-    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
-    settings.current.cache_clear()
-    korpo_aws.reset_clients()
-    handler = load_handler("WebFunction")
+    with web_with_user_pool(monkeypatch, "people") as (call, cognito, pool, client):
+        cognito.create_group(UserPoolId=pool, GroupName="admins")
 
-    def add(email: str, name: str) -> str:
-        cognito.sign_up(ClientId=client, Username=email, Password=PASSWORD,
-                        UserAttributes=[{"Name": "email", "Value": email}])
-        cognito.admin_confirm_sign_up(UserPoolId=pool, Username=email)
-        sub = next(a["Value"] for a in cognito.admin_get_user(
-            UserPoolId=pool, Username=email)["UserAttributes"] if a["Name"] == "sub")
-        ensure_profile(Identity(sub, email, name))
-        return sub
+        def add(email: str, name: str) -> str:
+            cognito.sign_up(ClientId=client, Username=email, Password=PASSWORD,
+                            UserAttributes=[{"Name": "email", "Value": email}])
+            cognito.admin_confirm_sign_up(UserPoolId=pool, Username=email)
+            sub = next(a["Value"] for a in cognito.admin_get_user(
+                UserPoolId=pool, Username=email)["UserAttributes"] if a["Name"] == "sub")
+            ensure_profile(Identity(sub, email, name))
+            return sub
 
-    # The admin's session (web_pages.as_admin) names the boss by their Cognito sub, as a real
-    # sign-in does (moto picks the sub).
-    monkeypatch.setattr(web_pages, "BOSS", add("boss@example.com", "Bo"))
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username="boss@example.com",
-                                    GroupName="admins")
-    yield (lambda event: handler(event, LambdaContext("web"))), cognito, pool, add
-    korpo_aws.reset_clients()
+        # The admin's session (web_pages.as_admin) names the boss by their Cognito sub, as a
+        # real sign-in does (moto picks the sub).
+        monkeypatch.setattr(web_pages, "BOSS", add("boss@example.com", "Bo"))
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username="boss@example.com",
+                                        GroupName="admins")
+        yield call, cognito, pool, add
 
 
 def _employee(employee_id: str, path: str = "") -> dict:

@@ -10,8 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from helpers import http_event, make_post
-from infra.functions import LambdaContext, load_handler
+from helpers import make_post
 from web_pages import ME, as_admin, form, headers_of, page_event, signed_in, text_of
 
 
@@ -49,16 +48,6 @@ def add_manual(web, **fields) -> str:
                                                "title": "Our new office", **fields})
     assert answer["statusCode"] == 303, answer["body"][:1500]
     return headers_of(answer)["location"].split("/manage/posts/")[1].split("?")[0]
-
-
-@pytest.fixture
-def track_click(web):
-    handler = load_handler("TrackClickFunction")
-
-    def follow(code: str) -> dict:
-        return handler(http_event("track_click/follow_link", path_params={"code": code}),
-                       LambdaContext("track_click"))
-    return follow
 
 
 # ---------------------------------------------------------------- a post added by hand

@@ -8,37 +8,15 @@ from urllib.parse import quote
 
 import pytest
 
-from web_pages import FORM, HOST, SECRET, headers_of, page_event
+from web_pages import FORM, HOST, SECRET, headers_of, page_event, web_with_user_pool
 
 PASSWORD = "correct-horse-42"
 
 
 @pytest.fixture
 def cognito_web(aws, monkeypatch):
-    import boto3
-
-    from infra.functions import LambdaContext, load_handler
-    from korpo import aws as korpo_aws, settings
-
-    cognito = boto3.client("cognito-idp")
-    pool = cognito.create_user_pool(
-        PoolName="web-test", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
-        Policies={"PasswordPolicy": {"MinimumLength": 10, "RequireLowercase": True,
-                                     "RequireNumbers": True, "RequireUppercase": False,
-                                     "RequireSymbols": False}})["UserPool"]["Id"]
-    client = cognito.create_user_pool_client(
-        UserPoolId=pool, ClientName="web", GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )["UserPoolClient"]["ClientId"]
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
-    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
-    monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
-    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
-    settings.current.cache_clear()
-    korpo_aws.reset_clients()
-    handler = load_handler("WebFunction")
-    yield (lambda event: handler(event, LambdaContext("web"))), cognito, pool
-    korpo_aws.reset_clients()
+    with web_with_user_pool(monkeypatch, "web-test") as (call, cognito, pool, _client):
+        yield call, cognito, pool
 
 
 def post(path: str, body: str, cookie: str = "") -> dict:
