@@ -13,13 +13,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-from korpo.feeds import poll, store
-from korpo.feeds.discover import DiscoveryError, Discovered, FeedUnreachable, find_feed
-from korpo.feeds.guard import UnsafeUrl
+from korpo.feeds import store
 from korpo.models import FeedModel
 from korpo.models.base import sort_time as iso
 from korpo.people import teams
+
+if TYPE_CHECKING:  # the fetching half (requests, feedparser) loads only to add or poll:
+    # employees' news reads this module's audience rules on every cold start.
+    from korpo.feeds.discover import Discovered
+    from korpo.feeds.poll import FeedOutcome
 
 __all__ = ["ChannelConflict", "ChannelNotFound", "ChannelRefused", "Health", "add_channel",
            "delete_channel", "edit_channel", "health", "pause_channel", "poll_now",
@@ -92,6 +96,9 @@ def add_channel(url: object, title: object = None, interval_minutes: object = 15
     title = clean_title(title)
     interval = clean_interval(interval_minutes)
     chosen = clean_audience(audience)
+    from korpo.feeds.discover import DiscoveryError, FeedUnreachable, find_feed
+    from korpo.feeds.guard import UnsafeUrl
+
     try:
         found = find_feed(url.strip())
         feed = store.add_feed(found.feed_url, title=title or found.title,
@@ -174,8 +181,10 @@ def delete_channel(feed_id: str) -> None:
         raise ChannelNotFound(feed_id)
 
 
-def poll_now(feed_id: str) -> poll.FeedOutcome:
+def poll_now(feed_id: str) -> FeedOutcome:
     """Fetch the channel at once (paused or not), bounded in time; what it found."""
+    from korpo.feeds import poll
+
     try:
         report = poll.poll_feed_id(feed_id, force=True, fetch_timeout_s=POLL_NOW_FETCH_S)
     except store.FeedNotFound:

@@ -14,7 +14,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from korpo.feeds.parse import Entry
+from korpo.feeds.entry import Entry
 from korpo.feeds.sanitize import safe_url
 from korpo.ids import stable_id
 from korpo.models import FeedModel, GoneFeedsModel, PostModel

@@ -2,16 +2,20 @@
 URL, editing, pausing, polling now and deleting one."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
 
-from korpo.feeds import channels, poll
+from korpo.feeds import channels
 from korpo.feeds import store as feed_store
 from korpo.people import teams
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit
 from webapp.routes.admin.common import admin_page
+
+if TYPE_CHECKING:  # poll (and requests, feedparser) loads only when a channel is polled
+    from korpo.feeds.poll import FeedOutcome
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -118,7 +122,7 @@ def _feed(feed_id: str):  # -> FeedModel
 
 
 def _edit(visit: Visit, feed, status: int = 200, errors: dict | None = None,  # noqa: ANN001
-          form: dict | None = None, polled: poll.FeedOutcome | None = None) -> Response:
+          form: dict | None = None, polled: FeedOutcome | None = None) -> Response:
     form = form or {"title": feed.title or "", "interval_minutes": str(int(
         feed.interval_minutes)), "teams": sorted(feed.audience or ())}
     return admin_page(visit, "admin/channel.html", "channels", done=DONE, status=status,
