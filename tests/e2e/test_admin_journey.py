@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from browsers import (
     CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, phone_context,
@@ -68,11 +69,11 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
         "link", name="Channels").click()
     page.get_by_label("Address of a site, a profile or a feed").fill(stack.demo_site.careers_url)
     page.get_by_role("button", name="Add the channel").click()
-    assert page.locator(".notice").is_visible()  # on the new channel's page
+    expect(page.locator(".notice")).to_be_visible()  # on the new channel's page
     assert "Korpo Demo Careers" in page.locator("h1").inner_text()
     assert_page_is_sound(page, SHOTS / "02-channel-added.png", errors)
     page.get_by_role("button", name="Poll now").click()
-    assert page.locator(".notice").is_visible()
+    expect(page.locator(".notice")).to_be_visible()
     assert_page_is_sound(page, SHOTS / "03-channel.png", errors)
     page.goto(f"{g}/news")
     assert JOB in page.locator("main").inner_text()
@@ -92,7 +93,8 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
     page.get_by_label("Target").fill("10")
     assert_page_is_sound(page, SHOTS / "04-challenge-new.png", errors)
     page.get_by_role("button", name="Create the challenge").click()
-    assert "/manage/challenges" in page.url and page.locator(".notice").is_visible()
+    expect(page.locator(".notice")).to_be_visible()
+    assert "/manage/challenges" in page.url
     assert "Refer a <b>platform</b> engineer" in page.locator("main").inner_text()
     assert_page_is_sound(page, SHOTS / "05-challenges.png", errors)
 
@@ -163,7 +165,7 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
     page.get_by_label("Message to the employee (optional)").fill("Friday, 12:30, <i>canteen</i>")
     assert_page_is_sound(page, SHOTS / "10-redemption.png", errors)
     page.get_by_role("button", name="Fulfil and e-mail the employee").click()
-    assert page.locator(".notice").is_visible()
+    expect(page.locator(".notice")).to_be_visible()
 
     mine.goto(f"{g}/shop/redemptions")
     words = mine.locator("main").inner_text()

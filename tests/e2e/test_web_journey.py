@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 import requests
 
 from browsers import (
@@ -85,7 +86,7 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
         "someone@gmail.com")
     page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)
     page.get_by_role("button", name=texts["create"]).click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_page_is_sound(page, shots / "02-signup-error.png", errors)
 
     page.get_by_label(re.compile("Work email|Adresse e-mail professionnelle")).fill(email)
@@ -113,7 +114,8 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
 
     # The demo's running challenge: share for it, in three taps (challenge, post, network).
     page.locator(".challenge a.button").first.click()
-    assert "challenge=" in page.url and page.locator(".notice").is_visible()
+    expect(page.locator(".notice")).to_be_visible()
+    assert "challenge=" in page.url
     page.locator("article.post a.button").first.click()
     assert "/news/" in page.url and "challenge=" in page.url
     assert_page_is_sound(page, shots / "06-share.png", errors)
@@ -167,7 +169,7 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     assert_page_is_sound(page, shots / "11-redeem.png", errors)
     page.get_by_role("button", name=re.compile(f"^{texts['redeem']}")).click()
     assert "/shop/redemptions" in page.url
-    assert page.locator(".notice").is_visible()
+    expect(page.locator(".notice")).to_be_visible()
     assert texts["requested"] in page.locator("main").inner_text()
     assert_page_is_sound(page, shots / "12-redemptions.png", errors)
     sent = requests.get(f"{g}/_local/emails", timeout=10).json()["emails"]
@@ -185,7 +187,7 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     # Deleting the account signs out for good.
     page.get_by_role("link", name=texts["delete"]).click()
     page.get_by_role("button", name=texts["delete"]).click()  # not confirmed: an error
-    assert page.locator(".error-message").is_visible()
+    expect(page.locator(".error-message")).to_be_visible()
     assert_page_is_sound(page, shots / "14-delete.png", errors)
     page.get_by_label(texts["confirm_delete"]).check()
     page.get_by_role("button", name=texts["delete"]).click()
