@@ -25,7 +25,7 @@ def _scores(n: int) -> list[int]:
 def _seed(table: str, scores: list[int]) -> None:
     import boto3
 
-    from korpo.board import bucket_key, bucket_of
+    from korpo.board.standings import bucket_key, bucket_of
 
     client = boto3.client("dynamodb")
     buckets: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -56,15 +56,16 @@ def run() -> list[Figure]:
     figures = []
     for n in SIZES:
         with moto_account():
-            from korpo import board, settings
+            from korpo import settings
+            from korpo.board import standings
 
             scores = _scores(n)
             _seed(settings.current().scores_table, scores)
             with metered() as top_units:
-                top = board.top(MONTH, 20)
+                top = standings.top(MONTH, 20)
             last = min(range(n), key=lambda i: scores[i])
             with metered() as rank_units:
-                standing = board.standing_of(MONTH, f"emp-{last:06d}")
+                standing = standings.standing_of(MONTH, f"emp-{last:06d}")
             assert standing.rank == 1 + sum(1 for s in scores if s > scores[last])
             assert [s.score for s in top] == sorted(scores, reverse=True)[:20]
         figures.append(Figure(f"board.top20_read_units_{n}", top_units.read, "RCU",

@@ -1,5 +1,5 @@
 """clicks figures: how honest the click classifier is, through the function the click path
-calls (korpo.agents.verdict on korpo.agents.request_evidence, as korpo.clicks.classify does),
+calls (korpo.tracking.agents.verdict on korpo.tracking.agents.request_evidence, as korpo.tracking.clicks.classify does),
 and what it costs per user agent not seen before."""
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _crawlers(humans: list[str]) -> list[str]:
 
 
 def run() -> list[Figure]:
-    from korpo import agents
+    from korpo.tracking import agents
 
     def klass(ua: str) -> str:
         return agents.verdict(ua, agents.request_evidence(NAVIGATION)).klass

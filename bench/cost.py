@@ -30,8 +30,9 @@ def _track_click() -> tuple[float, float]:
     os.environ.update(getattr(track_click, "SECRETS", {}))
     with moto_account():
         from helpers import http_event, make_post
+
         from infra.functions import LambdaContext, load_handler
-        from korpo import links
+        from korpo.tracking import links
 
         make_post("cost-post")
         link = links.get_or_create("cost-employee", "cost-post", "linkedin")

@@ -79,7 +79,9 @@ def _seed(employees: int) -> None:
 
 def _read_dashboard() -> None:
     """The reads of /manage/stats over the 12 months (webapp/routes/admin/stats.py)."""
-    from korpo import dashboard, posts, settings
+    from korpo import settings
+    from korpo.board import dashboard
+    from korpo.content import posts
     from korpo.feeds import store as feed_store
     from korpo.models import ChallengeModel
     from korpo.people import teams

@@ -73,10 +73,11 @@ def _in_process() -> list[Figure]:
     os.environ.update(SECRETS)
     with moto_account():
         import boto3
-
         from helpers import http_event, make_post
+
         from infra.functions import LambdaContext, load_handler
-        from korpo import links, settings
+        from korpo import settings
+        from korpo.tracking import links
 
         settings.current.cache_clear()
         make_post("bench-post")
@@ -131,7 +132,7 @@ module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 init = time.perf_counter() - t
 t = time.perf_counter()
-from korpo import agents
+from korpo.tracking import agents
 agents.describe(sys.argv[2])
 print(init, time.perf_counter() - t)
 """

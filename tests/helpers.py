@@ -63,7 +63,7 @@ def body_of(response: dict[str, Any]) -> Any:
 
 # What Safari 17 sends on a top-level navigation besides its user agent (recorded by
 # curl-impersonate, tests/signatures/safari_17.2_iOS.yaml): a click needs it to be `human`
-# (korpo/agents.py, docs/decisions.md "Honest clicks").
+# (korpo/tracking/agents.py, docs/decisions.md "Honest clicks").
 SAFARI_NAVIGATION = {
     "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "Accept-Language": "en-US,en;q=0.9",

@@ -19,7 +19,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pynamodb.attributes import UTCDateTimeAttribute
 
-from korpo import aws, posts, settings
+from korpo import aws, settings
+from korpo.content import posts
 from korpo.models import bind_tables
 from korpo.scoring import award as awarding
 from korpo.scoring import repair, store

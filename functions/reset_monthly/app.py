@@ -8,29 +8,31 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from korpo import announce, monthly, settings
-from korpo.announcements.winners import post_winners
-from korpo.people.employees import display_names
+from korpo import settings
+from korpo.announcements.winners import Announcement, compose, post_winners, winner_profiles
+from korpo.board import monthly
+from korpo.mail import Email, admin_emails, ses_sender
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
+from korpo.people.employees import display_names
 
 logger = Logger(service="reset_monthly")
 _settings = settings.current()
 bind_tables(_settings)
 
 
-def _announcement(report: monthly.FreezeReport) -> tuple[str, str, list[announce.Email]]:
+def _announcement(report: monthly.FreezeReport) -> tuple[str, str, list[Email]]:
     """(subject, body, one e-mail per recipient)."""
     winners = report.winners
-    subject, body = announce.compose(
+    subject, body = compose(
         _settings.brand_name, _settings.points_name, report.month, winners,
         display_names([s.employee_id for s in winners]), len(report.standings),
         sum(s.score for s in report.standings))
-    profiles = announce.winner_profiles([s.employee_id for s in winners])
+    profiles = winner_profiles([s.employee_id for s in winners])
     recipients = [profiles[s.employee_id].email for s in winners if s.employee_id in profiles]
-    recipients += announce.admin_emails(_settings.user_pool_id, _settings.admin_group)
-    return subject, body, announce.Announcement(subject, body,
-                                                list(dict.fromkeys(recipients))).emails()
+    recipients += admin_emails(_settings.user_pool_id, _settings.admin_group)
+    return subject, body, Announcement(subject, body,
+                                        list(dict.fromkeys(recipients))).emails()
 
 
 def _webhooks(status: str, subject: str, body: str, month: str) -> dict:
@@ -66,7 +68,7 @@ def handler(event: dict, context) -> dict:
                                            "body": emails[0].body,
                                            "recipients": [e.to for e in emails],
                                            "dry_run": dry_run})
-    sender = announce.ses_sender(_settings.sender_email) if _settings.sender_email else None
+    sender = ses_sender(_settings.sender_email) if _settings.sender_email else None
     summary = report.summary()
     summary["announcement"] = monthly.announce(report.month, now, emails, sender,
                                                dry_run=dry_run)

@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 
 from korpo import settings
 from korpo.announcements import challenges, digest
-from korpo.announcements.mail import ses_sender
+from korpo.mail import programme_sender
 from korpo.models import bind_tables
 from korpo.months import utc_now
 
@@ -29,7 +29,7 @@ class InvalidEvent(ValueError):
 
 
 def _sender():
-    return ses_sender(_settings.sender_email, _settings.brand_name) if (
+    return programme_sender(_settings.sender_email, _settings.brand_name) if (
         _settings.sender_email) else None
 
 

@@ -19,12 +19,13 @@ from aws_lambda_powertools import Logger
 from botocore.config import Config
 from chalice import Chalice, Response
 
-from korpo import clicks, conversions, settings
-from korpo.eventstore import EventStore, StoreUnavailable
-from korpo.fallback import FallbackQueue
-from korpo.links import LinkCache, tracked_destination
+from korpo import settings
 from korpo.models import bind_tables
 from korpo.months import utc_now
+from korpo.tracking import clicks, conversions
+from korpo.tracking.eventstore import EventStore, StoreUnavailable
+from korpo.tracking.fallback import FallbackQueue
+from korpo.tracking.links import LinkCache, tracked_destination
 
 logger = Logger(service="track_click")
 _settings = settings.current()

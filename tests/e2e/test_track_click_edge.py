@@ -102,7 +102,7 @@ def test_bad_input_gets_a_clear_4xx(stack, shared):
 
 
 def test_signed_conversion_once_and_the_pixel(stack, shared):
-    from korpo.conversions import signature
+    from korpo.tracking.conversions import signature
 
     click = _visit(shared["url"], **{"User-Agent": BROWSER + " e2e-conversion"})
     click_id = parse_qs(urlsplit(click.headers["Location"]).query)["korpo_click"][0]
@@ -135,9 +135,9 @@ def test_the_fallback_queue_is_drained_by_the_function(stack, shared):
     template's schedule does the same every 5 minutes)."""
     import boto3
 
-    from korpo import fallback
     from korpo.ids import new_event_id
     from korpo.models import EventModel
+    from korpo.tracking import fallback
 
     assert any(s.endswith("-drain-click-fallback") for s in stack.resources.schedules)
     url = stack.resources.queues["ClickFallbackQueue"]

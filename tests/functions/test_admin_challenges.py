@@ -11,11 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from helpers import make_post
-from infra.functions import LambdaContext, load_handler, load_module
 from web_pages import SECRET, headers_of, page_event, text_of
-from web_pages import as_admin as admin_headers, form as web_form, signed_in as employee_headers
+from web_pages import as_admin as admin_headers
+from web_pages import form as web_form
+from web_pages import signed_in as employee_headers
+
+from infra.functions import LambdaContext, load_handler, load_module
 
 PARIS = ZoneInfo("Europe/Paris")
 CONVERSION_SECRET = "conversion-secret-for-challenges-0123456789"
@@ -237,8 +239,7 @@ def test_an_upcoming_challenge_can_change_everything(news):
     assert answer["statusCode"] == 303, answer["body"][:2000]
     assert headers_of(answer)["location"] == "/manage/challenges?done=saved"
 
-    from korpo import posts
-    from korpo.content import challenges
+    from korpo.content import challenges, posts
 
     saved = challenges.get_challenge(made.challenge_id)
     assert (saved.title, saved.destination, saved.post_id) == (
@@ -403,7 +404,8 @@ def test_a_url_challenge_is_shared_through_its_own_post_kept_out_of_the_news(edg
     made = _create(web, subject="url", post_id="",
                    destination="https://careers.example.com/jobs/42?src=site",
                    goal_target="2")
-    from korpo import links, posts
+    from korpo.content import posts
+    from korpo.tracking import links
 
     news_posts, _ = posts.news_page(20)
     assert [p.post_id for p in news_posts] == ["post-1"]  # its own post is not news
@@ -435,11 +437,11 @@ def test_a_job_referral_pays_application_and_hire_conversions_with_its_multiplie
     web, track, award = edge
     from test_conversions import _conversion
     from test_track_click import _click, _click_id
+    from web_pages import ME
 
     from korpo import settings
     from korpo.scoring import store
     from korpo.scoring.award import ledger_entries
-    from web_pages import ME
 
     store.save_rules({"points_per_click": 10,
                       "points_per_conversion": {"application": 50, "hire": 500, "*": 0}})

@@ -7,10 +7,10 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from feed_server import FeedServer
-from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 from web_pages import ME, as_admin, form, headers_of, page_event, signed_in, text_of
+
+from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 
 PAGE = """<!doctype html><html><head><title>Korpo Demo</title>
 <link rel="alternate" type="application/rss+xml" title="Korpo Demo News" href="/feed/">
@@ -215,8 +215,9 @@ def test_a_paused_channel_is_never_due_until_resumed(web, site):
 
 def test_deleting_a_channel_needs_a_tick_and_keeps_shared_links_working(web, site,
                                                                         track_click):
-    from korpo import links, posts
+    from korpo.content import posts
     from korpo.feeds import store
+    from korpo.tracking import links
 
     feed_id = added_id(add(web, site.url("/")))
     post(web, "/manage/channels/{feed_id}/poll", feed_id)
@@ -295,7 +296,7 @@ def test_a_channel_for_chosen_teams_shows_only_in_their_news(web, site):
                   display_name="Ann", team=tech.team_id, created_at=now()).save()
     feed_id = added_id(add(web, site.url("/"), team=sales.team_id))
     post(web, "/manage/channels/{feed_id}/poll", feed_id)
-    from korpo import posts
+    from korpo.content import posts
 
     (one, *_rest) = posts.list_posts()
     assert one.title not in news(web)  # Ann is in Tech

@@ -7,11 +7,17 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-
-from helpers import load_event, make_post
 import web_pages
+from helpers import load_event, make_post
 from web_pages import (
-    FORM, HOST, as_admin, form, headers_of, page_event, session_cookie, text_of,
+    FORM,
+    HOST,
+    as_admin,
+    form,
+    headers_of,
+    page_event,
+    session_cookie,
+    text_of,
     web_with_user_pool,
 )
 
@@ -207,6 +213,7 @@ def test_the_api_refuses_an_unmade_admins_token_at_once(people):
     import time
 
     from helpers import claims_for, http_event
+
     from infra.functions import LambdaContext, load_handler
 
     web, _cognito, _pool, add = people
@@ -261,9 +268,9 @@ def _click(event_id: str, employee_id: str) -> dict:
 
 def test_a_deactivated_account_is_signed_out_and_its_links_earn_nothing(people):
     from infra.functions import LambdaContext, load_handler
-    from korpo.links import get_or_create, resolve
-    from korpo.scoring.award import ledger_entries
     from korpo import settings
+    from korpo.scoring.award import ledger_entries
+    from korpo.tracking.links import get_or_create, resolve
 
     web, cognito, pool, add = people
     dan = add("dan@example.com", "Dan")

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import make_post
 from web_pages import ME, as_admin, form, headers_of, page_event, signed_in, text_of
 
@@ -83,7 +82,7 @@ def test_a_post_added_by_hand_is_in_the_news_and_shares_like_any_other(web):
     ({"title": "bell\x07"}, "title", "characters that cannot be saved"),
 ])
 def test_a_refused_post_says_why_next_to_the_field_and_saves_nothing(web, fields, field, words):
-    from korpo import posts
+    from korpo.content import posts
 
     answer = send(web, "/manage/posts/new", **{"url": "https://brand.example.com/a",
                                                "title": "A title", **fields})
@@ -136,7 +135,7 @@ def test_the_suggested_text_is_what_the_share_targets_prefill_with_the_disclosur
 
 
 def test_a_too_long_suggested_text_or_a_bad_date_saves_nothing(web):
-    from korpo import posts
+    from korpo.content import posts
 
     make_post("p1")
     long = send(web, "/manage/posts/{post_id}", "p1", share_text="x" * 501, expires_on="")
@@ -154,8 +153,8 @@ def test_a_too_long_suggested_text_or_a_bad_date_saves_nothing(web):
 # ---------------------------------------------------------------- expiry
 
 def test_an_expired_post_leaves_the_news_and_its_links_keep_redirecting(web, track_click):
-    from korpo import links
-    from korpo.curate import expiry_day
+    from korpo.content.curate import expiry_day
+    from korpo.tracking import links
 
     make_post("p1")
     link = links.get_or_create(ME, "p1", "linkedin")
@@ -174,8 +173,9 @@ def test_an_expired_post_leaves_the_news_and_its_links_keep_redirecting(web, tra
         links.get_or_create(ME, "p1", "x")  # no new link
     assert track_click(link.code)["statusCode"] == 302  # the shared one still works
     assert ">Expired<" in admin_get(web, "/manage/posts")["body"]
-    from korpo import posts
     from zoneinfo import ZoneInfo
+
+    from korpo.content import posts
 
     assert expiry_day(posts.get_post("p1").expires_at, ZoneInfo("Europe/Paris")).isoformat() \
         == yesterday
@@ -245,10 +245,11 @@ def test_an_unknown_post_is_a_404(web):
 # ---------------------------------------------------------------- the news, as a domain
 
 def test_news_page_honours_audience_deleted_channels_expiry_and_pins(aws):
-    from korpo import curate, posts
+    from zoneinfo import ZoneInfo
+
+    from korpo.content import curate, posts
     from korpo.feeds import channels, store
     from korpo.people import teams
-    from zoneinfo import ZoneInfo
 
     sales = teams.create_team("Sales")
     everyone = store.add_feed("https://a.example.com/feed")
@@ -275,7 +276,7 @@ def date_before(when: datetime):
 
 
 def test_news_page_reads_a_bounded_number_of_posts_per_page(aws, monkeypatch):
-    from korpo import posts
+    from korpo.content import posts
 
     monkeypatch.setattr(posts, "NEWS_EXAMINED_MAX", 5)
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
@@ -288,9 +289,11 @@ def test_news_page_reads_a_bounded_number_of_posts_per_page(aws, monkeypatch):
 
 
 def test_the_json_api_lists_the_same_news(api):
-    from korpo import curate
-    from helpers import body_of, claims_for
     from zoneinfo import ZoneInfo
+
+    from helpers import body_of, claims_for
+
+    from korpo.content import curate
 
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
     for n in range(3):

@@ -8,11 +8,11 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from helpers import load_event
-from infra.functions import LambdaContext, load_handler
 from mail_helpers import SENDER, add_employee, body_of, sent_mails, verify_sender
 from webhook_server import WebhookServer, closed_port_url, loopback
+
+from infra.functions import LambdaContext, load_handler
 
 HOSTILE = ("<!channel> *bold* <script>alert(1)</script> @here [x](https://evil.example) "
            "{{DATE(2026-01-01T00:00:00Z)}}")
@@ -265,7 +265,7 @@ def _reset(monkeypatch, slack: str):
 
 
 def test_the_winners_reach_slack_once_with_their_names_escaped(aws, monkeypatch):
-    from korpo.board import set_score
+    from korpo.board.standings import set_score
 
     add_employee("a", "<!here> Ann")
     set_score("2026-10", "a", 30)
@@ -284,8 +284,8 @@ def test_the_winners_reach_slack_once_with_their_names_escaped(aws, monkeypatch)
 
 
 def test_a_webhook_down_never_stops_the_month_being_frozen(aws, monkeypatch):
-    from korpo import monthly
-    from korpo.board import set_score
+    from korpo.board import monthly
+    from korpo.board.standings import set_score
 
     set_score("2026-10", "a", 30)
     summary = _reset(monkeypatch, closed_port_url())(load_event("reset_monthly/freeze_month"))

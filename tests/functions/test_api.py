@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import body_of, claims_for, http_event, load_event, make_post
+
 from infra.functions import LambdaContext, load_handler
 
 ANN = claims_for("sub-ann", "ann.lee@example.com")
@@ -61,7 +61,7 @@ def test_hidden_posts_cannot_be_shared(api):
 
 
 def test_board_shows_top_and_my_rank_without_emails(api):
-    from korpo.board import set_score
+    from korpo.board.standings import set_score
 
     api("api/get_me", claims=ANN)
     api("api/get_me", claims=BOB)
@@ -78,7 +78,7 @@ def test_board_shows_top_and_my_rank_without_emails(api):
 def test_board_of_a_frozen_month_reads_the_archive(api):
     from datetime import datetime, timezone
 
-    from korpo import monthly
+    from korpo.board import monthly
     from korpo.models import BoardEntryModel
 
     BoardEntryModel(*BoardEntryModel.key("2026-10", "sub-ann"), board="2026-10", score=30,
@@ -99,6 +99,7 @@ def test_board_refuses_bad_query(api, query):
 
 def test_admin_routes_need_the_admins_group(api, monkeypatch):
     from feed_server import FeedServer
+
     from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")  # the feed is served from 127.0.0.1

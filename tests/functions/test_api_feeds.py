@@ -2,11 +2,10 @@
 validation before saving), feed health, hiding and showing a post again."""
 from __future__ import annotations
 
-
 import pytest
-
 from feed_server import FeedServer
 from helpers import body_of, claims_for, http_event, make_post
+
 from infra.functions import LambdaContext, load_handler
 from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 
@@ -119,8 +118,8 @@ def test_bad_requests_are_refused_before_any_fetch(api, site, body):
 # ---------------------------------------------------------------- hiding a post
 
 def test_hiding_a_post_removes_it_and_marks_its_links(api):
-    from korpo import links
     from korpo.models import LinkModel
+    from korpo.tracking import links
 
     make_post("p1")
     make_post("p2")
@@ -171,8 +170,10 @@ def test_events_of_the_new_routes_match_the_template():
 def test_a_hidden_posts_share_link_earns_nothing_end_to_end(api, monkeypatch):
     """Hide (api) -> the link is marked -> track_click answers 404 and records no click ->
     award_points has nothing to pay."""
-    from korpo import links, settings, wallet
+    from korpo import settings
     from korpo.models import EventModel
+    from korpo.shop import wallet
+    from korpo.tracking import links
 
     monkeypatch.setenv("KORPO_VISITOR_SECRET", "v" * 32)
     monkeypatch.setenv("KORPO_CONVERSION_SECRET", "c" * 32)

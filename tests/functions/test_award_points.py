@@ -4,8 +4,8 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-
 from helpers import load_event
+
 from infra.functions import LambdaContext, load_handler, load_module
 
 
@@ -30,7 +30,7 @@ def _totals(employee: str, month: str) -> tuple[int, int, int]:
     from korpo import settings
     from korpo.models import BoardEntryModel
     from korpo.scoring.award import ledger_entries
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     ledger = ledger_entries(settings.current().scores_table, employee)
     try:
@@ -194,7 +194,8 @@ def test_challenge_multiplies_by_the_events_time(handler):
 
 
 def test_stats_counters_count_what_earns_nothing_too(handler):
-    from korpo import settings, stats
+    from korpo import settings
+    from korpo.board import stats
 
     at = "2026-11-22T10:00:00.000000+0000"
     records = [
@@ -266,9 +267,8 @@ def test_console_replays_event_ids_and_on_failure_messages(handler):
         "replay_event_ids": ["r0", "r1", "nope"]}, LambdaContext("award_points"))
     assert replayed["awarded"] == {"r0": 10, "r1": 10} and replayed["missing"] == ["nope"]
     # The stream mapping's on-failure message names a range of the stream: r1 again, r2.
-    from korpo import settings
-
     from korpo import aws as korpo_aws
+    from korpo import settings
 
     streams = korpo_aws.client("dynamodbstreams")
     arn = boto3.client("dynamodb").describe_table(
@@ -288,7 +288,7 @@ def test_console_replays_event_ids_and_on_failure_messages(handler):
 
 
 def test_console_recompute_dry_run_then_fix(handler):
-    from korpo import board
+    from korpo.board import standings
     from korpo.models import BoardEntryModel
 
     records = [_click_record(f"x{i}", "emp-x", "2026-11-22T10:00:00.000000+0000", i)
@@ -304,12 +304,12 @@ def test_console_recompute_dry_run_then_fix(handler):
                    "difference": 23, "fixed": False}
     fixed = handler(event | {"dry_run": False}, LambdaContext("award_points"))
     assert fixed["fixed"] is True
-    assert board.standing_of("2026-11", "emp-x").score == 30
+    assert standings.standing_of("2026-11", "emp-x").score == 30
 
 
 def test_signup_bonus_is_paid_once_for_a_new_profile(handler, monkeypatch):
-    from korpo import employees
     from korpo.models import EventModel
+    from korpo.people import employees
     from korpo.scoring.rules import Rules
 
     module = __import__("sys").modules["korpo_fn_award_points"]
@@ -331,7 +331,10 @@ def test_a_hidden_posts_clicks_stop_earning_from_the_hide_on(handler):
     """A crisis hide stops points at once, even for clicks a warm track_click served from
     its link cache; clicks made before the hide keep what they earned."""
     from helpers import make_post
-    from korpo import posts, settings, stats
+
+    from korpo import settings
+    from korpo.board import stats
+    from korpo.content import posts
 
     post_id = load_event("award_points/click_inserted")["Records"][0]["dynamodb"]["NewImage"][
         "post_id"]["S"]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 _MONTHS = itertools.count()
 
@@ -16,16 +18,16 @@ _MONTHS = itertools.count()
                       min_size=1, max_size=25),
        )
 def test_rank_equals_one_plus_strictly_higher_with_ties(aws, moves):
-    from korpo import board
+    from korpo.board import standings
 
     n = next(_MONTHS)  # a fresh board per example
     month = f"{1000 + n // 12:04d}-{n % 12 + 1:02d}"
     for employee_id, score in moves:
-        board.set_score(month, employee_id, score)
+        standings.set_score(month, employee_id, score)
     final = dict(moves)
     for employee_id, score in final.items():
-        standing = board.standing_of(month, employee_id)
+        standing = standings.standing_of(month, employee_id)
         assert standing.score == score
         assert standing.rank == 1 + sum(1 for s in final.values() if s > score)
-    top = board.top(month, 3)
+    top = standings.top(month, 3)
     assert [s.score for s in top] == sorted(final.values(), reverse=True)[:3]

@@ -7,19 +7,20 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-
 from helpers import load_event
-from infra.functions import LambdaContext
-
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from test_track_click import CONVERSION_SECRET, _click, app, link  # noqa: F401
+
+from infra.functions import LambdaContext
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
 def _conversion(handler, body, *, secret=CONVERSION_SECRET, timestamp=None,
                 content_type="application/json", signature=None):
-    from korpo.conversions import signature as sign
+    from korpo.tracking.conversions import signature as sign
 
     raw = body if isinstance(body, str) else json.dumps(body)
     ts = str(int(time.time()) if timestamp is None else timestamp)
@@ -123,7 +124,7 @@ def test_bad_conversions_are_refused_and_nothing_is_written(app, click_id, case,
 def test_a_validly_signed_body_that_is_not_declared_json_is_415(app, click_id, content_type):
     good = {"click_id": click_id, "type": "lead", "external_id": "lead-8"}
     raw = json.dumps(good)
-    from korpo.conversions import signature as sign
+    from korpo.tracking.conversions import signature as sign
 
     ts = str(int(time.time()))
     event = load_event("track_click/conversion_signed")
@@ -199,8 +200,8 @@ def test_the_pixel_console_event_answers_a_gif(app):
 def test_each_external_id_counts_once_however_often_and_however_reported(
         app, click_id, external_ids, trusts):
     """Dedup, as a property: any sequence of reports -> one conversion per external_id."""
-    from korpo import conversions
     from korpo.months import utc_now
+    from korpo.tracking import conversions
 
     report_of = {e: conversions.ConversionReport(click_id, "purchase", e) for e in external_ids}
     before = _conversions()
@@ -231,7 +232,8 @@ def test_a_signed_report_after_a_pixel_that_could_not_earn_pays_it_once(app, cli
     import sys
 
     from infra.functions import load_handler
-    from korpo import settings, stats
+    from korpo import settings
+    from korpo.board import stats
     from korpo.scoring.award import day_of, ledger_entries
     from korpo.scoring.rules import Rules
 
@@ -271,8 +273,8 @@ def test_a_signed_report_after_a_pixel_that_could_not_earn_pays_it_once(app, cli
 
 
 def test_a_signed_report_after_a_pixel_that_could_earn_is_a_duplicate(app, click_id):
-    from korpo import conversions
     from korpo.months import utc_now
+    from korpo.tracking import conversions
 
     report = conversions.ConversionReport(click_id, "lead", "lead-3")
     first = conversions.record(report, "pixel", True, app._store, utc_now())
@@ -286,8 +288,9 @@ def test_a_conversion_carries_its_click_s_challenge(app, aws):
     from datetime import datetime, timedelta, timezone
 
     from helpers import make_post
-    from korpo import links
+
     from korpo.models import ChallengeModel
+    from korpo.tracking import links
 
     start = datetime(2026, 11, 20, tzinfo=timezone.utc)
     ChallengeModel.create("launch", "Launch", start, start + timedelta(days=7)).save()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from helpers import body_of, claims_for, make_post
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
@@ -77,7 +76,7 @@ def test_a_deleted_accounts_events_earn_nothing(aws):
 def test_share_intents_make_the_link_and_one_event_a_day(aws):
     import boto3
 
-    from korpo.share_intents import record_share_intent
+    from korpo.tracking.share_intents import record_share_intent
 
     make_post("post-1")
     first = record_share_intent("emp-bob", "post-1", "whatsapp", at=T0)

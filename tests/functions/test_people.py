@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from helpers import body_of, claims_for, make_post
 
 BOB = claims_for("emp-bob", "bob@example.com")
@@ -13,7 +12,7 @@ ANN = claims_for("emp-ann", "ann@example.com")
 
 
 def _profile(employee_id="emp-bob", email="bob@example.com", name="Bob Durand"):
-    from korpo.employees import Identity
+    from korpo.people.employees import Identity
     from korpo.people.profiles import ensure_profile
 
     return ensure_profile(Identity(employee_id, email, name=name))
@@ -83,7 +82,7 @@ def test_team_board_ranks_teams_from_their_days_points(aws):
 
 
 def test_board_names_honour_the_choice_not_to_be_named(aws):
-    from korpo.employees import display_names
+    from korpo.people.employees import display_names
     from korpo.people.names import pseudonym
     from korpo.people.profiles import update_profile
 
@@ -99,12 +98,13 @@ def test_board_names_honour_the_choice_not_to_be_named(aws):
 
 
 def test_export_holds_mine_and_nothing_of_others(aws):
-    from korpo.links import get_or_create
+    import json
+
     from korpo.models import BalanceModel
     from korpo.people.privacy import export_data
     from korpo.shop import redemptions
     from korpo.shop.rewards import create_reward
-    import json
+    from korpo.tracking.links import get_or_create
 
     _profile()
     _profile("emp-ann", "ann@example.com", "Ann Lee")
@@ -126,12 +126,12 @@ def test_export_holds_mine_and_nothing_of_others(aws):
 def test_deleting_an_account_keeps_the_books_and_stops_the_points(aws):
     import boto3
 
-    from korpo.employees import AccountDeleted, Identity, display_names, ensure_profile
-    from korpo.links import get_or_create, resolve
     from korpo.models import BalanceModel
+    from korpo.people.employees import AccountDeleted, Identity, display_names, ensure_profile
     from korpo.people.privacy import delete_account
     from korpo.people.profiles import get_profile
     from korpo.scoring.store import Teams
+    from korpo.tracking.links import get_or_create, resolve
 
     cognito = boto3.client("cognito-idp")
     pool = cognito.create_user_pool(PoolName="p", UsernameAttributes=["email"])["UserPool"]["Id"]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import botocore.client
 import pytest
-
 from feed_server import FIXTURES, FeedServer, Route
+
 from infra.functions import LambdaContext, function_specs, load_handler, load_module
 from infra.template import load_template
 from korpo.feeds.guard import ALLOW_PRIVATE_ENV
@@ -92,7 +92,7 @@ def test_scheduled_json_is_what_the_template_schedule_sends():
 
 
 def test_scheduled_run_stores_posts_of_every_due_feed(poll_feeds, server):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     blog = store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
@@ -125,7 +125,7 @@ def test_scheduled_run_stores_posts_of_every_due_feed(poll_feeds, server):
 
 
 def test_feed_html_is_sanitised_before_it_is_stored(poll_feeds, server):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
@@ -154,7 +154,7 @@ def test_nothing_due_means_no_fetch(poll_feeds, server):
 # ---------------------------------------------------------------- stored once, updated in place
 
 def test_posts_are_stored_once_across_polls(poll_feeds, server, dynamodb_calls):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     feed = store.add_feed(server.serve("/atom.xml", "atom.xml"))  # no validators: always 200
@@ -184,7 +184,7 @@ def rss(count: int) -> bytes:
 
 
 def test_new_posts_are_written_in_batches_of_25(poll_feeds, server, dynamodb_calls):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     feed = store.add_feed(server.serve("/big.xml", body=rss(30)))
@@ -202,7 +202,7 @@ def test_new_posts_are_written_in_batches_of_25(poll_feeds, server, dynamodb_cal
 
 
 def test_changed_entry_is_updated_not_duplicated(poll_feeds, server):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     store.add_feed(server.serve("/atom.xml", "atom.xml"))
@@ -488,7 +488,7 @@ def test_invalid_feeds_are_refused(aws, url, interval):
 
 
 def test_hidden_posts_are_left_out_unless_asked_for(poll_feeds, server):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     store.add_feed(server.serve("/blog.xml", "rss_blog.xml"))
@@ -608,7 +608,7 @@ def test_the_checked_address_is_the_one_connected_to(server, monkeypatch):
 # ---------------------------------------------------------------- politeness and moves
 
 def test_a_permanent_redirect_moves_the_feed_without_duplicating_posts(poll_feeds, server):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     feed = store.add_feed(server.serve("/old.xml", "atom.xml"))

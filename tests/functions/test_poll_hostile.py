@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from feed_server import FeedServer
 from hostile_feeds import hostile_set, ordinary_feed
+
 from infra.functions import LambdaContext, function_specs, load_handler, load_module
 from korpo.feeds.guard import ALLOW_PRIVATE_ENV
 
@@ -33,7 +33,7 @@ def run(aws, monkeypatch):
 
 
 def test_hostile_feeds_fail_alone_with_true_reasons(run):
-    from korpo import posts
+    from korpo.content import posts
     from korpo.feeds import store
 
     server, poll = run

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-
 from helpers import load_event
+
 from infra.functions import LambdaContext, load_handler
 
 
@@ -23,7 +23,7 @@ def _award(employee: str, points: int, month_day: str = "2026-10-15") -> None:
 
 
 def test_dry_run_reports_and_writes_nothing(handler):
-    from korpo import monthly
+    from korpo.board import monthly
 
     _award("a", 30)
     _award("b", 20)
@@ -35,8 +35,8 @@ def test_dry_run_reports_and_writes_nothing(handler):
 
 
 def test_freeze_archives_ranks_with_ties_and_is_idempotent(handler):
-    from korpo import monthly
-    from korpo.wallet import balance_of
+    from korpo.board import monthly
+    from korpo.shop.wallet import balance_of
 
     for employee, points in (("a", 30), ("b", 20), ("c", 20), ("d", 5)):
         _award(employee, points)
@@ -57,7 +57,7 @@ def test_freeze_archives_ranks_with_ties_and_is_idempotent(handler):
 
 
 def test_scheduled_event_freezes_the_previous_brand_month(handler, monkeypatch):
-    from korpo import monthly
+    from korpo.board import monthly
 
     module = __import__("sys").modules["korpo_fn_reset_monthly"]
     # 00:05 on Nov 1st in Paris is still Oct 31st in UTC: the month closed is October.
@@ -88,9 +88,9 @@ def _profile(employee_id: str, email: str, name: str) -> None:
 
 
 def test_winners_and_admins_get_the_announcement_once(handler, monkeypatch):
-    import boto3
     from dataclasses import replace
 
+    import boto3
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
@@ -129,14 +129,14 @@ def test_winners_and_admins_get_the_announcement_once(handler, monkeypatch):
 
 
 def test_late_events_reach_the_live_board_never_the_archive(handler):
-    from korpo import board, monthly
-    from korpo.board import set_score
+    from korpo.board import monthly, standings
+    from korpo.board.standings import set_score
 
     set_score("2026-10", "a", 30)
     set_score("2026-10", "b", 20)
     handler(load_event("reset_monthly/freeze_month"), LambdaContext("reset_monthly"))
     set_score("2026-10", "b", 40)  # an October event that arrived after the freeze
-    assert board.standing_of("2026-10", "b").rank == 1
+    assert standings.standing_of("2026-10", "b").rank == 1
     assert monthly.archived_standing("2026-10", "b").rank == 2
     assert [(s.employee_id, s.score) for s in monthly.archived("2026-10")] == [
         ("a", 30), ("b", 20)]
@@ -156,7 +156,7 @@ def test_scheduled_reset_closes_the_brands_month_in_any_zone(handler, monkeypatc
     from dataclasses import replace
     from zoneinfo import ZoneInfo
 
-    from korpo import monthly
+    from korpo.board import monthly
     from korpo.scoring.award import Context, process
     from korpo.scoring.rules import Rules, ScoredEvent
 
@@ -175,6 +175,6 @@ def test_scheduled_reset_closes_the_brands_month_in_any_zone(handler, monkeypatc
     assert monthly.month_state(closed).status == "frozen"
     opened = summary["opened_month"]
     assert monthly.month_state(opened).status == "open"
-    from korpo import board
+    from korpo.board import standings
 
-    assert board.standing_of(opened, "emp").score == 10
+    assert standings.standing_of(opened, "emp").score == 10

@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
-
 from helpers import body_of, claims_for
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 BOB = claims_for("emp-bob", "bob@example.com")
@@ -24,7 +25,7 @@ def give(employee_id: str, points: int) -> None:
 
 
 def profile(employee_id: str = "emp-bob", email: str = "bob@example.com") -> None:
-    from korpo.employees import Identity, ensure_profile
+    from korpo.people.employees import Identity, ensure_profile
 
     ensure_profile(Identity(employee_id, email, name="Bob Durand"))
 
@@ -47,7 +48,7 @@ def stock_of(reward_id: str) -> int | None:
 
 def test_redeem_debits_counts_and_records_in_one_go(shop):
     from korpo.shop import redemptions
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     give("emp-bob", 250)
     first = redemptions.redeem("emp-bob", "mug", now=T0, notify=False)
@@ -65,7 +66,7 @@ def test_each_failed_check_is_named_and_debits_nothing(shop):
     from korpo.models import RewardModel
     from korpo.shop import redemptions
     from korpo.shop.rewards import RewardNotFound, RewardRetired
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     with pytest.raises(redemptions.InsufficientBalance):  # no balance item at all
         redemptions.redeem("emp-bob", "tree", notify=False)
@@ -93,7 +94,7 @@ def test_each_failed_check_is_named_and_debits_nothing(shop):
 
 def test_a_form_sent_twice_redeems_once(shop):
     from korpo.shop import redemptions
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     give("emp-bob", 500)
     first = redemptions.redeem("emp-bob", "mug", request_id="form-token-1", notify=False)
@@ -105,7 +106,7 @@ def test_a_form_sent_twice_redeems_once(shop):
 
 def test_cancel_refunds_once_and_puts_the_stock_and_limit_back(shop):
     from korpo.shop import redemptions
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     give("emp-bob", 400)
     card = redemptions.redeem("emp-bob", "card", notify=False)
@@ -233,7 +234,7 @@ def test_the_books_always_balance(shop, ops):
 
     from korpo.shop import redemptions
     from korpo.shop.rewards import RewardNotFound
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     run = uuid.uuid4().hex[:6]  # the tables outlive an example: ids of their own
     given_points = Counter()

@@ -20,7 +20,9 @@ import time
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 SERVER = """
 import sys
@@ -119,7 +121,7 @@ def _outcomes(results) -> Counter:
 def test_the_last_item_goes_to_one_employee_only(served):
     from korpo.shop import redemptions
     from korpo.shop.rewards import create_reward, get_reward
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     create_reward("last-mug", "The last mug", 100, stock=1)
     employees = [f"emp-{i}" for i in range(THREADS)]
@@ -137,7 +139,7 @@ def test_the_last_item_goes_to_one_employee_only(served):
 def test_the_same_points_are_spent_once(served):
     from korpo.shop import redemptions
     from korpo.shop.rewards import create_reward
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     create_reward("tree", "Plant a tree", 100)  # unlimited: only the balance decides
     create_reward("book", "A book", 100, stock=50)
@@ -156,7 +158,7 @@ def test_redemptions_and_awards_racing_on_one_balance_lose_nothing(served):
     transactions, so every point is accounted for whatever the interleaving."""
     from korpo.shop import redemptions
     from korpo.shop.rewards import create_reward
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     create_reward("sticker", "A sticker", 30)
     _give("emp-b", 60)
@@ -171,7 +173,7 @@ def test_redemptions_and_awards_racing_on_one_balance_lose_nothing(served):
 def test_a_double_submitted_form_redeems_once(served):
     from korpo.shop import redemptions
     from korpo.shop.rewards import create_reward
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     create_reward("cap", "A cap", 40, stock=10)
     _give("emp-c", 400)
@@ -185,7 +187,7 @@ def test_a_double_submitted_form_redeems_once(served):
 def test_two_admins_cancelling_at_once_refund_once(served):
     from korpo.shop import redemptions
     from korpo.shop.rewards import create_reward, get_reward
-    from korpo.wallet import balance_of
+    from korpo.shop.wallet import balance_of
 
     create_reward("hat", "A hat", 70, stock=3)
     _give("emp-d", 70)

@@ -1,4 +1,4 @@
-"""The dashboard's figures (korpo.dashboard) from events awarded through award.process: reach
+"""The dashboard's figures (korpo.board.dashboard) from events awarded through award.process: reach
 apart from the clicks that are not reach, shares by network, conversions by type, the rate,
 earned media value, breakdowns, the shop's redeemed points, adoption and retention."""
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _award(ctx, events) -> None:
 
 
 def _board(ctx):
-    from korpo import dashboard
+    from korpo.board import dashboard
 
     return dashboard.dashboard(ctx.scores_table, date(2026, 11, 1), date(2026, 11, 30),
                                human_click_value=Decimal("0.75"))
@@ -94,7 +94,7 @@ def test_breakdowns_by_post_network_team_and_channel(ctx):
 
 
 def test_a_filter_reads_that_dimension_only(ctx):
-    from korpo import dashboard
+    from korpo.board import dashboard
 
     _award(ctx, _day_of_events())
     team = dashboard.dashboard(ctx.scores_table, date(2026, 11, 1), date(2026, 11, 30),
@@ -110,8 +110,8 @@ def test_a_filter_reads_that_dimension_only(ctx):
 @pytest.mark.parametrize("dimension,key", [("employee", "ann"), ("nope", "x"), ("post", ""),
                                            ("post", "p" * 129)])
 def test_a_bad_filter_is_refused(ctx, dimension, key):
-    from korpo import dashboard
-    from korpo.stats import StatsQueryError
+    from korpo.board import dashboard
+    from korpo.board.stats import StatsQueryError
 
     with pytest.raises(StatsQueryError):
         dashboard.dashboard(ctx.scores_table, date(2026, 11, 1), date(2026, 11, 30),
@@ -119,8 +119,8 @@ def test_a_bad_filter_is_refused(ctx, dimension, key):
 
 
 def test_a_period_longer_than_366_days_is_refused(ctx):
-    from korpo import dashboard
-    from korpo.stats import StatsQueryError
+    from korpo.board import dashboard
+    from korpo.board.stats import StatsQueryError
 
     with pytest.raises(StatsQueryError):
         dashboard.dashboard(ctx.scores_table, date(2025, 1, 1), date(2026, 1, 2))
@@ -168,7 +168,7 @@ def test_points_redeemed_and_refunded_are_counted_by_the_shop(ctx):
 
 
 def test_top_employees_is_the_months_board(ctx):
-    from korpo import dashboard
+    from korpo.board import dashboard
 
     _award(ctx, _day_of_events())
     top = dashboard.top_employees("2026-11", 10)

@@ -5,8 +5,8 @@ import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import http_event, make_post
+
 from infra.functions import LambdaContext, load_handler
 
 VISITOR_SECRET = "visitor-secret-for-tests-0123456789abcdef"
@@ -50,7 +50,7 @@ def handler(app):
 
 @pytest.fixture
 def link(aws):
-    from korpo import links
+    from korpo.tracking import links
 
     make_post("p1", url="https://blog.example.com/launch?ref=rss#top")
     return links.get_or_create("emp-1", "p1", "linkedin")
@@ -124,8 +124,8 @@ def test_same_visitor_same_link_same_day_is_a_repeat(handler, link):
 def test_a_new_day_is_a_new_first_click(app, link):
     from datetime import datetime, timedelta, timezone
 
-    from korpo import agents, clicks
     from korpo.models import EventModel
+    from korpo.tracking import agents, clicks
 
     visit = clicks.Visit(code=link.code, ip="198.51.100.7", user_agent=SAFARI,
                          evidence=agents.NAVIGATE)
@@ -174,8 +174,8 @@ SLACK_DESKTOP = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/53
     ("node", {"accept": "*/*", "accept-language": "*", "sec-fetch-mode": "cors"}, "bot"),
 ])
 def test_a_click_earns_only_with_a_browser_s_evidence(handler, link, ua, headers, klass):
-    from korpo.models import EventModel
     from bench.counting import count_calls, writes
+    from korpo.models import EventModel
 
     with count_calls() as calls:
         assert _click(handler, link.code, ua=ua, **headers)["statusCode"] == 302
@@ -184,8 +184,8 @@ def test_a_click_earns_only_with_a_browser_s_evidence(handler, link, ua, headers
 
 
 def test_the_sharers_own_click_is_self_and_a_forged_cookie_is_not(handler, link):
-    from korpo import visitors
     from korpo.models import EventModel
+    from korpo.tracking import visitors
 
     own = visitors.self_cookie_value(VISITOR_SECRET, "emp-1")
     _click(handler, link.code, cookie=f"other=1; korpo_emp={own}")
@@ -231,8 +231,8 @@ def test_malformed_code_is_404_without_a_lookup(handler, code):
 
 
 def test_a_withdrawn_link_is_404_and_records_nothing(handler, aws):
-    from korpo import links
     from korpo.models import EventModel, LinkModel
+    from korpo.tracking import links
 
     make_post("p2")
     link = links.get_or_create("emp-1", "p2", "x")
@@ -306,7 +306,7 @@ class _Throttled:
 def queue(app, monkeypatch):
     import boto3
 
-    from korpo.fallback import FallbackQueue
+    from korpo.tracking.fallback import FallbackQueue
 
     url = boto3.client("sqs").create_queue(QueueName="korpo-test-click-fallback")["QueueUrl"]
     fallback = FallbackQueue(lambda: boto3.client("sqs"), url)
@@ -344,8 +344,8 @@ def test_a_failed_write_still_redirects_and_the_drain_loses_nothing(app, link, q
 
 
 def test_draining_twice_writes_once(app, link, queue, monkeypatch):
-    from korpo import fallback
     from korpo.models import EventModel
+    from korpo.tracking import fallback
 
     real = app._store._client
     monkeypatch.setattr(app._store, "_client", _Throttled(real))
@@ -360,11 +360,11 @@ def test_draining_twice_writes_once(app, link, queue, monkeypatch):
 
 def test_when_the_queue_fails_too_the_click_is_logged_and_the_visitor_redirected(
         app, link, monkeypatch, caplog):
-    from korpo.fallback import FallbackQueue
+    from korpo.tracking.fallback import FallbackQueue
 
     monkeypatch.setattr(app._store, "_client", _Throttled(app._store._client))
     monkeypatch.setattr(app, "_queue", FallbackQueue(lambda: None, ""))
-    with caplog.at_level(logging.ERROR, logger="korpo.fallback"):
+    with caplog.at_level(logging.ERROR, logger="korpo.tracking.fallback"):
         assert _click(app.handler, link.code)["statusCode"] == 302
     logged = [r.getMessage() for r in caplog.records if "click_not_stored" in r.getMessage()]
     assert logged and "198.51.100.7" not in logged[0]
@@ -382,8 +382,8 @@ def test_the_console_drain_event_on_an_empty_queue(app, queue):
 def test_a_link_shared_for_a_challenge_tags_its_clicks(handler, aws):
     from datetime import datetime, timedelta, timezone
 
-    from korpo import links
     from korpo.models import ChallengeModel, EventModel
+    from korpo.tracking import links
 
     start = datetime(2026, 11, 20, tzinfo=timezone.utc)
     ChallengeModel.create("referrals", "Referrals", start, start + timedelta(days=30)).save()
@@ -406,8 +406,8 @@ UNSAFE_DESTINATIONS = ["javascript:alert(document.cookie)", "JavaScript:alert(1)
 
 @pytest.mark.parametrize("destination", UNSAFE_DESTINATIONS)
 def test_a_stored_non_http_destination_is_never_shared(aws, destination):
-    from korpo import links
     from korpo.models import LinkModel
+    from korpo.tracking import links
 
     make_post("bad", url=destination)
     with pytest.raises(links.UnsafeDestination):

@@ -6,10 +6,15 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from helpers import load_event, make_post
 from web_pages import (
-    FORM, HOST, ME, headers_of, page_event, session_cookie, signed_in,
+    FORM,
+    HOST,
+    ME,
+    headers_of,
+    page_event,
+    session_cookie,
+    signed_in,
 )
 
 
@@ -232,10 +237,10 @@ def test_static_assets_are_content_hashed_and_cached_for_a_year(web):
 
 
 def test_the_board_shows_my_rank_and_refuses_a_made_up_month(web):
-    from korpo import board
+    from korpo.board import standings
 
-    board.set_score("2026-11", ME, 30)
-    board.set_score("2026-11", "someone-else", 50)
+    standings.set_score("2026-11", ME, 30)
+    standings.set_score("2026-11", "someone-else", 50)
     answer = web(page_event("/leaderboard", query={"month": "2026-11"}, headers=signed_in()))
     assert answer["statusCode"] == 200, answer["body"]
     assert "numéro 2 avec 30\u00a0korpos" in answer["body"]
@@ -359,7 +364,7 @@ def test_the_profile_is_checked_saved_and_sets_the_language(web):
 def test_my_data_downloads_as_json_with_nothing_of_others(web):
     import json
 
-    from korpo import links
+    from korpo.tracking import links
 
     make_post("post-1")
     web(page_event("/profile", headers=signed_in()))

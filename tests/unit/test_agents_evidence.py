@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from korpo import agents
+from korpo.tracking import agents
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "user_agents"
 

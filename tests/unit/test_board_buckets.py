@@ -1,9 +1,10 @@
 """The score buckets behind one employee's rank: monotonic, narrow, few."""
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from korpo.board import bucket_moves, bucket_of
+from korpo.board.standings import bucket_moves, bucket_of
 
 
 @given(st.integers(0, 10**9), st.integers(0, 10**9))

@@ -1,6 +1,7 @@
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from korpo.board import rank_sorted
+from korpo.board.standings import rank_sorted
 
 
 def test_ties_share_a_rank_and_the_next_rank_skips():

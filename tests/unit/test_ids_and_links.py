@@ -1,9 +1,10 @@
 from urllib.parse import parse_qsl, urlsplit
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from korpo.ids import CODE_LENGTH, is_share_code, new_event_id, new_share_code, stable_id
-from korpo.links import ShareLink, tracked_destination
+from korpo.tracking.links import ShareLink, tracked_destination
 
 
 def test_share_codes_are_short_random_and_valid():

@@ -2,7 +2,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from korpo.employees import EmailDomainNotAllowed, Identity, check_signup_email, default_display_name
+from korpo.people.employees import (
+    EmailDomainNotAllowed,
+    Identity,
+    check_signup_email,
+    default_display_name,
+)
 from korpo.scoring.rules import Award, Rules, ScoredEvent, award_for
 
 AT = datetime(2026, 11, 1, tzinfo=timezone.utc)

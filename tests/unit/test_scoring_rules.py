@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from korpo.scoring import hll
+from korpo.board import hll
 from korpo.scoring.rules import (
-    Award, Challenge, Rules, ScoredEvent, apply_caps, award_for, parse_points_table,
+    Award,
+    Challenge,
+    Rules,
+    ScoredEvent,
+    apply_caps,
+    award_for,
+    parse_points_table,
 )
 
 AT = datetime(2026, 11, 22, 10, tzinfo=timezone.utc)

@@ -6,10 +6,11 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from korpo import agents, conversions, visitors
-from korpo.clicks import first_click_id
+from korpo.tracking import agents, conversions, visitors
+from korpo.tracking.clicks import first_click_id
 
 SECRET = "s" * 40
 PARIS = ZoneInfo("Europe/Paris")

@@ -7,11 +7,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "web"))
 
-from korpo import accounts, share_targets  # noqa: E402
+from korpo.people import accounts
+from korpo.tracking import share_targets
 from webapp import i18n, session  # noqa: E402
 from webapp.pages import frame_ancestors, local_path  # noqa: E402
 

@@ -5,13 +5,14 @@ from datetime import datetime
 
 from chalice import BadRequestError, Blueprint, NotFoundError, Response
 
-from korpo import posts, settings, stats
+from korpo import settings
+from korpo.board import stats
+from korpo.content import posts
 from korpo.feeds import channels
 from korpo.feeds import store as feed_store
 from korpo.scoring import store as rules_store
 from korpo.scoring.rules import InvalidRules
 from korpo.shop import redemptions
-
 from korpo_api.common import admin, json_body, problem
 
 bp = Blueprint(__name__)

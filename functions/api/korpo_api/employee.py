@@ -8,18 +8,24 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from chalice import (
-    BadRequestError, Blueprint, ForbiddenError, NotFoundError, Response, UnprocessableEntityError,
+    BadRequestError,
+    Blueprint,
+    ForbiddenError,
+    NotFoundError,
+    Response,
+    UnprocessableEntityError,
 )
 
-from korpo import brand, links, monthly, posts, settings, share_intents, visitors
-from korpo.content import challenges
+from korpo import brand, settings
+from korpo.board import monthly
+from korpo.content import challenges, posts
 from korpo.feeds import channels
 from korpo.feeds import store as feed_store
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 from korpo.people import employees, privacy, profiles, teams
 from korpo.scoring import ledger
 from korpo.shop import redemptions, rewards, wallet
-
+from korpo.tracking import links, share_intents, visitors
 from korpo_api.common import base_url, identity, json_body, problem, user_pool_id
 
 bp = Blueprint(__name__)

@@ -13,10 +13,11 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 
-from korpo import accounts, brand, employees
-from korpo.people import access
+from korpo import brand
+from korpo.people import access, accounts, employees
 from korpo.settings import Settings
-from webapp import i18n, render, session as sessions
+from webapp import i18n, render
+from webapp import session as sessions
 from webapp.i18n import N_
 
 logger = Logger(service="web")

@@ -90,7 +90,7 @@ def environment(language: str):  # -> jinja2.Environment
     env.globals["static_url"] = static_url
     # A link to a post only where its address is http(s): the poller stores nothing else, but
     # a page does not rely on it (a javascript: href is refused by the CSP too).
-    from korpo.links import safe_destination
+    from korpo.tracking.links import safe_destination
 
     env.tests["web_address"] = safe_destination
     return env

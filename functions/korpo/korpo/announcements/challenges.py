@@ -21,8 +21,8 @@ from pynamodb.exceptions import PutError
 
 from korpo import settings as korpo_settings
 from korpo.announcements import mailing, texts, webhooks
-from korpo.announcements.mail import Mail, Send, one_line
 from korpo.announcements.unsubscribe import check_secret, url_for
+from korpo.mail import Mail, Send, one_line
 from korpo.models import AnnouncementModel, ChallengeModel, EmployeeModel
 from korpo.months import utc_now
 from korpo.people.directory import every_employee

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as day_time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as day_time
 from typing import Callable
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from korpo.announcements import mailing, texts
-from korpo.announcements.mail import Mail, Send, one_line
 from korpo.announcements.unsubscribe import check_secret, url_for
+from korpo.mail import Mail, Send, one_line
 from korpo.models import ChallengeModel, EmployeeModel, PostModel
 from korpo.models.base import sort_time
+from korpo.models.catalog import POSTS_PK
 from korpo.people.directory import every_employee
-from korpo.posts import POSTS_PK
 from korpo.scoring.ledger import points_between
 
 POSTS_SHOWN = 8

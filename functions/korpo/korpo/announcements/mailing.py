@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from pynamodb.exceptions import PutError
 
-from korpo.announcements.mail import Mail, Send
+from korpo.mail import Mail, Send
 from korpo.models import EmployeeModel, SentMailModel
 
 logger = logging.getLogger(__name__)

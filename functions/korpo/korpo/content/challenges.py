@@ -28,12 +28,13 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from korpo import posts, stats
+from korpo.board import stats
+from korpo.content import posts
 from korpo.feeds.guard import refusal
-from korpo.links import safe_destination
 from korpo.models import ChallengeModel, PostModel
 from korpo.models.base import sort_time, transaction_connection
-from korpo.models.catalog import ChallengeTerms
+from korpo.models.catalog import POSTS_PK, ChallengeTerms
+from korpo.tracking.links import safe_destination
 
 KINDS = ("campaign", "product_launch", "job_referral")
 GOALS = ("human_clicks", "conversions")
@@ -264,7 +265,7 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
         elif subject == "post":
             post_id = fields.get("post_id", "").strip()
             post = posts.get_post(post_id) if 0 < len(post_id) <= 200 else None
-            if post is None or post.hidden or post.gsi1pk != posts.POSTS_PK \
+            if post is None or post.hidden or post.gsi1pk != POSTS_PK \
                     or not safe_destination(post.url):
                 errors["post_id"] = "post_missing" if not post_id else "post_unknown"
                 post_id = None

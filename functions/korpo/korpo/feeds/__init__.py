@@ -3,7 +3,9 @@
 guard     which addresses a fetch may connect to (SSRF), and the local-only switch
 fetch     HTTP GET through the guard: conditional, capped in size and time, redirects noted
 deadline  the watchdog that cuts a fetch at its wall-clock deadline (slow drips included)
-parse     RSS/Atom with feedparser; jsonfeed: JSON Feed 1.x; entry: the rules both follow
+parse     RSS/Atom with feedparser
+jsonfeed  JSON Feed 1.x, Korpo's own small reader
+entry     the rules both follow: ids, dates, links, text
 limits    what one parse may cost: entities refused, fields, depth and entries bounded, CPU
 sanitize  nh3 policy for HTML, text for titles, http(s)-only URLs
 discover  a site or profile URL -> the feed it advertises, validated

@@ -20,7 +20,7 @@ from korpo.ids import stable_id
 from korpo.models import FeedModel, GoneFeedsModel, PostModel
 from korpo.models.base import sort_time as iso
 from korpo.models.base import transaction_connection
-from korpo.posts import POSTS_PK
+from korpo.models.catalog import POSTS_PK
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ Access patterns
 - Post by id:                     GetItem pk=POST#{id}, sk=POST
 - Newest posts:                   Query gsi1 gsi1pk=POSTS, descending (gsi1sk = "{published iso}#{id}")
 - Deleted channels (news leaves their posts out): GetItem pk=FEEDS, sk=GONE (a set of ids)
-- Pinned posts (news, top):       Query pk=PINS (sk = POST#{id}; a handful, korpo.curate.MAX_PINS)
+- Pinned posts (news, top):       Query pk=PINS (sk = POST#{id}; a handful, korpo.content.curate.MAX_PINS)
 - Share link by code (redirect):  GetItem pk=LINK#{code}, sk=LINK
 - Share links of a post (hiding): Query gsi1 gsi1pk=LINKS#{post_id} (gsi1sk = code)
 - An employee's link for a post:  GetItem pk=EMP#{employee}, sk=LINK#{post}#{network}[#{challenge}]
@@ -43,8 +43,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import (
-    BooleanAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute,
-    UnicodeSetAttribute, UTCDateTimeAttribute, VersionAttribute,
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -117,12 +123,17 @@ class GoneFeedsModel(CatalogItem):
         return "FEEDS", "GONE"
 
 
+# gsi1 partition of the posts that feeds and admins put in the news, newest first (a
+# challenge's own post lives in a partition of its own: korpo.content.challenges).
+POSTS_PK = "POSTS"
+
+
 class PostModel(CatalogItem):
     class Meta(CatalogItem.Meta):
         abstract = False
 
     gsi1 = Gsi1()
-    gsi1pk = UnicodeAttribute(default="POSTS")
+    gsi1pk = UnicodeAttribute(default=POSTS_PK)
     gsi1sk = UnicodeAttribute()  # "{published_at iso}#{post_id}"
     post_id = UnicodeAttribute()
     feed_id = UnicodeAttribute()

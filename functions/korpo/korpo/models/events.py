@@ -9,16 +9,18 @@ Access patterns
 - Read one event:   GetItem event_id (replays, support; a conversion reads its click)
 - First click of a visitor on a link today: PutItem on a deterministic event_id (from the
                     daily visitor key and the code) conditioned on attribute_not_exists;
-                    a failed condition means "repeat" (see korpo/clicks.py)
+                    a failed condition means "repeat" (see korpo/tracking/clicks.py)
 - Conversion once per external_id: PutItem on an event_id derived from external_id,
-                    conditioned on attribute_not_exists (korpo/conversions.py)
+                    conditioned on attribute_not_exists (korpo/tracking/conversions.py)
 """
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
 )
-
 from pynamodb.exceptions import PutError
 
 from korpo.models.base import BaseModel, KorpoMeta

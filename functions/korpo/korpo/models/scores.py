@@ -15,11 +15,11 @@ Access patterns
 - Employee's monthly total:    GetItem pk=BOARD#{month}, sk=EMP#{employee}
 - Top N of a month:            Query by_score board={month}, descending, Limit N
 - Rank of an employee:         GetItem the board entry, then Query pk=RANK#{month},
-                               sk >= B#{own bucket} (score-bucket counters, korpo.board)
+                               sk >= B#{own bucket} (score-bucket counters, korpo.board.standings)
 - Stats of a day:              GetItem pk=STATS#{dimension}#{value}, sk=DAY#{YYYY-MM-DD};
-                               a range of days: Query sk BETWEEN (korpo.stats); the
+                               a range of days: Query sk BETWEEN (korpo.board.stats); the
                                dashboard of a period: the same Query on STATS#all#all or the
-                               filter's item, whose `x` breaks each day down (korpo.dashboard)
+                               filter's item, whose `x` breaks each day down (korpo.board.dashboard)
 - Active in a month:           GetItem pk=EMP#{employee}, sk=ACTIVE#{month} (award_points)
 - Adoption of months:          Query pk=STATS#adoption, sk <= MONTH#{month}
 - The shop's days (redeemed):  Query pk=STATS#redemptions, sk BETWEEN DAY#… (ADDs by the shop)
@@ -30,7 +30,11 @@ Access patterns
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex

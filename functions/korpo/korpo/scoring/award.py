@@ -10,11 +10,11 @@ new events change, planned from a consistent read of the items it will change:
   per awarded event (type, points, rule, month, time). Events already in `seen` are dropped
   before planning: that is the exactly-once guard;
 - the employee's board entry of each month touched (the month of the event's time in the
-  brand's zone) and the score-bucket counters of the rank index (korpo.board);
+  brand's zone) and the score-bucket counters of the rank index (korpo.board.standings);
 - the stats counters per day (brand zone) x employee, post, challenge, network, team, channel
   (the post's feed) and "all" (the whole programme); the employee's item also carries the
   day's points per kind, which the daily caps read; every other item also carries `x`, its
-  day broken down by the event's other dimensions (korpo.stats: a period's dashboard is one
+  day broken down by the event's other dimensions (korpo.board.stats: a period's dashboard is one
   Query of ~days items, whatever the number of employees);
 - the employee's activity markers (`EMP#{employee}` / `ACTIVE#{month}`, on a first share
   intent of a brand month) and the month's adoption counters (`STATS#adoption` /
@@ -41,11 +41,17 @@ from zoneinfo import ZoneInfo
 from botocore.exceptions import ClientError
 
 from korpo import aws
-from korpo.board import board_entry_update, bucket_add, bucket_moves
+from korpo.board import hll
+from korpo.board.standings import board_entry_update, bucket_add, bucket_moves
 from korpo.months import month_of, shift
-from korpo.scoring import hll
 from korpo.scoring.rules import (
-    Challenge, Rules, ScoredEvent, apply_caps, award_for, challenge_for, kind_of,
+    Challenge,
+    Rules,
+    ScoredEvent,
+    apply_caps,
+    award_for,
+    challenge_for,
+    kind_of,
 )
 
 MAX_TRANSACT_ITEMS = 100

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from korpo import aws, board
+from korpo import aws
+from korpo.board import standings
 from korpo.months import parse
 from korpo.scoring.award import ledger_entries
 
@@ -84,6 +85,6 @@ def recompute_month(scores_table: str, employee_id: str, month: str, zone: ZoneI
     report = Recompute(employee_id, month, dry_run, total, len(entries), old or 0)
     if dry_run or old == total or (old is None and total == 0):
         return report
-    board.set_score(month, employee_id, total, old, known_old=True)
+    standings.set_score(month, employee_id, total, old, known_old=True)
     report.fixed = True
     return report

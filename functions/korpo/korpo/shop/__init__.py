@@ -1,1 +1,7 @@
-"""The shop: rewards, redemptions (one transaction each) and the wallet they spend."""
+"""The shop:
+
+rewards      what it offers, and what admins change (stock, price, retirement)
+redemptions  redeem, cancel, fulfil: one transaction each
+wallet       an employee's lifetime balance
+notify       the redemption's e-mails to the employee and the admins
+"""

@@ -6,11 +6,14 @@ employee by display name only. Sending never fails a redemption: an SES error is
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from korpo import announce, brand
-from korpo.announce import Email
+from korpo import brand, mail
+from korpo.mail import Email
 from korpo.models import EmployeeModel
-from korpo.shop.redemptions import Redemption
+
+if TYPE_CHECKING:  # redemptions calls this module: the type only, never a runtime import
+    from korpo.shop.redemptions import Redemption
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +43,11 @@ def redeemed(redemption: Redemption, user_pool_id: str | None = None) -> list[Em
     mine, admins = compose(redemption, name, cfg.brand_name, cfg.points_name)
     emails = [Email(to, *mine)] if to else []
     try:
-        emails += [Email(a, *admins) for a in announce.admin_emails(
+        emails += [Email(a, *admins) for a in mail.admin_emails(
             user_pool_id or cfg.user_pool_id, cfg.admin_group) if a != to]
     except Exception:  # noqa: BLE001
         logger.exception("could not list the admins to tell of a redemption")
-    announce.deliver(emails, cfg.sender_email)
+    mail.deliver(emails, cfg.sender_email)
     return emails
 
 
@@ -90,7 +93,7 @@ def decided(redemption: Redemption) -> list[Email]:
     emails = [Email(profile.email, *compose_decided(redemption, profile.language,
                                                     cfg.brand_name, cfg.points_name))]
     try:
-        announce.deliver(emails, cfg.sender_email)
+        mail.deliver(emails, cfg.sender_email)
     except Exception:  # noqa: BLE001
         logger.exception("could not e-mail the employee of a decided redemption")
     return emails

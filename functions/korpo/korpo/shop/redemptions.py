@@ -30,7 +30,7 @@ from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from korpo import aws, settings
-from korpo.dashboard import redemptions_key
+from korpo.board.dashboard import redemptions_key
 from korpo.ids import stable_id
 from korpo.models import RedemptionModel
 from korpo.models.base import sort_time

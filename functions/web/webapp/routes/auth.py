@@ -1,7 +1,7 @@
 """Account pages: sign up, confirm, sign in, forgotten password, sign out.
 
 One question per page, the error next to its field and in a summary that links to it. The
-browser only ever talks to this site; Cognito is called from here (korpo.accounts).
+browser only ever talks to this site; Cognito is called from here (korpo.people.accounts).
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from korpo import accounts, employees, visitors
-from korpo.people import profiles
+from korpo.people import accounts, employees, profiles
+from korpo.tracking import visitors
 from webapp.i18n import N_
 from webapp.pages import Pages, Redirect, Visit, local_path, page
 from webapp.session import LANGUAGE_COOKIE, REFRESH_COOKIE, YEAR, clear_cookie, set_cookie

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
 
-from korpo import curate, posts
+from korpo.content import curate, posts
 from korpo.feeds import store as feed_store
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit

@@ -1,6 +1,6 @@
 """The stats dashboard (/manage/stats) and its tables as CSV files (/manage/stats.csv): what
 the programme brought over a period, overall or for one challenge, team, channel, network
-or post. The figures come from korpo.dashboard; this module only names and lays them out.
+or post. The figures come from korpo.board.dashboard; this module only names and lays them out.
 """
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from korpo import dashboard, posts
-from korpo.board import Standing
+from korpo.board import dashboard
+from korpo.board.standings import Standing
+from korpo.board.stats import DEFAULT_DAYS, MAX_DAYS
+from korpo.content import posts
 from korpo.feeds import store as feed_store
-from korpo.links import NETWORKS
 from korpo.models import ChallengeModel
 from korpo.people import teams
 from korpo.people.employees import display_names
-from korpo.stats import DEFAULT_DAYS, MAX_DAYS
+from korpo.tracking.links import NETWORKS
 from webapp import charts, spreadsheet
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Visit

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from korpo import employees, monthly
+from korpo.board import monthly
 from korpo.months import InvalidMonth, month_of, parse, shift, utc_now
-from korpo.people import teams
+from korpo.people import employees, teams
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Visit, page
 

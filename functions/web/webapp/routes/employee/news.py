@@ -6,13 +6,14 @@ from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
-from korpo import links, posts, share_intents, share_targets
 from korpo.content import challenges as challenge_rules
+from korpo.content import posts
 from korpo.feeds import channels as feed_channels
 from korpo.feeds import store as feed_store
-from korpo.people import profiles
 from korpo.models import ChallengeModel
 from korpo.months import utc_now
+from korpo.people import profiles
+from korpo.tracking import links, share_intents, share_targets
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit, page
 from webapp.session import YEAR, same_token, set_cookie
@@ -99,7 +100,7 @@ def _share_text(visit: Visit, post, url: str) -> share_targets.ShareText:  # noq
 def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
           challenge: ChallengeModel | None = None) -> links.ShareLink:
     """The employee's link of the post for that network (and challenge); with `intent`, the
-    share is also recorded (one share-intent event per link and day: korpo.share_intents)."""
+    share is also recorded (one share-intent event per link and day: korpo.tracking.share_intents)."""
     who = visit.employee().employee_id
     challenge_id = challenge.challenge_id if challenge else None
     try:

@@ -10,7 +10,7 @@ conversions, conversions:{type}, employee_signup, points (and points:{kind} on t
 item, for the daily caps); unique_visitors is estimated from the item's HyperLogLog
 registers. Every item but the employee's also holds `x`: {dimension: {value: {h, s, c, p}}},
 the day's human clicks, share intents, conversions and points by the events' other
-dimensions (korpo.dashboard reads a period from them).
+dimensions (korpo.board.dashboard reads a period from them).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from korpo import aws
-from korpo.scoring import hll
+from korpo.board import hll
 
 DIMENSIONS = ("employee", "post", "challenge", "network", "team", "channel", "all")
 DEFAULT_DAYS = 30

@@ -61,7 +61,7 @@ class EventStore:
     def get_link(self, code: str) -> Any:
         """The share link of a code, or None when unknown or withdrawn (`hidden`: set on every
         link of a post an admin hid, posts.hide_post). One GetItem, on a cache miss only."""
-        from korpo.links import ShareLink
+        from korpo.tracking.links import ShareLink
 
         pk, sk = LinkModel.key(code)
         answer = self._client.get_item(TableName=self.catalog_table,

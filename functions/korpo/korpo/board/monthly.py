@@ -13,9 +13,9 @@ from typing import Callable
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from korpo import board
-from korpo.announce import Email
-from korpo.board import Standing
+from korpo.board import standings
+from korpo.board.standings import Standing
+from korpo.mail import Email
 from korpo.models import ArchiveEntryModel, MonthStateModel
 from korpo.models.scores import Winner
 from korpo.months import parse, shift
@@ -60,13 +60,13 @@ def freeze(month: str, now: datetime, dry_run: bool = False) -> FreezeReport:
     if state is not None and state.status == "frozen":
         return FreezeReport(month, dry_run, True, state.frozen_at, archived(month),
                             shift(month, 1))
-    standings = board.all_standings(month)
-    report = FreezeReport(month, dry_run, False, None if dry_run else now, standings,
+    final = standings.all_standings(month)
+    report = FreezeReport(month, dry_run, False, None if dry_run else now, final,
                           shift(month, 1))
     if dry_run:
         return report
     with ArchiveEntryModel.batch_write() as batch:
-        for s in standings:
+        for s in final:
             for key in (ArchiveEntryModel.key(month, s.rank, s.employee_id),
                         ArchiveEntryModel.member_key(month, s.employee_id)):
                 batch.save(ArchiveEntryModel(*key, month=month, rank=s.rank, score=s.score,
@@ -74,7 +74,7 @@ def freeze(month: str, now: datetime, dry_run: bool = False) -> FreezeReport:
     # The state is written last: a crash before it leaves the month open and a rerun redoes
     # the same idempotent archive writes.
     MonthStateModel(*MonthStateModel.key(month), month=month, status="frozen", frozen_at=now,
-                    participants=len(standings), total_points=sum(s.score for s in standings),
+                    participants=len(final), total_points=sum(s.score for s in final),
                     winners=[Winner(employee_id=s.employee_id, rank=s.rank, score=s.score)
                              for s in report.winners]).save()
     _open(shift(month, 1), now)
@@ -146,5 +146,5 @@ def board_view(month: str, employee_id: str, limit: int = 20) -> BoardView:
     if state is not None and state.status == "frozen":
         return BoardView(month, True, state.frozen_at, archived(month, limit),
                          archived_standing(month, employee_id))
-    return BoardView(month, False, None, board.top(month, limit),
-                     board.standing_of(month, employee_id))
+    return BoardView(month, False, None, standings.top(month, limit),
+                     standings.standing_of(month, employee_id))

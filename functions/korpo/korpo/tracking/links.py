@@ -15,8 +15,8 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from korpo.ids import is_share_code, new_share_code
-from korpo.models.base import transaction_connection
 from korpo.models import ChallengeModel, LinkModel, LinkOwnerModel, PostModel
+from korpo.models.base import transaction_connection
 from korpo.months import utc_now
 
 # Where a link is shared: the networks' own share pages, e-mail, WhatsApp, and the ways that
@@ -96,7 +96,7 @@ def get_or_create(employee_id: str, post_id: str, network: str,
     except DoesNotExist:
         raise PostNotFound(post_id) from None
     now = now or utc_now()
-    # A hidden post, or one past its expiry (korpo.curate), gets no new link; links already
+    # A hidden post, or one past its expiry (korpo.content.curate), gets no new link; links already
     # made keep working (an expired post's keep earning).
     if post.hidden or (post.expires_at is not None and post.expires_at <= now):
         raise PostNotFound(post_id)

@@ -1,4 +1,4 @@
-"""What admins do to posts besides hiding them (korpo.posts): pin one to the top of the news,
+"""What admins do to posts besides hiding them (korpo.content.posts): pin one to the top of the news,
 word the text the share targets suggest, let a post expire, and add a post by hand (a
 LinkedIn company post, or any page without a feed).
 
@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from korpo.content.posts import MANUAL_FEED, PostNotFound, get_post
 from korpo.feeds.sanitize import MAX_URL_CHARS, clean_html, safe_url
-from korpo.links import safe_destination
 from korpo.models import PinModel, PostModel
 from korpo.models.base import sort_time as iso
 from korpo.models.base import transaction_connection
-from korpo.posts import MANUAL_FEED, POSTS_PK, PostNotFound, get_post
-from korpo.share_targets import MAX_SUGGESTED_CHARS
+from korpo.models.catalog import POSTS_PK
+from korpo.tracking.links import safe_destination
+from korpo.tracking.share_targets import MAX_SUGGESTED_CHARS
 
 MAX_PINS = 3  # the top of a phone's screen; more pins would be the news itself
 MAX_TITLE_CHARS = 200

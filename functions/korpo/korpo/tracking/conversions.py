@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from korpo.eventstore import AlreadyExists, EventStore
 from korpo.models import EventModel
 from korpo.models.events import RAW_EVENT_TTL_DAYS
+from korpo.tracking.eventstore import AlreadyExists, EventStore
 
 TIMESTAMP_HEADER = "x-korpo-timestamp"
 SIGNATURE_HEADER = "x-korpo-signature"

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from korpo.board import hll
+from korpo.board.stats import MAX_DAYS, StatsQueryError, query_between, registers_of
 from korpo.months import shift
-from korpo.scoring import hll
-from korpo.stats import MAX_DAYS, StatsQueryError, query_between, registers_of
 
 # What a dashboard can be narrowed to ("all": the whole programme).
 FILTERS = ("all", "challenge", "team", "channel", "network", "post")
@@ -229,11 +229,11 @@ def _adoption(table: str, first_day: date, last_day: date) -> list[MonthAdoption
 
 
 def top_employees(month: str, limit: int = 10) -> list[Any]:
-    """The month's best employees by points (korpo.board.Standing): the archive once the
+    """The month's best employees by points (korpo.board.standings.Standing): the archive once the
     month is frozen, else the live board."""
-    from korpo import board, monthly
+    from korpo.board import monthly, standings
 
     state = monthly.month_state(month)
     if state is not None and state.status == "frozen":
         return monthly.archived(month, limit)
-    return board.top(month, limit)
+    return standings.top(month, limit)

@@ -2,7 +2,7 @@
 
 Classes (only "human" earns points; the others are kept for stats):
 - bot:        a crawler, previewer, AI agent, HTTP client or headless browser, a prefetch or
-              prerender, or a fetch that is not a navigation (korpo/agents.py);
+              prerender, or a fetch that is not a navigation (korpo/tracking/agents.py);
 - self:       the sharing employee's own browser (the signed `korpo_emp` cookie);
 - unverified: neither proven a person's browser nor named a bot: recorded, never paid;
 - repeat:     the same visitor (daily visitor key) on the same link the same brand day;
@@ -15,25 +15,25 @@ click of the day succeeds; a later one fails the condition and is then written a
 under a random id: repeats cost a second write, first clicks, bots and self clicks one
 (docs/decisions.md, "Repeat clicks without a read").
 
-If DynamoDB does not take the write, the click goes to the fallback queue (korpo/fallback.py)
+If DynamoDB does not take the write, the click goes to the fallback queue (korpo/tracking/fallback.py)
 and the visitor is redirected all the same.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from korpo import agents, visitors
-from korpo.eventstore import AlreadyExists, EventStore, StoreUnavailable
 from korpo.ids import new_event_id
-from korpo.links import LinkCache, ShareLink, tracked_destination
 from korpo.models import EventModel
 from korpo.models.events import RAW_EVENT_TTL_DAYS
 from korpo.months import utc_now
-
+from korpo.tracking import agents, visitors
+from korpo.tracking.eventstore import AlreadyExists, EventStore, StoreUnavailable
+from korpo.tracking.links import LinkCache, ShareLink, tracked_destination
 
 Send = Callable[[str], None]  # puts one message on the fallback queue, raises on failure
 
@@ -133,7 +133,7 @@ def follow(visit: Visit, links: LinkCache, store: EventStore, keys: ClickKeys,
             store.put_new(event)
         return Redirect(location, event.event_id, event.klass, stored=True)
     except (StoreUnavailable, AlreadyExists) as error:
-        from korpo import fallback
+        from korpo.tracking import fallback
 
         fallback.queue_click(event, repeat_id if event.klass == "human" else None,
                              send_fallback, reason=str(error))

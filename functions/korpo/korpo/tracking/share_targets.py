@@ -21,7 +21,7 @@ class InvalidInstance(ValueError):
     pass
 
 
-# An admin's suggested text (korpo.curate.set_share_text) may say more than a title.
+# An admin's suggested text (korpo.content.curate.set_share_text) may say more than a title.
 MAX_SUGGESTED_CHARS = 500
 
 

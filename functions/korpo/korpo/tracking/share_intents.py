@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from korpo import links, settings
-from korpo.links import ShareLink
+from korpo import settings
 from korpo.models import EventModel
 from korpo.models.events import RAW_EVENT_TTL_DAYS, save_once
 from korpo.months import utc_now
+from korpo.tracking import links
+from korpo.tracking.links import ShareLink
 
 
 def intent_event_id(employee_id: str, code: str, day: str) -> str:

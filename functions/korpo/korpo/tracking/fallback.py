@@ -14,8 +14,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from korpo.eventstore import AlreadyExists, EventStore, StoreUnavailable
 from korpo.models import EventModel
+from korpo.tracking.eventstore import AlreadyExists, EventStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MESSAGE_VERSION = 1

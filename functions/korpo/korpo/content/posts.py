@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from korpo.models import LinkModel, PinModel, PostModel
+from korpo.models.catalog import POSTS_PK
 
-POSTS_PK = "POSTS"
 MAX_LIMIT = 500
 
 
@@ -96,7 +96,7 @@ def _set_hidden(post_id: str, hidden: bool, now: datetime | None) -> tuple[PostM
 
 NEWS_PAGE_MAX = 50
 _CURSOR_CHARS = 120
-MANUAL_FEED = "manual"  # the feed_id of posts an admin adds by hand (korpo.curate)
+MANUAL_FEED = "manual"  # the feed_id of posts an admin adds by hand (korpo.content.curate)
 # Posts one news page may look at beyond what it shows (other teams' channels, pinned ones):
 # a page's reads stay bounded whatever the audience rules leave out.
 NEWS_EXAMINED_MAX = 300
