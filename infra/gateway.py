@@ -1,7 +1,8 @@
 """The template's HTTP API on 127.0.0.1: each request becomes the event API Gateway would send.
 
 Routes come from the functions' `Type: HttpApi` events. A request is matched to a route as
-HTTP APIs match them (exact paths before paths with {parameters}, before greedy {name+}),
+HTTP APIs match them (exact paths before paths with {parameters}, before greedy {name+},
+and the `$default` route, if there is one, for every request no other route takes),
 authorized as the route's authorizer would (infra/auth.py), turned into a payload format
 1.0 event, and handed to the function in-process; the function's answer is written back as
 API Gateway writes a 1.0 response. Answers API Gateway gives itself are reproduced too:
@@ -13,7 +14,9 @@ format 1.0): version "1.0", resource = the route's path template, path, httpMeth
 headers + multiValueHeaders (HTTP APIs lower-case header names), queryStringParameters +
 multiValueQueryStringParameters (null when there are none), pathParameters (null when
 none), stageVariables null, body (null when empty) and isBase64Encoded, and a requestContext
-whose resourcePath is the route's path template: Chalice routes on it.
+whose resourcePath is the route's path template (the request's path on the `$default` route,
+as in the guide's example): Chalice routes on it, once the app has found the real route behind
+a greedy one (functions/korpo/chalice_routes.py).
 """
 from __future__ import annotations
 
@@ -38,6 +41,9 @@ _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/java
                "application/x-www-form-urlencoded", "application/x-javascript")
 
 
+DEFAULT_ROUTE = "$default"
+
+
 @dataclass(frozen=True)
 class Route:
     function: str  # logical id of the integration
@@ -50,10 +56,16 @@ class Route:
 
     @property
     def key(self) -> str:
-        return f"{self.method} {self.path}"
+        return DEFAULT_ROUTE if self.is_default else f"{self.method} {self.path}"
+
+    @property
+    def is_default(self) -> bool:
+        return self.path == DEFAULT_ROUTE
 
     def match(self, path: str) -> dict[str, str] | None:
         """Path parameters if `path` fits this route's template, else None."""
+        if self.is_default:
+            return {}
         want = self.path.strip("/").split("/") if self.path != "/" else []
         have = path.strip("/").split("/") if path.strip("/") else []
         params: dict[str, str] = {}
@@ -76,7 +88,10 @@ class Route:
 
     @property
     def specificity(self) -> tuple[int, int, int]:
-        """Sort key, most specific first: no greedy part, more literal segments, a method."""
+        """Sort key, most specific first: no greedy part, more literal segments, a method;
+        `$default` last of all."""
+        if self.is_default:
+            return (-1, 0, 0)
         parts = self.path.strip("/").split("/")
         greedy = any(p.endswith("+}") for p in parts)
         literal = sum(1 for p in parts if not p.startswith("{"))
@@ -207,9 +222,10 @@ def build_event(route: Route, path_params: dict[str, str], request: HttpRequest,
     # a URL a handler builds from it (a share link) comes back to this gateway.
     domain = headers.get("host", f"{api_id}.execute-api.local")
     epoch_ms = int(request.received_at.timestamp() * 1000)
+    resource = request.raw_path if route.is_default else route.path
     return {
         "version": "1.0",
-        "resource": route.path,
+        "resource": resource,
         "path": request.raw_path,
         "httpMethod": request.method.upper(),
         "headers": headers,
@@ -238,7 +254,7 @@ def build_event(route: Route, path_params: dict[str, str], request: HttpRequest,
             "requestTime": request.received_at.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "requestTimeEpoch": epoch_ms,
             "resourceId": route.key,
-            "resourcePath": route.path,
+            "resourcePath": resource,
             "stage": "$default",
         },
         "pathParameters": path_params or None,

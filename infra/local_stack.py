@@ -380,7 +380,7 @@ def _seed_demo(stack: LocalStack, session: Any, log: Callable[[str], None]) -> N
     resources = stack.resources
     stack.demo_site = DemoSite()
     stack.demo_site.serve_in_background()
-    domain = resources.parameters["AllowedEmailDomains"][0]
+    domain = resources.parameters["AllowedEmailDomains"].split(",")[0].strip()
     admin_group = next(iter(resources.groups.values()), "admins")
     stack.demo = seed(session.client("cognito-idp"), resources.user_pool_id, domain,
                       stack.demo_site.feed_urls, admin_group=admin_group)
@@ -428,7 +428,7 @@ def banner(stack: LocalStack, took_s: float) -> str:
                   f"{stack.demo.logins[0][1] if stack.demo.logins else '-'}):"]
         lines += [f"  {email}{'  (admin)' if admin else ''}"
                   for email, _pw, admin in stack.demo.logins]
-        domain = stack.resources.parameters["AllowedEmailDomains"][0]
+        domain = stack.resources.parameters["AllowedEmailDomains"].split(",")[0].strip()
         lines += ["", f"Or sign up at {g}/signup with any @{domain} address: locally no e-mail "
                   "is sent and any confirmation code works (moto accepts every code)."]
         first = stack.demo.logins[0][0] if stack.demo.logins else "ann@example.com"

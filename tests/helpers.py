@@ -18,14 +18,18 @@ def load_event(name: str) -> dict[str, Any]:
 def http_event(name: str, *, path_params: dict[str, str] | None = None,
                claims: dict[str, Any] | None = None, query: dict[str, str] | None = None,
                body: Any = None) -> dict[str, Any]:
-    """An events/ API Gateway (payload 1.0) event, retargeted at other values."""
+    """An events/ API Gateway (payload 1.0) event, retargeted at other values. Path
+    parameters are the app's route's (e.g. post_id of /posts/{post_id}/share), whatever
+    greedy route of the gateway the event came through."""
     event = load_event(name)
     if path_params is not None:
-        event["pathParameters"] = path_params
-        path = event["resource"]
+        route = _route_of(event)
+        path = route
         for key, value in path_params.items():
             path = path.replace("{" + key + "}", value)
         event["path"] = event["requestContext"]["path"] = path
+        if route == event["resource"]:  # a route of the gateway's own: it passes them
+            event["pathParameters"] = path_params
     if claims is not None:
         event["requestContext"].setdefault("authorizer", {"scopes": None})["claims"] = claims
     if query is not None:
@@ -34,6 +38,21 @@ def http_event(name: str, *, path_params: dict[str, str] | None = None,
     if body is not None:
         event["body"] = json.dumps(body)
     return event
+
+
+def _route_of(event: dict[str, Any]) -> str:
+    """The route template serving the event's path: the gateway's own when it names its
+    parameters (the public edge's routes), else the api app's behind a greedy route."""
+    import chalice_routes
+    from infra.functions import load_module
+
+    if "{" in event["resource"] and "+}" not in event["resource"]:
+        return event["resource"]
+
+    router = chalice_routes.Router.of(load_module("functions/api").app)
+    found = router.match(event["path"])
+    assert found is not None, f"no route of the api serves {event['path']}"
+    return found.path
 
 
 def claims_for(sub: str, email: str, admin: bool = False) -> dict[str, str]:
@@ -72,3 +91,14 @@ SAFARI_NAVIGATION = {
     "Sec-Fetch-Mode": "navigate",
     "Sec-Fetch-Dest": "document",
 }
+
+
+def app_routes(code_uri: str, prefix: str = "/") -> list[tuple[str, str]]:
+    """(method, path) of every route a Chalice function serves (its fallback left out): the
+    app's route table is where routes are declared; the gateway's are greedy."""
+    import chalice_routes
+    from infra.functions import load_module
+
+    app = load_module(code_uri).app
+    return sorted((method, path) for path, entries in app.routes.items() for method in entries
+                  if path != chalice_routes.FALLBACK and path.startswith(prefix))

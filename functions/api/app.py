@@ -1,19 +1,23 @@
 """api: the HTTP API for employees and admins (routes only; the work is in korpo/).
 
 Authentication is the gateway's: the HttpApi JWT authorizer verifies the Cognito token and
-passes its claims in the request context. Routes are split by audience into blueprints
+passes its claims in the request context. The gateway's routes are greedy (`/me/{proxy+}`…):
+the route is found by the app's own route table (chalice_routes). Routes are split by audience into blueprints
 (korpo_api/employee.py, korpo_api/admin.py). The same function answers Cognito's PreSignUp
 trigger, which refuses emails outside the allowed domains.
 """
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
-from chalice import Chalice
+from chalice import Chalice, Response
+
+import chalice_routes
 
 from korpo import settings
 from korpo.models import bind_tables
 from korpo.people import employees
 from korpo_api import admin, employee
+from korpo_api.common import problem
 
 logger = Logger(service="api")
 _settings = settings.current()
@@ -22,6 +26,21 @@ bind_tables(_settings)
 app = Chalice(app_name="korpo-api")
 app.register_blueprint(employee.bp)
 app.register_blueprint(admin.bp)
+router = chalice_routes.Router.of(app)
+
+
+@app.route(chalice_routes.FALLBACK, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+                                             "OPTIONS"])
+def no_such_route():
+    """What the gateway sent here that no route serves: 405 with Allow, or 404."""
+    path = app.current_request.context.get("path") or "/"
+    allowed = chalice_routes.allowed_methods(router, path)
+    if allowed:
+        return Response(status_code=405, headers={"Allow": ", ".join(allowed),
+                                                  "Content-Type": "application/json"},
+                        body={"code": "method_not_allowed",
+                              "message": f"this route takes {', '.join(allowed)}"})
+    return problem(404, "not_found", "no such route")
 
 
 @app.middleware("http")
@@ -47,4 +66,4 @@ def pre_sign_up(event: dict) -> dict:
 def handler(event: dict, context) -> dict:
     if isinstance(event, dict) and "triggerSource" in event:
         return pre_sign_up(event)
-    return app(event, context)
+    return app(chalice_routes.resolve(router, event), context)

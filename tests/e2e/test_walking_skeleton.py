@@ -41,9 +41,18 @@ def test_the_api_refuses_calls_without_a_valid_token(stack):
     assert forged.status_code == 401
 
 
-def test_an_unknown_route_is_not_found(stack):
-    answer = requests.get(f"{stack.gateway_url}/no/such/route", timeout=10)
-    assert (answer.status_code, answer.json()) == (404, {"message": "Not Found"})
+def test_an_unknown_route_is_the_web_apps_own_404_page(stack):
+    """Through the gateway, as API Gateway routes it: `$default` takes the path to the web
+    function, which answers its page in the visitor's language; under an API prefix, the
+    JWT authorizer answers first, then the api's JSON."""
+    for path in ("/no/such/route", "/newz", "/shop/redemptions/xyz"):
+        answer = requests.get(f"{stack.gateway_url}{path}", timeout=10,
+                              headers={"Accept-Language": "fr"})
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Page introuvable" in answer.text and "Not Found" not in answer.text
+        assert "default-src 'none'" in answer.headers["content-security-policy"]
+    assert requests.get(f"{stack.gateway_url}/me/nothing", timeout=10).status_code == 401
 
 
 def test_walking_skeleton(stack, employee):

@@ -1,4 +1,4 @@
-"""Who may do what, generated from the template's routes, so a route added later is in the
+"""Who may do what, generated from the apps' route tables, so a route added later is in the
 matrix without anyone remembering to add it:
 
 - every admin page (/manage…, the web function) × a stranger, an employee, an admin:
@@ -14,22 +14,16 @@ import re
 
 import pytest
 
-from helpers import claims_for, http_event
+from helpers import app_routes, claims_for, http_event
 from infra.functions import LambdaContext, load_handler
-from infra.template import function_events, load_template
+from infra.gateway import find_route, http_routes
+from infra.template import load_template
 from web_pages import as_admin, form, headers_of, page_event, signed_in
 
 TEMPLATE = load_template()
-
-
-def _routes(function: str, prefix: str) -> list[tuple[str, str]]:
-    return sorted({(p["Method"], p["Path"]) for f, _name, p in function_events(TEMPLATE, "HttpApi")
-                   if f == function and p["Path"].startswith(prefix)})
-
-
-ADMIN_PAGES = _routes("WebFunction", "/manage")
-ADMIN_API = _routes("ApiFunction", "/admin")
-EMPLOYEE_API = [r for r in _routes("ApiFunction", "/") if not r[1].startswith("/admin")]
+ADMIN_PAGES = app_routes("functions/web", "/manage")
+ADMIN_API = app_routes("functions/api", "/admin")
+EMPLOYEE_API = [r for r in app_routes("functions/api") if not r[1].startswith("/admin")]
 
 
 def _params(path: str) -> dict[str, str]:
@@ -66,24 +60,22 @@ def test_an_admin_page_is_for_admins_only(web, method, path):
 
 @pytest.mark.parametrize("method,path", ADMIN_API)
 def test_an_admin_api_route_is_for_admins_only(aws, method, path):
-    declared = next(p for f, _n, p in function_events(TEMPLATE, "HttpApi")
-                    if f == "ApiFunction" and (p["Method"], p["Path"]) == (method, path))
-    # No `Auth: {Authorizer: NONE}`: the API's default JWT authorizer answers 401 without a
-    # valid token before the function runs (tests/infra/test_local_auth.py does it locally).
-    assert (declared.get("Auth") or {}).get("Authorizer") in (None, "CognitoJwt")
-    assert TEMPLATE["Resources"]["HttpApi"]["Properties"]["Auth"]["DefaultAuthorizer"] == \
-        "CognitoJwt"
+    params = _params(path)
+    concrete = path
+    for key, value in params.items():
+        concrete = concrete.replace("{" + key + "}", value)
+    # The gateway's route for this path is the API function's, with the JWT authorizer: 401
+    # without a valid token before the function runs (tests/infra/test_local_auth.py).
+    gateway_route, proxy = find_route(http_routes(TEMPLATE), method, concrete)
+    assert (gateway_route.function, gateway_route.authorizer) == ("ApiFunction", "CognitoJwt")
 
     handler = load_handler("ApiFunction")
     event = http_event("api/admin_list_feeds", claims=claims_for("e-1", "e@example.com"))
-    params = _params(path)
-    resource_path = path
-    for key, value in params.items():
-        resource_path = resource_path.replace("{" + key + "}", value)
-    event.update(resource=path, path=resource_path, httpMethod=method,
-                 pathParameters=params or None, body="{}" if method != "GET" else None)
+    event.update(resource=gateway_route.path, path=concrete, httpMethod=method,
+                 pathParameters=proxy or None, body="{}" if method != "GET" else None)
     event["headers"]["content-type"] = "application/json"
-    event["requestContext"].update(resourcePath=path, path=resource_path, httpMethod=method)
+    event["requestContext"].update(resourcePath=gateway_route.path, path=concrete,
+                                   httpMethod=method)
     assert handler(event, LambdaContext("api"))["statusCode"] == 403
 
     event["requestContext"]["authorizer"]["claims"] = claims_for("a-1", "a@example.com",

@@ -155,18 +155,6 @@ def test_hiding_an_unknown_post_is_a_404(api):
     assert answer["statusCode"] == 404
 
 
-def test_events_of_the_new_routes_match_the_template():
-    from infra.template import load_template
-
-    events = load_template()["Resources"]["ApiFunction"]["Properties"]["Events"]
-    routes = {(e["Properties"]["Method"], e["Properties"]["Path"]) for e in events.values()
-              if e["Type"] == "HttpApi"}
-    for name in ("admin_list_posts", "admin_hide_post", "admin_unhide_post", "admin_add_feed"):
-        event = http_event(f"api/{name}")
-        assert (event["httpMethod"], event["resource"]) in routes
-        assert event["requestContext"]["resourcePath"] == event["resource"]
-
-
 def test_a_hidden_posts_share_link_earns_nothing_end_to_end(api, monkeypatch):
     """Hide (api) -> the link is marked -> track_click answers 404 and records no click ->
     award_points has nothing to pay."""

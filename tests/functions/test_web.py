@@ -248,19 +248,6 @@ def test_the_board_shows_my_rank_and_refuses_a_made_up_month(web):
     assert bad["statusCode"] == 400
 
 
-def test_every_web_route_of_the_template_is_served(web):
-    """The template declares each page (the gateway routes only what it declares) and the
-    function answers each: no route left out on either side."""
-    from infra.functions import load_module
-    from infra.template import function_events, load_template
-
-    declared = {(p["Method"], p["Path"]) for f, _e, p in function_events(load_template(), "HttpApi")
-                if f == "WebFunction"}
-    app = load_module("functions/web").app
-    served = {(method, path) for path, entries in app.routes.items() for method in entries}
-    assert declared == served
-
-
 # ------------------------------------------------------------------ points, shop, profile
 
 def form_headers(**extra: str) -> dict:

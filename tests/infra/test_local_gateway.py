@@ -32,9 +32,25 @@ def test_every_http_event_of_the_template_is_a_route():
     by_key = {r.key: r for r in routes}
     assert by_key["GET /l/{code}"].authorizer is None  # Auth.Authorizer: NONE
     assert by_key["GET /l/{code}"].function == "TrackClickFunction"
-    assert by_key["GET /me"].authorizer == "CognitoJwt"  # the API's DefaultAuthorizer
-    assert by_key["POST /posts/{post_id}/share"].function == "ApiFunction"
+    assert by_key["ANY /me"].authorizer == "CognitoJwt"  # the API's DefaultAuthorizer
+    assert by_key["ANY /posts/{proxy+}"].function == "ApiFunction"
+    assert (by_key["$default"].function, by_key["$default"].authorizer) == ("WebFunction", None)
     assert {r.payload_version for r in routes} == {"1.0"}
+
+
+def test_the_default_route_takes_what_no_other_route_does():
+    routes = [Route("Web", "pages", "ANY", "$default", None),
+              Route("Api", "me", "ANY", "/me/{proxy+}", "Jwt"),
+              Route("Edge", "link", "GET", "/l/{code}", None)]
+    assert find_route(routes, "GET", "/me/profile")[0].function == "Api"
+    assert find_route(routes, "GET", "/l/abc")[0].function == "Edge"
+    for method, path in (("GET", "/me"), ("POST", "/l/abc"), ("GET", "/newz"), ("PUT", "/")):
+        assert find_route(routes, method, path) == (routes[0], {}), (method, path)
+    event = build_event(routes[0], {}, request("GET", "/newz", query="a=1"), None, "api1",
+                        "123456789012")
+    assert (event["resource"], event["requestContext"]["resourcePath"]) == ("/newz", "/newz")
+    assert event["requestContext"]["resourceId"] == "$default"
+    assert event["pathParameters"] is None
 
 
 def test_no_route_is_declared_twice():
@@ -209,7 +225,7 @@ def test_chalice_routes_the_event():
 
 def test_payload_2_0_is_refused_at_startup():
     template = load_template()
-    template["Resources"]["ApiFunction"]["Properties"]["Events"]["GetMe"]["Properties"][
+    template["Resources"]["ApiFunction"]["Properties"]["Events"]["Me"]["Properties"][
         "PayloadFormatVersion"] = "2.0"
     with pytest.raises(NotImplementedError):
         http_routes(template)

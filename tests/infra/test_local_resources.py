@@ -146,9 +146,9 @@ def test_function_environment_is_globals_plus_own_resolved(created):
 
 def test_parameter_overrides_reach_the_environment():
     template = load_template()
-    values = parameter_values(template, {"AllowedEmailDomains": "a.com, b.org",
+    values = parameter_values(template, {"AllowedEmailDomains": "a.com,b.org",
                                          "PointsPerClick": 5})
-    assert values["AllowedEmailDomains"] == ["a.com", "b.org"]
+    assert values["AllowedEmailDomains"] == "a.com,b.org"
     refs = {**values, "AWS::StackName": STACK, "CatalogTable": "c", "EventsTable": "e",
             "ScoresTable": "s"}
     env = function_environment(template, "ApiFunction", refs)

@@ -196,30 +196,32 @@ class Pages:
         self.blueprint = blueprint
 
     def route(self, path: str, methods: tuple[str, ...] = ("GET",), public: bool = False,
-              one_click: bool = False) -> Callable:
+              one_click: bool = False, form: bool = True) -> Callable:
         """`public`: no session token asked of a signed-in visitor's form. `one_click`: a mail
         client's one-click POST (RFC 8058) is taken from any origin, form-encoded or
-        multipart: the view's own proof (a signed token in the URL) is what counts."""
-        public = public or one_click
+        multipart: the view's own proof (a signed token in the URL) is what counts. `form`
+        False: a POST's body is not a form and is never read (the page for a path no route
+        serves answers whatever was sent)."""
+        public = public or one_click or not form
         types = ["application/x-www-form-urlencoded"] + (
             ["multipart/form-data"] if one_click else [])
 
         def wrap(view: Callable[..., Response]) -> Callable[..., Response]:
             @functools.wraps(view)
             def answer(*args: Any, **kwargs: Any) -> Response:
-                return self._answer(view, public, args, kwargs, one_click)
+                return self._answer(view, public, args, kwargs, one_click, form)
 
             # One Chalice route per method: only a POST declares the form's content type
             # (Chalice checks it on every method of a route).
             for method in methods:
-                options = {"content_types": types} if method == "POST" else {}
+                options = {"content_types": types} if method == "POST" and form else {}
                 self.blueprint.route(path, methods=[method], name=f"{view.__name__}_{method}",
                                      **options)(answer)
             return answer
         return wrap
 
     def _answer(self, view: Callable[..., Response], public: bool, args: tuple,
-                kwargs: dict, one_click: bool = False) -> Response:
+                kwargs: dict, one_click: bool = False, form: bool = True) -> Response:
         started = time.perf_counter()
         request = self.blueprint.current_request
         settings = brand.current()  # the template's Parameters, the admin's brand on top
@@ -229,7 +231,7 @@ class Pages:
                                            request.headers.get("accept-language")))
         try:
             _resume(visit)
-            if request.method == "POST":
+            if request.method == "POST" and form:
                 if not one_click and not _same_origin(request, visit.base_url):
                     raise PageError(403, N_("This form was sent from another site."))
                 visit.form = _parse_form(request) if not one_click or "urlencoded" in (

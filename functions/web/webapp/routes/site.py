@@ -1,13 +1,17 @@
 """What every visitor gets: static assets (content-hashed, cached for a year), the brand's
-theme, and the language switch."""
+theme, the language switch, and the page for an address no page serves."""
 from __future__ import annotations
+
+import functools
 
 from chalice import Blueprint, Response
 
+import chalice_routes
+
 from korpo import brand
 from webapp import render
-from webapp.i18n import LANGUAGES
-from webapp.pages import Pages, Redirect, Visit, local_path
+from webapp.i18n import LANGUAGES, N_
+from webapp.pages import Pages, PageError, Redirect, Visit, error_page, local_path
 from webapp.session import LANGUAGE_COOKIE, YEAR, set_cookie
 
 blueprint = Blueprint(__name__)
@@ -47,3 +51,23 @@ def switch_language(visit: Visit) -> Response:
         visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, language, max_age=YEAR,
                                             secure=visit.https))
     raise Redirect(local_path(visit.field("next"), default="/"))
+
+
+@pages.route(chalice_routes.FALLBACK, methods=("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+                                               "OPTIONS"), form=False)
+def no_such_page(visit: Visit) -> Response:
+    """The gateway sends here every path no other function serves (its `$default` route):
+    the page in the visitor's language, 405 where the path exists for other methods."""
+    path = visit.request.context.get("path") or "/"
+    allowed = chalice_routes.allowed_methods(_router(blueprint.current_app), path)
+    if allowed:
+        response = error_page(visit, 405, N_("This page cannot be used this way."))
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+    raise PageError(404, N_("There is no page at this address. Check the link, or start "
+                            "from the home page."))
+
+
+@functools.lru_cache(maxsize=1)
+def _router(app: object) -> chalice_routes.Router:
+    return chalice_routes.Router.of(app)

@@ -1,0 +1,121 @@
+"""Chalice behind API Gateway's greedy routes: find the real route before Chalice sees the event.
+
+The template gives each function a few routes that cover its whole URL space (the web app
+`$default`, the JSON API `/me/{proxy+}`…), so each function needs one Lambda permission, or a
+few, however many pages it serves (docs/decisions.md, "Greedy routes"). Chalice dispatches on
+`requestContext.resourcePath` and finds nothing under "/me/{proxy+}" or "$default": `resolve`
+matches the request's path against the app's own route table, as API Gateway matches
+declared routes (literal segments before `{parameters}`), and rewrites the event as API
+Gateway would have sent it for that route.
+
+Kept beside the domain in the layer, not in it: this is about API Gateway's event shape.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+from urllib.parse import unquote
+
+# The route each app registers for a path it does not serve (a page or a JSON answer saying
+# so, with the security headers): never matched by a request, only chosen by `resolve`.
+FALLBACK = "/{proxy+}"
+# A URL longer than API Gateway takes is refused by it before it reaches us; this bounds the
+# work on anything that does (segments of a route are a handful).
+MAX_SEGMENTS = 32
+
+
+@dataclass(frozen=True)
+class _Template:
+    path: str
+    parts: tuple[str, ...]  # literal segments, or None where a {parameter} stands
+    names: tuple[str | None, ...]
+
+    @property
+    def specificity(self) -> tuple[int, ...]:
+        """Literal segments win over parameters, from the left (API Gateway's rule)."""
+        return tuple(0 if name else 1 for name in self.names)
+
+
+def _template(path: str) -> _Template:
+    segments = path.strip("/").split("/") if path.strip("/") else []
+    names = tuple(s[1:-1] if s.startswith("{") and s.endswith("}") else None for s in segments)
+    return _Template(path, tuple(segments), names)
+
+
+@dataclass(frozen=True)
+class Match:
+    path: str  # the route's template, e.g. /news/{post_id}
+    params: dict[str, str]
+    methods: frozenset[str]
+
+
+class Router:
+    """The routes of one Chalice app (`app.routes`), indexed once per cold start."""
+
+    def __init__(self, paths: Iterable[str], methods: Mapping[str, Iterable[str]]) -> None:
+        self._by_length: dict[int, list[_Template]] = {}
+        for path in paths:
+            if "+}" in path:
+                continue  # the fallback, and any greedy route: never matched by a path
+            template = _template(path)
+            self._by_length.setdefault(len(template.parts), []).append(template)
+        for templates in self._by_length.values():
+            templates.sort(key=lambda t: t.specificity, reverse=True)
+        self._methods = {path: frozenset(m) for path, m in methods.items()}
+
+    @classmethod
+    def of(cls, app: Any) -> Router:
+        return cls(app.routes, {path: entries.keys() for path, entries in app.routes.items()})
+
+    def match(self, path: str) -> Match | None:
+        """The route serving `path` (raw, percent-encoded as sent), or None."""
+        if not path.startswith("/"):
+            return None
+        raw = path[1:].split("/", MAX_SEGMENTS) if path != "/" else []
+        if len(raw) > MAX_SEGMENTS or "" in raw:
+            return None  # too deep, or an empty segment ("//", a trailing "/"): no route has one
+        segments = [unquote(s, errors="strict") if "%" in s else s for s in raw]
+        for template in self._by_length.get(len(segments), ()):
+            params: dict[str, str] = {}
+            for literal, name, have in zip(template.parts, template.names, segments):
+                if name:
+                    params[name] = have
+                elif literal != have:
+                    break
+            else:
+                return Match(template.path, params, self._methods[template.path])
+        return None
+
+
+def resolve(router: Router, event: dict[str, Any]) -> dict[str, Any]:
+    """The event Chalice can dispatch: the real route of its path, or FALLBACK when no route
+    serves that path with that method (HEAD is served as GET where a route has no HEAD)."""
+    context = event.get("requestContext") or {}
+    method = str(context.get("httpMethod") or event.get("httpMethod") or "GET").upper()
+    try:
+        found = router.match(event.get("path") or context.get("path") or "/")
+    except UnicodeDecodeError:  # percent-encoded bytes that are not UTF-8
+        found = None
+    out = copy.copy(event)
+    out["requestContext"] = dict(context)
+    if found is not None and method == "HEAD" and "HEAD" not in found.methods \
+            and "GET" in found.methods:
+        method = "GET"
+        out["httpMethod"] = out["requestContext"]["httpMethod"] = method
+    if found is None or method not in found.methods:
+        out["resource"] = out["requestContext"]["resourcePath"] = FALLBACK
+        out["pathParameters"] = {"proxy": event.get("path") or "/"}
+        return out
+    out["resource"] = out["requestContext"]["resourcePath"] = found.path
+    out["pathParameters"] = found.params or None
+    return out
+
+
+def allowed_methods(router: Router, path: str) -> list[str]:
+    """The methods the route of `path` takes (empty: no route serves it), for a 405's Allow."""
+    try:
+        found = router.match(path)
+    except UnicodeDecodeError:
+        return []
+    return sorted(found.methods) if found else []
