@@ -3,15 +3,14 @@ per click, package size. In-process moto; cold starts in fresh interpreters."""
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from bench.counting import count_calls, reads, writes
+from bench.deploy import built_layer, tree_bytes
 from bench.harness import COLD_BASELINE, ROOT, STACK, Figure, cold_env, moto_account
 
 CLICKS = 200
@@ -173,44 +172,12 @@ def _cold() -> list[Figure]:
 
 # ------------------------------------------------------------------ package size
 
-def _tree_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
 def _package() -> Figure:
-    build = ROOT / ".aws-sam" / "build"
-    function, layer = build / "TrackClickFunction", build / "KorpoLayer"
-    sources = [ROOT / "functions" / "korpo" / "requirements.txt",
-               *(ROOT / "functions" / "korpo" / "korpo").rglob("*.py"),
-               *(ROOT / "functions" / "track_click").rglob("*.py")]
-    fresh = layer.is_dir() and layer.stat().st_mtime >= max(p.stat().st_mtime for p in sources)
-    if function.is_dir() and fresh:
-        size, how = _tree_bytes(function) + _tree_bytes(layer), "from .aws-sam/build"
-    else:
-        size, how = _layer_by_pip() + _tree_bytes(ROOT / "functions" / "track_click"), (
-            "pip --target of the layer requirements (Lambda platform) + function dir")
+    with built_layer() as (layer, how):
+        size = tree_bytes(layer) + tree_bytes(ROOT / "functions" / "track_click")
+    how = f"the layer ({how}) + the function's folder"
     print(f"track_click.package_mb: {how}")
     return Figure("track_click.package_mb", size / 1_000_000, "MB", f"info ({how})")
-
-
-def _layer_by_pip() -> int:
-    """The layer as functions/korpo/Makefile builds it, into a temporary directory."""
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "python"
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                        "--disable-pip-version-check", "--no-compile", "--no-deps",
-                        "--only-binary=:all:", "--platform", "manylinux2014_x86_64",
-                        "--implementation", "cp", "--python-version", "3.12",
-                        "--target", str(target), "-r",
-                        str(ROOT / "functions" / "korpo" / "requirements.txt")],
-                       check=True, capture_output=True)
-        shutil.copytree(ROOT / "functions" / "korpo" / "korpo", target / "korpo",
-                        ignore=shutil.ignore_patterns("__pycache__"))
-        for entry in (target / "chalice").iterdir():  # the Makefile's pruning
-            if entry.name not in ("__init__.py", "app.py", "app.pyi", "py.typed"):
-                shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-        shutil.rmtree(target / "bin", ignore_errors=True)
-        return _tree_bytes(target)
 
 
 def run() -> list[Figure]:
