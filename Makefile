@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench clean chromium
+.PHONY: run test bench clean chromium smoke
 
 $(STAMP): requirements-dev.txt functions/korpo/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,13 @@ $(STAMP): requirements-dev.txt functions/korpo/requirements.txt
 
 run: $(STAMP)
 	$(PY) -m infra.local_stack
+
+# A check of a running stack: `make smoke URL=https://…` (a deployed one: its WebAppUrl; STACK=
+# and REGION= when samconfig.toml does not say them) or `make smoke URL=http://127.0.0.1:3000`.
+SMOKE_ARGS = $(if $(URL),--url "$(URL)") $(if $(STACK),--stack "$(STACK)") \
+	$(if $(REGION),--region "$(REGION)")
+smoke: $(STAMP)
+	$(PY) -m infra.smoke $(strip $(SMOKE_ARGS))
 
 test: $(STAMP) chromium
 	$(PY) -m pytest

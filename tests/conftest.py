@@ -79,3 +79,17 @@ def track_click(web):  # noqa: F811 - web is the fixture imported above
         return handler(http_event("track_click/follow_link", path_params={"code": code}),
                        LambdaContext("track_click"))
     return follow
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """The local stack (`make run`'s), seeded, its streams pumped on their own: for the
+    end-to-end modules and the smoke's. One per module, so a module's data never meets
+    another's."""
+    from infra.local_stack import start
+
+    running = start(port=0, moto_port=0, seed=True, background=True, quiet=True)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -1,0 +1,5 @@
+import sys
+
+from infra.smoke.run import main
+
+sys.exit(main())
