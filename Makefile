@@ -48,3 +48,12 @@ tools: $(TOOLS_STAMP)
 # sam validate --lint, cfn-lint and sam build, as CI runs them (.ci/run finds python3.12).
 check-template: $(TOOLS_STAMP)
 	bash .ci/run --no-test
+
+# Deploy to the AWS account of your credentials (docs/deploy.md): `sam build`, then
+# `sam deploy --guided` the first time (no samconfig.toml yet), plain `sam deploy` after.
+# make passes its command-line variables to the script's environment:
+#   make deploy [STACK=korpo] [REGION=eu-west-1] [GUIDED=1] [DEPLOY_ARGS="--profile work"]
+.PHONY: deploy
+
+deploy: $(TOOLS_STAMP)
+	bash infra/deploy/deploy
