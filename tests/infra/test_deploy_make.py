@@ -80,10 +80,18 @@ def test_later_deploys_read_samconfig_and_take_extra_options(deploy):
     ]
 
 
+def test_the_first_guided_deploy_offers_korpo_as_the_stack_name(deploy):
+    calls = deploy()
+
+    assert calls[-1] == (f"sam [deploy] [--config-file] [{deploy.config}]"
+                         " [--stack-name] [korpo] [--guided]")
+
+
 def test_guided_can_be_asked_for_again(deploy):
     calls = deploy(saved=True, GUIDED="1")
 
-    assert calls[-1].endswith("[--guided]")
+    # The saved answers are the defaults offered: no stack name of ours over them.
+    assert calls[-1] == f"sam [deploy] [--config-file] [{deploy.config}] [--guided]"
     deploy(GUIDED="yes", expect=2)
 
 
