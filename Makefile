@@ -55,3 +55,18 @@ tools: $(TOOLS_STAMP)
 # sam validate --lint, cfn-lint and sam build, as CI runs them (.ci/run finds python3.12).
 check-template: $(TOOLS_STAMP)
 	bash .ci/run --no-test
+
+# Deploy to the AWS account of your credentials (docs/deploy.md): `sam build`, then
+# `sam deploy --guided` the first time (no samconfig.toml yet), plain `sam deploy` after.
+# make passes its command-line variables to the script's environment:
+#   make deploy [STACK=korpo] [REGION=eu-west-1] [GUIDED=1] [DEPLOY_ARGS="--profile work"]
+.PHONY: deploy admin
+
+deploy: $(TOOLS_STAMP)
+	bash infra/deploy/deploy
+
+# The first admin: sign up in the web app, then `make admin EMAIL=you@your-company.com`
+# ([STACK=…] [REGION=…], REMOVE=1 takes the rights back).
+admin: $(STAMP)
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@your-company.com [STACK=...] [REGION=...] [REMOVE=1]" >&2; exit 2; }
+	$(PY) -m infra.deploy.admin "$(EMAIL)" $(if $(STACK),--stack "$(STACK)") $(if $(REGION),--region "$(REGION)") $(if $(filter 1,$(REMOVE)),--remove)
