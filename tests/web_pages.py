@@ -120,6 +120,20 @@ def form(resource: str, fields: dict, *, params: dict | None = None,
                       body=urlencode({"csrf": "token-1", **fields}))
 
 
+def cookies_of(answer: dict) -> dict[str, str]:
+    """The cookies an answer sets, by name (a cleared one is "")."""
+    out = {}
+    for line in answer.get("multiValueHeaders", {}).get("Set-Cookie", []):
+        name, _, rest = line.partition("=")
+        out[name] = rest.split(";", 1)[0]
+    return out
+
+
+def jar(cookies: dict[str, str]) -> str:
+    """A Cookie header sending back those that are set."""
+    return "; ".join(f"{k}={v}" for k, v in cookies.items() if v)
+
+
 def text_of(html: str) -> str:
     """A page's words without its tags (what a person reads), spaces collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())

@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError
 
 from helpers import load_event
 from web_pages import (
-    FORM, HOST, as_admin, form, headers_of, page_event, text_of, web_with_template_pool,
+    FORM, HOST, as_admin, cookies_of, form, headers_of, jar, page_event, text_of,
+    web_with_template_pool,
 )
 
 PASSWORD = "correct-horse-42"
@@ -46,21 +47,9 @@ def post(path: str, fields: dict, cookie: str = "", language: str = "fr") -> dic
     return page_event(path, method="POST", headers=headers, body=body)
 
 
-def cookies_of(answer: dict) -> dict[str, str]:
-    out = {}
-    for line in answer.get("multiValueHeaders", {}).get("Set-Cookie", []):
-        name, _, rest = line.partition("=")
-        out[name] = rest.split(";", 1)[0]
-    return out
-
-
 def set_cookie_line(answer: dict, name: str) -> str:
     return next(line for line in answer["multiValueHeaders"]["Set-Cookie"]
                 if line.startswith(f"{name}="))
-
-
-def jar(cookies: dict[str, str]) -> str:
-    return "; ".join(f"{k}={v}" for k, v in cookies.items() if v)
 
 
 def invite(stack, addresses: str, language: str = "fr", page_language: str = "fr") -> dict:

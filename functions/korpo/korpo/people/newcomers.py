@@ -10,12 +10,8 @@ and its quota is shared with every admin call of the account.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
@@ -25,6 +21,7 @@ from korpo.models import NewcomerModel
 from korpo.models.catalog import NEWCOMERS_PK
 from korpo.models.base import sort_time
 from korpo.months import utc_now
+from korpo.people import directory
 
 # How long an invitation's temporary password works: the user pool's
 # TemporaryPasswordValidityDays (template.yaml; tests/infra keeps the two equal).
@@ -174,29 +171,12 @@ def arrived(email: str) -> Newcomer | None:
     return forget(newcomer_id(email))
 
 
-def _encode(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
-def _decode(cursor: str | None) -> dict | None:
-    if not cursor or len(cursor) > 1024:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error):
-        return None
-    if not isinstance(key, dict) or set(key) != {"pk", "sk", "gsi1pk", "gsi1sk"} or not all(
-            isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str)
-            for v in key.values()) or key["gsi1pk"]["S"] != NEWCOMERS_PK:
-        return None
-    return key
-
-
 def page(limit: int = 50, cursor: str | None = None) -> Page:
     """Newest first: one Query of the NEWCOMERS partition, a page at a time."""
     limit = max(1, min(int(limit), MAX_PAGE))
-    found = NewcomerModel.gsi1.query(NEWCOMERS_PK, scan_index_forward=False, limit=limit,
-                                     last_evaluated_key=_decode(cursor))
+    found = NewcomerModel.gsi1.query(
+        NEWCOMERS_PK, scan_index_forward=False, limit=limit,
+        last_evaluated_key=directory.decode_cursor(cursor, NEWCOMERS_PK))
     items = [Newcomer.from_model(item) for item in found]
-    more: Any = found.last_evaluated_key if len(items) == limit else None
-    return Page(items, _encode(more))
+    more = found.last_evaluated_key if len(items) == limit else None
+    return Page(items, directory.encode_cursor(more))
