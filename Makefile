@@ -65,8 +65,9 @@ check-template: $(TOOLS_STAMP)
 deploy: $(TOOLS_STAMP)
 	bash infra/deploy/deploy
 
-# The first admin: sign up in the web app, then `make admin EMAIL=you@your-company.com`
-# ([STACK=…] [REGION=…], REMOVE=1 takes the rights back).
+# The first admin: `make admin EMAIL=you@your-company.com INVITE=1` invites you (sign-up by
+# invitation, the default); with open sign-up, sign up in the web app, then the same without
+# INVITE ([STACK=…] [REGION=…] [LANGUAGE=fr], REMOVE=1 takes the rights back).
 admin: $(STAMP)
-	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@your-company.com [STACK=...] [REGION=...] [REMOVE=1]" >&2; exit 2; }
-	$(PY) -m infra.deploy.admin "$(EMAIL)" $(if $(STACK),--stack "$(STACK)") $(if $(REGION),--region "$(REGION)") $(if $(filter 1,$(REMOVE)),--remove)
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@your-company.com [INVITE=1 [LANGUAGE=fr]] [STACK=...] [REGION=...] [REMOVE=1]" >&2; exit 2; }
+	$(PY) -m infra.deploy.admin "$(EMAIL)" $(if $(STACK),--stack "$(STACK)") $(if $(REGION),--region "$(REGION)") $(if $(filter 1,$(REMOVE)),--remove) $(if $(filter 1,$(INVITE)),--invite) $(if $(LANGUAGE),--language "$(LANGUAGE)")

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from infra.auth import jwks_url_for
+from infra.cognito import CognitoStandIn
 from infra.functions import Invoker, forget_handlers
 from infra.gateway import Gateway, HttpResponse, http_routes, jwt_authorizers
-from infra.resources import StackResources, create_resources
+from infra.resources import StackResources, cognito_triggers, create_resources
 from infra.scheduler import Scheduler
 from infra.server import (
     AWS_ENV_KEYS, REGION, EnvPatch, MotoServer, aws_environment, boto_session, start_moto,
@@ -81,6 +82,7 @@ class LocalStack:
     gateway: Gateway
     pumps: list[StreamPump] = field(default_factory=list)
     scheduler: Scheduler | None = None
+    cognito_stand_in: CognitoStandIn | None = None  # invitations' e-mails (infra/cognito.py)
     demo_site: Any = None  # infra.demo.static.DemoSite
     demo: Any = None  # infra.demo.seed.DemoData
     demo_share_url: str | None = None
@@ -140,6 +142,8 @@ class LocalStack:
                 stopper()
             except Exception:  # noqa: BLE001 - stop the rest anyway
                 traceback.print_exc()
+        if self.cognito_stand_in is not None:
+            self.cognito_stand_in.uninstall()
         if self._moto is not None:
             try:  # moto's state lives in this process: leave none to a later user of moto
                 import requests
@@ -179,13 +183,17 @@ def _forget_process_state() -> None:
         base.reset_transaction_connection()
 
 
-def sent_emails(moto_data: dict[str, Any]) -> list[dict[str, Any]]:
+def sent_emails(moto_data: dict[str, Any],
+                cognito: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The messages moto's SES kept (from /moto-api/data.json), oldest first: to, from,
-    subject, body. Local only: in AWS the mail goes out and nothing lists it."""
+    subject, body; then the invitations Cognito would have sent (infra/cognito.py), marked
+    `"via": "cognito"` with their temporary password. Local only: in AWS the mail goes out
+    and nothing lists it."""
     messages = (moto_data.get("ses") or {}).get("Message") or []
     return [{"id": m.get("id"), "from": m.get("source"),
              "to": (m.get("destinations") or {}).get("ToAddresses", []),
-             "subject": m.get("subject"), "body": m.get("body")} for m in messages]
+             "subject": m.get("subject"), "body": m.get("body"), "via": "ses"}
+            for m in messages] + list(cognito or [])
 
 
 def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
@@ -222,7 +230,8 @@ def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
         if request.method == "GET" and path == "/_local/emails":
             import requests
             data = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=10).json()
-            return reply(200, {"emails": sent_emails(data)})
+            return reply(200, {"emails": sent_emails(data, stack.cognito_stand_in.emails()
+                                                     if stack.cognito_stand_in else [])})
         if path.startswith("/_local"):
             return reply(404, {"message": "Not Found", "local": [
                 "GET /_local", "POST /_local/invoke/<FunctionLogicalId>", "POST /_local/pump",
@@ -329,6 +338,7 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
                        _moto=moto, _env=env)
     holder.append(stack)
     try:
+        stack.cognito_stand_in = _cognito_stand_in(template, resources, invoker, log)
         gateway.serve_in_background()
         if seed:
             _seed_demo(stack, session, log)
@@ -344,6 +354,19 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
         stack.stop()
         raise
     return stack
+
+
+def _cognito_stand_in(template: dict[str, Any], resources: StackResources, invoker: Invoker,
+                      log: Callable[[str], None]) -> CognitoStandIn:
+    """Cognito's invitations (temporary password, the CustomMessage trigger, the e-mail) and
+    its refusal of SignUp when only admins create users: moto does neither."""
+    custom_message = cognito_triggers(template).get("CustomMessage")
+    trigger = (lambda event: invoker.invoke(custom_message, event)) if custom_message else None
+    sender = resources.parameters.get("SenderEmail") or None
+    stand_in = CognitoStandIn(log=log)
+    for pool_id in resources.user_pools.values():
+        stand_in.add_pool(pool_id, trigger, sender=sender, region=resources.region)
+    return stand_in.install()
 
 
 def _stream_marker(resources: Any, mapping: Any) -> Callable[[], Any] | None:
@@ -429,8 +452,15 @@ def banner(stack: LocalStack, took_s: float) -> str:
         lines += [f"  {email}{'  (admin)' if admin else ''}"
                   for email, _pw, admin in stack.demo.logins]
         domain = stack.resources.parameters["AllowedEmailDomains"].split(",")[0].strip()
-        lines += ["", f"Or sign up at {g}/signup with any @{domain} address: locally no e-mail "
-                  "is sent and any confirmation code works (moto accepts every code)."]
+        if stack.resources.parameters.get("SignUp") == "open":
+            lines += ["", f"Or sign up at {g}/signup with any @{domain} address: locally no "
+                      "e-mail is sent and any confirmation code works (moto accepts every "
+                      "code)."]
+        else:
+            lines += ["", f"Sign-up is by invitation (SignUp=invite): as an admin, invite any "
+                      f"@{domain} address at {g}/manage/employees/invite; the invitation and "
+                      f"its temporary password are printed here and at {g}/_local/emails. "
+                      "(--param SignUp=open opens /signup.)"]
         first = stack.demo.logins[0][0] if stack.demo.logins else "ann@example.com"
         lines += [
             "",
@@ -463,7 +493,8 @@ def banner(stack: LocalStack, took_s: float) -> str:
         "",
         "Schedules fire on their own: "
         + ", ".join(f"{s.name} {s.expression}" for s in stack.resources.schedules.values()),
-        f"Sent emails (SES): {g}/_local/emails  (all of moto's data: {m}/moto-api/data.json)",
+        f"Sent emails (SES, and Cognito's invitations): {g}/_local/emails  (all of moto's "
+        f"data: {m}/moto-api/data.json)",
         f"Stack details: {g}/_local",
         "Stop: Ctrl-C",
         "",

@@ -170,11 +170,34 @@ _CLIENT_PROPERTIES = ("ClientName", "GenerateSecret", "ExplicitAuthFlows",
                       "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits",
                       "ReadAttributes", "WriteAttributes", "SupportedIdentityProviders",
                       "CallbackURLs", "LogoutURLs", "AllowedOAuthFlows", "AllowedOAuthScopes",
-                      "AllowedOAuthFlowsUserPoolClient", "EnableTokenRevocation")
+                      "AllowedOAuthFlowsUserPoolClient", "EnableTokenRevocation",
+                      "AuthSessionValidity")
+
+
+def create_identity(session: Any, template: dict[str, Any], stack_name: str,
+                    overrides: dict[str, Any] | None = None) -> StackResources:
+    """Only the template's user pool, client and groups (a test that has its tables)."""
+    params, refs = base_refs(template, stack_name, session.region_name, overrides)
+    out = StackResources(stack_name=stack_name, region=session.region_name,
+                         account_id=ACCOUNT_ID, parameters=params, refs=refs)
+    _create_identity(session.client("cognito-idp"), template, out)
+    return out
+
+
+def cognito_triggers(template: dict[str, Any]) -> dict[str, str]:
+    """{trigger (CustomMessage, PreSignUp…): the function's logical id}, from the
+    functions' `Cognito` events."""
+    found: dict[str, str] = {}
+    for fn_id, _event, props in function_events(template, "Cognito"):
+        triggers = props.get("Trigger")
+        for trigger in [triggers] if isinstance(triggers, str) else triggers or []:
+            found[trigger] = fn_id
+    return found
 
 
 def _create_identity(cognito: Any, template: dict[str, Any], out: StackResources) -> None:
-    # Lambda triggers (PreSignUp…) are not attached: moto never calls them.
+    # Lambda triggers are not attached: moto never calls them. The local stack calls the
+    # CustomMessage one itself (infra/cognito.py); PreSignUp is not played.
     for logical_id, res in resources_of_type(template, "AWS::Cognito::UserPool").items():
         props = out.resolve(res.get("Properties") or {})
         args = {k: props[k] for k in _POOL_PROPERTIES if k in props}

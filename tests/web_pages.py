@@ -56,7 +56,8 @@ def web(aws, monkeypatch):
 @contextlib.contextmanager
 def web_with_user_pool(monkeypatch: Any, name: str) -> Iterator[tuple[Callable, Any, str, str]]:
     """The web function against a user pool of moto's (in-process, inside `aws`), with the
-    template's password policy: yields (call(event), the cognito client, pool id, client id)."""
+    template's password policy and open sign-up (SignUp=open): yields (call(event), the
+    cognito client, pool id, client id)."""
     import boto3
 
     from infra.functions import LambdaContext, load_handler
@@ -75,6 +76,7 @@ def web_with_user_pool(monkeypatch: Any, name: str) -> Iterator[tuple[Callable, 
     monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
     monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
     monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
+    monkeypatch.setenv("KORPO_SIGN_UP", "open")
     monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
     settings.current.cache_clear()
     korpo_aws.reset_clients()
@@ -118,6 +120,61 @@ def form(resource: str, fields: dict, *, params: dict | None = None,
                       body=urlencode({"csrf": "token-1", **fields}))
 
 
+def cookies_of(answer: dict) -> dict[str, str]:
+    """The cookies an answer sets, by name (a cleared one is "")."""
+    out = {}
+    for line in answer.get("multiValueHeaders", {}).get("Set-Cookie", []):
+        name, _, rest = line.partition("=")
+        out[name] = rest.split(";", 1)[0]
+    return out
+
+
+def jar(cookies: dict[str, str]) -> str:
+    """A Cookie header sending back those that are set."""
+    return "; ".join(f"{k}={v}" for k, v in cookies.items() if v)
+
+
 def text_of(html: str) -> str:
     """A page's words without its tags (what a person reads), spaces collapsed."""
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@contextlib.contextmanager
+def web_with_template_pool(monkeypatch: Any, sign_up: str = "invite") -> Iterator[Any]:
+    """The web function against the template's own user pool, client and admins group (in
+    moto, in-process, inside `aws`), made with `SignUp=<sign_up>`, and Cognito's part that
+    moto lacks played by infra/cognito.py: invitations get a temporary password and an
+    e-mail written by the template's CustomMessage trigger (the real handler), kept in
+    `.stand_in.outbox`. Yields a namespace: call(event), cognito, pool, client, stand_in."""
+    from types import SimpleNamespace
+
+    import boto3
+
+    from infra.cognito import CognitoStandIn
+    from infra.functions import LambdaContext, load_handler
+    from infra.resources import cognito_triggers, create_identity
+    from infra.template import load_template
+    from korpo import aws as korpo_aws, settings
+
+    template = load_template()
+    identity = create_identity(boto3.session.Session(), template, "korpo-test",
+                               {"SignUp": sign_up})
+    pool, client = identity.user_pool_id, identity.user_pool_client_id
+    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
+    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
+    monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
+    monkeypatch.setenv("KORPO_SIGN_UP", sign_up)
+    monkeypatch.delenv("KORPO_PUBLIC_BASE_URL", raising=False)
+    settings.current.cache_clear()
+    korpo_aws.reset_clients()
+    trigger = load_handler(cognito_triggers(template)["CustomMessage"])
+    stand_in = CognitoStandIn(log=lambda _line: None)
+    stand_in.add_pool(pool, lambda event: trigger(event, LambdaContext("cognito_triggers")))
+    handler = load_handler("WebFunction")
+    with stand_in:
+        try:
+            yield SimpleNamespace(call=lambda event: handler(event, LambdaContext("web")),
+                                  cognito=boto3.client("cognito-idp"), pool=pool,
+                                  client=client, stand_in=stand_in)
+        finally:
+            korpo_aws.reset_clients()

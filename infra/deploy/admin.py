@@ -1,6 +1,7 @@
-"""`make admin EMAIL=...`: give a signed-up employee the admin pages of a deployed stack.
+"""`make admin EMAIL=...`: give an employee the admin pages of a deployed stack.
 
     python -m infra.deploy.admin EMAIL [--stack NAME] [--region REGION] [--remove]
+                                       [--invite [--language fr]]
 
 The first admin of a new deployment is made here; after that, admins make others from
 Manage → Employees. The stack is --stack, else the stack_name `make deploy` saved in
@@ -8,6 +9,12 @@ samconfig.toml; its user pool is the stack's output `UserPoolId`. The pool signs
 (template.yaml: `UsernameAttributes: [email]`), so each user's Cognito username is an id of
 its own: the user is found by e-mail (ListUsers), then AdminAddUserToGroup puts them in the
 `admins` group. The rights come with their next sign-in.
+
+--invite is the first admin of a stack where sign-up is by invitation (SignUp=invite, the
+default): an address without an account is invited as Manage → Employees → Invite does
+(korpo.people.invitations: the newcomer item in the Catalog table, then AdminCreateUser;
+Cognito e-mails the temporary password through the pool's CustomMessage trigger, naming the
+stack's WebAppUrl), and put in the group at once, so their first sign-in is an admin's.
 
 --remove takes them back at once, as Manage → Employees does (korpo.people.access.set_admin):
 the revocation is written to the employee's ACCESS item in the Catalog table, which every
@@ -22,6 +29,7 @@ import sys
 import tomllib
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 import boto3
@@ -92,8 +100,10 @@ def find_user(cognito: Any, pool: str, email: str, sign_up_at: str = "") -> dict
     if not users:
         where = f" at {sign_up_at}" if sign_up_at else ""
         raise AdminError(
-            f"no user with the e-mail {email} in the user pool {pool}. Sign up first{where} "
-            "(and enter the confirmation code from the e-mail), then run make admin again.")
+            f"no user with the e-mail {email} in the user pool {pool}. Invite them: make admin "
+            f"EMAIL={email} INVITE=1 (sign-up by invitation, the default); or, with "
+            f"SignUp=open, sign up first{where} (and enter the confirmation code from the "
+            "e-mail), then run make admin again.")
     return users[0]
 
 
@@ -116,9 +126,9 @@ def add_admin(cognito: Any, pool: str, user: dict[str, Any]) -> bool:
 
 
 @contextmanager
-def bound_access(region: str, pool: str, catalog_table: str) -> Iterator[Any]:
-    """korpo.people.access, with the settings and tables the deployed functions have (their
-    environment variables), for the time of the block."""
+def bound_korpo(region: str, pool: str, catalog_table: str) -> Iterator[Any]:
+    """korpo.people (access, invitations…), with the settings and tables the deployed
+    functions have (their environment variables), for the time of the block."""
     korpo_path = str(ROOT / "functions" / "korpo")
     if korpo_path not in sys.path:
         sys.path.insert(0, korpo_path)
@@ -128,12 +138,12 @@ def bound_access(region: str, pool: str, catalog_table: str) -> Iterator[Any]:
     os.environ.update(env)
     from korpo import settings
     from korpo.models import bind_tables
-    from korpo.people import access
+    from korpo.people import access, invitations
 
     try:
         settings.current.cache_clear()
         bind_tables(settings.current())
-        yield access
+        yield SimpleNamespace(access=access, invitations=invitations)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -143,14 +153,19 @@ def bound_access(region: str, pool: str, catalog_table: str) -> Iterator[Any]:
         settings.current.cache_clear()
 
 
+def catalog_table(session: Any, stack: str) -> str:
+    return session.client("cloudformation").describe_stack_resource(
+        StackName=stack, LogicalResourceId="CatalogTable")["StackResourceDetail"][
+        "PhysicalResourceId"]
+
+
 def remove_admin(session: Any, stack: str, pool: str, user: dict[str, Any]) -> bool:
     """Take the rights back at once (see the module's docstring); False if they had none."""
     cognito = session.client("cognito-idp")
     if not is_admin(cognito, pool, user["Username"]):
         return False
-    catalog = session.client("cloudformation").describe_stack_resource(
-        StackName=stack, LogicalResourceId="CatalogTable")["StackResourceDetail"]
-    with bound_access(session.region_name, pool, catalog["PhysicalResourceId"]) as access:
+    with bound_korpo(session.region_name, pool, catalog_table(session, stack)) as people:
+        access = people.access
         try:
             access.set_admin(ACTOR, attribute(user, "sub"), admin=False, cognito=cognito)
         except access.EmployeeNotFound:
@@ -162,8 +177,50 @@ def remove_admin(session: Any, stack: str, pool: str, user: dict[str, Any]) -> b
     return True
 
 
+# What an invitation refused by Cognito means at the terminal (korpo.people.invitations).
+INVITE_REFUSALS = {
+    "already_invited": "{email} was invited before, but has no account any more: withdraw "
+                       "the invitation in Manage → Employees, or wait for its 7 days to end.",
+    "email_limit": "Cognito sends no more e-mails today (50 a day without SenderEmail/SES, "
+                   "reset at 09:00 UTC). Try again then, or set SenderEmail.",
+    "domain_refused": "the user pool refused the domain of {email}: it is not in the stack's "
+                      "AllowedEmailDomains.",
+    "not_an_address": "{email} is not an e-mail address Cognito takes.",
+}
+
+
+def stack_parameters(cloudformation: Any, stack: str) -> dict[str, str]:
+    (found,) = cloudformation.describe_stacks(StackName=stack)["Stacks"]
+    return {p["ParameterKey"]: p.get("ParameterValue", "") for p in found.get("Parameters", [])}
+
+
+def invite_admin(session: Any, stack: str, pool: str, email: str, language: str,
+                 outputs: dict[str, str]) -> dict[str, Any]:
+    """Invite the address (see the module's docstring); the new user, as ListUsers shows it."""
+    domains = stack_parameters(session.client("cloudformation"), stack).get(
+        "AllowedEmailDomains", "")
+    allowed = [d.strip().lower() for d in domains.split(",") if d.strip()]
+    if allowed and email.rsplit("@", 1)[-1] not in allowed:
+        raise AdminError(f"{email} is not an address of the stack's AllowedEmailDomains "
+                         f"({', '.join(allowed)}): invite a work address.")
+    cognito = session.client("cognito-idp")
+    web_app = outputs.get("WebAppUrl", "").rstrip("/")
+    with bound_korpo(session.region_name, pool, catalog_table(session, stack)) as people:
+        invitations = people.invitations
+        try:
+            invitations.invite(email, language, ACTOR,
+                               f"{web_app}/signin" if web_app else None,
+                               invitations.Pool(pool, cognito))
+        except invitations.Refusal as refusal:
+            raise AdminError(INVITE_REFUSALS.get(
+                refusal.reason, "Cognito refused the invitation ({reason}).").format(
+                email=email, reason=refusal.reason)) from None
+    return find_user(cognito, pool, email)
+
+
 def run(email: str, stack: str | None = None, region: str | None = None,
-        remove: bool = False, samconfig: Path | None = None) -> str:
+        remove: bool = False, samconfig: Path | None = None, invite: bool = False,
+        language: str = "en") -> str:
     """Do it; the sentence to print."""
     stack = stack_name(stack, samconfig)
     session = boto3.session.Session(region_name=region or samconfig_value("region", samconfig))
@@ -171,16 +228,31 @@ def run(email: str, stack: str | None = None, region: str | None = None,
     pool = user_pool_id(outputs, stack)
     cognito = session.client("cognito-idp")
     email = email.strip().lower()  # as the web app's sign-up stores it
-    user = find_user(cognito, pool, email, outputs.get("WebAppUrl", ""))
+    invited = False
+    try:
+        user = find_user(cognito, pool, email, outputs.get("WebAppUrl", ""))
+    except AdminError:
+        if not invite or remove:
+            raise
+        user, invited = invite_admin(session, stack, pool, email, language, outputs), True
     if remove:
         if not remove_admin(session, stack, pool, user):
             return f"{email} is not an admin of {stack}: nothing to do."
         return (f"{email} is no longer an admin of {stack}: their admin pages are closed now, "
                 "and they are signed out everywhere.")
     notes = []
+    if invited:
+        add_admin(cognito, pool, user)
+        where = outputs.get("WebAppUrl", "the web app")
+        return (f"{email} is invited to {stack} and is an admin (user pool {pool}): Cognito "
+                f"e-mails a temporary password, valid 7 days. Sign in at {where} with it, "
+                "choose your own password, and Manage (/manage) is there.")
     if user.get("UserStatus") == "UNCONFIRMED":
         notes.append("They have not entered their confirmation code yet: they can sign in "
                      "once they have.")
+    if user.get("UserStatus") == "FORCE_CHANGE_PASSWORD":
+        notes.append("They have not accepted their invitation yet: Manage appears at their "
+                     "first sign-in.")
     if not user.get("Enabled", True):
         notes.append("Their account is deactivated: reactivate it in Manage → Employees.")
     if not add_admin(cognito, pool, user):
@@ -204,21 +276,28 @@ def _explain(error: Exception) -> str:
         return (f"AWS refused ({code}: {message}). These credentials need "
                 "cloudformation:DescribeStacks and DescribeStackResource, and cognito-idp:"
                 "ListUsers, AdminListGroupsForUser, AdminAddUserToGroup (--remove: "
-                "AdminRemoveUserFromGroup, AdminUserGlobalSignOut, and the Catalog table).")
+                "AdminRemoveUserFromGroup, AdminUserGlobalSignOut, and the Catalog table; "
+                "--invite: AdminCreateUser, and the Catalog table).")
     return f"AWS refused ({code}: {message})."
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="make admin", description="Make a signed-up employee an admin of a deployed stack.")
+        prog="make admin", description="Make an employee an admin of a deployed stack "
+                                       "(--invite: invite them first).")
     parser.add_argument("email", help="the e-mail they signed up with")
     parser.add_argument("--stack", help="stack name (default: samconfig.toml's stack_name)")
     parser.add_argument("--region", help="the stack's region (default: samconfig.toml's, "
                                          "else your AWS configuration's)")
     parser.add_argument("--remove", action="store_true", help="take admin rights back")
+    parser.add_argument("--invite", action="store_true",
+                        help="no account yet: invite the address (sign-up by invitation)")
+    parser.add_argument("--language", choices=("en", "fr"), default="en",
+                        help="the invitation's language (default en)")
     args = parser.parse_args(argv)
     try:
-        print(run(args.email, args.stack, args.region, args.remove))
+        print(run(args.email, args.stack, args.region, args.remove, invite=args.invite,
+                  language=args.language))
     except AdminError as error:
         print(f"make admin: {error}", file=sys.stderr)
         return 1

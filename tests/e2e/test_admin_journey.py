@@ -5,7 +5,10 @@ sign in as the demo admin -> add a channel by its site URL (the demo careers pag
 discovered) -> poll it now -> its post shows in the news -> create a challenge on that post ->
 add a reward -> an employee shares the challenge's post -> a visitor clicks -> the stream is
 pumped -> the stats page and its CSV show the human click -> the employee redeems the reward ->
-the admin fulfils it with a message -> the employee sees it fulfilled, message and all.
+the admin fulfils it with a message -> the employee sees it fulfilled, message and all ->
+the admin invites a newcomer (sign-up is by invitation: the template's default), in French;
+the newcomer signs in with the temporary password from the invitation (the local stack's
+stand-in e-mail) and chooses their own.
 
 Every admin page is checked by axe-core (no serious or critical violation), for sideways
 scrolling at 360 px and for console errors; screenshots go to `.screenshots/admin/`.
@@ -21,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from browsers import (
@@ -177,5 +181,35 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
         page.get_by_role("navigation", name="Administration").get_by_role(
             "link", name=name).click()
         assert_page_is_sound(page, SHOTS / f"{shot}.png", errors)
+
+    # An invitation, in French; a line of another domain is refused, in words.
+    page.get_by_role("navigation", name="Administration").get_by_role(
+        "link", name="Employees").click()
+    page.get_by_role("link", name="Invite employees").click()
+    page.get_by_label("Work e-mail addresses").fill("noa@example.com\nsomeone@gmail.com")
+    page.get_by_label("Language of the invitations").select_option("fr")
+    page.get_by_role("button", name="Send the invitations").click()
+    expect(page.locator(".notice")).to_contain_text("Invitations sent: 1.")
+    assert "gmail.com is not one of this programme" in page.locator("main").inner_text()
+    assert_page_is_sound(page, SHOTS / "15-invited.png", errors)
+    page.get_by_role("link", name="Back to the employees").click()
+    assert re.search(r"noa@example\.com\s+Invited until", page.locator("main").inner_text())
+
+    sent = requests.get(f"{g}/_local/emails", timeout=30).json()["emails"]
+    (mail,) = [m for m in sent if m["to"] == ["noa@example.com"]]
+    assert mail["subject"].endswith(" : votre invitation") and f"{g}/signin" in mail["body"]
+    newcomer = phone_context(browser, "fr")
+    hers = newcomer.new_page()
+    her_errors = collect_console_errors(hers)
+    hers.goto(f"{g}/signin")
+    hers.get_by_label("Adresse e-mail professionnelle").fill("noa@example.com")
+    hers.get_by_label(re.compile("^Mot de passe")).fill(mail["temporary_password"])
+    hers.get_by_role("button", name="Se connecter").click()
+    hers.wait_for_url("**/signin/new-password**")
+    assert_page_is_sound(hers, SHOTS / "16-new-password.png", her_errors)
+    hers.get_by_label("Nouveau mot de passe").fill("own-horse-4242")
+    hers.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    hers.wait_for_url("**/news")
+    newcomer.close()
     employee.close()
     admin.close()

@@ -1,5 +1,5 @@
 """The employee's web app as a person uses it: Playwright drives Debian's Chromium, headless,
-against the local stack (`make run`'s), at a phone's size.
+against the local stack (`make run`'s, with SignUp=open), at a phone's size.
 
 sign up -> confirm (moto takes any code) -> sign in -> the news -> share a post on LinkedIn
 (the share page carries the tracked link and the disclosure) -> a visitor opens the link in a
@@ -43,6 +43,19 @@ TEXTS = {
            "create": "Créer mon compte", "confirm": "Confirmer",
            "standing": re.compile(r"Vous êtes numéro \d+ avec [1-9][\d\u202f]*\u00a0korpos")},
 }
+
+
+@pytest.fixture(scope="module")
+def stack():
+    """The local stack with open sign-up (SignUp=open): this journey starts at /signup."""
+    from infra.local_stack import start
+
+    running = start(port=0, moto_port=0, seed=True, background=True, quiet=True,
+                    parameters={"SignUp": "open"})
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,9 @@ def _page(method: str, path: str, who: dict | None) -> dict:
 
 def test_the_matrix_has_the_admin_routes():
     assert ("GET", "/manage") in ADMIN_PAGES and len(ADMIN_API) >= 10
+    assert {("POST", "/manage/employees/invite"),
+            ("POST", "/manage/employees/newcomers/{newcomer_id}/resend"),
+            ("POST", "/manage/employees/newcomers/{newcomer_id}/withdraw")} <= set(ADMIN_PAGES)
 
 
 @pytest.mark.parametrize("method,path", ADMIN_PAGES)

@@ -26,6 +26,16 @@ def test_every_console_event_gets_an_honest_answer(web):
     assert headers_of(manage)["location"] == "/signin?next=/manage"
     assert web(load_event("web/leaderboard"))["statusCode"] == 303  # the cookie is a placeholder
     assert web(load_event("web/static_missing"))["statusCode"] == 404
+    # Sign-up by invitation (the template's default): the form is refused, saying whom to ask.
+    closed = web(load_event("web/signup_wrong_domain"))
+    assert closed["statusCode"] == 403 and "sur invitation" in closed["body"]
+
+
+def test_the_sign_up_console_event_with_open_sign_up(web, monkeypatch):
+    from korpo import settings
+
+    monkeypatch.setenv("KORPO_SIGN_UP", "open")
+    settings.current.cache_clear()
     refused = web(load_event("web/signup_wrong_domain"))
     assert refused["statusCode"] == 400 and "professionnelle" in refused["body"]
 

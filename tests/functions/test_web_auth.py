@@ -8,7 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from web_pages import FORM, HOST, SECRET, headers_of, page_event, web_with_user_pool
+from web_pages import (
+    FORM, HOST, SECRET, cookies_of, headers_of, jar, page_event, web_with_user_pool,
+)
 
 PASSWORD = "correct-horse-42"
 
@@ -24,18 +26,6 @@ def post(path: str, body: str, cookie: str = "") -> dict:
     if cookie:
         headers["cookie"] = cookie
     return page_event(path, method="POST", headers=headers, body=body)
-
-
-def cookies_of(answer: dict) -> dict[str, str]:
-    out = {}
-    for line in answer.get("multiValueHeaders", {}).get("Set-Cookie", []):
-        name, _, rest = line.partition("=")
-        out[name] = rest.split(";", 1)[0]
-    return out
-
-
-def jar(cookies: dict[str, str]) -> str:
-    return "; ".join(f"{k}={v}" for k, v in cookies.items() if v)
 
 
 def sign_up_and_in(web, email: str) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """`make admin` (infra/deploy/admin.py) against a deployed stack in in-process moto."""
 from __future__ import annotations
 
+import base64
 import json
 from types import SimpleNamespace
 
@@ -49,11 +50,13 @@ def deployed(monkeypatch, tmp_path):
         template = load_template()
         identity = create_resources(session, template, "korpo-identity")
         pool, client = identity.user_pool_id, identity.user_pool_client_id
-        body = {"Resources": {name: template["Resources"][name]
+        body = {"Parameters": {"AllowedEmailDomains": {"Type": "String"}},
+                "Resources": {name: template["Resources"][name]
                               for name in ("CatalogTable", "EventsTable")},
                 "Outputs": {"UserPoolId": {"Value": pool}, "WebAppUrl": {"Value": WEB_APP}}}
-        session.client("cloudformation").create_stack(StackName=STACK,
-                                                      TemplateBody=json.dumps(body))
+        session.client("cloudformation").create_stack(
+            StackName=STACK, TemplateBody=json.dumps(body), Parameters=[
+                {"ParameterKey": "AllowedEmailDomains", "ParameterValue": "example.com"}])
         cognito = session.client("cognito-idp")
 
         def sign_up(email: str, confirm: bool = True) -> str:
@@ -68,8 +71,8 @@ def deployed(monkeypatch, tmp_path):
             users = cognito.list_users_in_group(UserPoolId=pool, GroupName="admins")["Users"]
             return {admin.attribute(u, "email") for u in users}
 
-        yield SimpleNamespace(session=session, cognito=cognito, pool=pool, sign_up=sign_up,
-                              admins=admins)
+        yield SimpleNamespace(session=session, cognito=cognito, pool=pool, client=client,
+                              sign_up=sign_up, admins=admins)
 
 
 def test_make_admin_puts_the_signed_up_user_in_the_admins_group(deployed, capsys):
@@ -104,7 +107,8 @@ def test_an_unknown_email_is_refused_with_what_to_do(deployed, capsys):
 
     err = capsys.readouterr().err
     assert "no user with the e-mail bob@example.com" in err
-    assert f"Sign up first at {WEB_APP}" in err
+    assert "make admin EMAIL=bob@example.com INVITE=1" in err
+    assert f"sign up first at {WEB_APP}" in err
     assert deployed.admins() == set()
 
 
@@ -144,19 +148,19 @@ def test_remove_takes_the_rights_back_at_once(deployed, capsys, monkeypatch):
     sub = deployed.sign_up("ann@example.com")
     assert admin.main(["ann@example.com"]) == 0
     # She signed in to the web app (which makes her profile).
-    with admin.bound_access(REGION, deployed.pool, f"{STACK}-catalog") as access:
+    with admin.bound_korpo(REGION, deployed.pool, f"{STACK}-catalog") as people:
         ensure_profile(Identity(sub, "ann@example.com", "Ann", True))
-        assert access.access_of(sub).admin_revoked_at is None
+        assert people.access.access_of(sub).admin_revoked_at is None
 
     assert admin.main(["ann@example.com", "--remove"]) == 0
 
     assert deployed.admins() == set()
     assert "no longer an admin" in capsys.readouterr().out
     # Every admin page reads this: a session from before is an employee's now.
-    with admin.bound_access(REGION, deployed.pool, f"{STACK}-catalog") as access:
-        revoked = access.access_of(sub).admin_revoked_at
+    with admin.bound_korpo(REGION, deployed.pool, f"{STACK}-catalog") as people:
+        revoked = people.access.access_of(sub).admin_revoked_at
     assert revoked is not None
-    assert not access.Access(admin_revoked_at=revoked).admin_session_valid(
+    assert not people.access.Access(admin_revoked_at=revoked).admin_session_valid(
         revoked.timestamp() - 60)
 
 
@@ -198,3 +202,44 @@ def test_the_group_and_the_e_mail_sign_in_are_the_templates_and_the_apps():
     assert resources["UserPool"]["Properties"]["UsernameAttributes"] == ["email"]
     # The outputs make admin reads.
     assert {"UserPoolId", "WebAppUrl"} <= set(load_template()["Outputs"])
+
+
+def test_invite_makes_the_first_admin_of_an_invite_only_stack(deployed, capsys, monkeypatch):
+    """SignUp=invite (the default): nobody can sign up, so the first admin is invited from
+    the terminal. moto sends nothing: infra/cognito.py plays Cognito, with the template's
+    invitation trigger."""
+    from infra.cognito import CognitoStandIn
+    from infra.functions import LambdaContext, load_handler
+
+    monkeypatch.setenv("KORPO_EVENTS_TABLE", f"{STACK}-events")  # the first sign-in's event
+    trigger = load_handler("CognitoTriggersFunction")
+    with CognitoStandIn(log=lambda _line: None) as stand_in:
+        stand_in.add_pool(deployed.pool, lambda event: trigger(event, LambdaContext("t")))
+
+        assert admin.main(["eve@gmail.com", "--invite"]) == 1  # not a work address
+        assert "AllowedEmailDomains (example.com)" in capsys.readouterr().err
+        assert admin.main(["Root@Example.com", "--invite", "--language", "fr"]) == 0
+
+    assert "root@example.com is invited to korpo-deployed and is an admin" in \
+        capsys.readouterr().out
+    (mail,) = stand_in.outbox
+    assert mail["to"] == ["root@example.com"] and mail["subject"].endswith(": votre invitation")
+    assert f'<a href="{WEB_APP}signin">' in mail["body"]
+    assert deployed.admins() == {"root@example.com"}
+
+    # Again: nothing to do, and it says they have not accepted yet.
+    assert admin.main(["root@example.com", "--invite"]) == 0
+    said = capsys.readouterr().out
+    assert "already an admin" in said and "not accepted their invitation yet" in said
+
+    # Their first sign-in: the temporary password, then their own; an admin's token.
+    first = deployed.cognito.initiate_auth(
+        ClientId=deployed.client, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "root@example.com", "PASSWORD": mail["temporary_password"]})
+    assert first["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    done = deployed.cognito.respond_to_auth_challenge(
+        ClientId=deployed.client, ChallengeName="NEW_PASSWORD_REQUIRED", Session=first["Session"],
+        ChallengeResponses={"USERNAME": "root@example.com", "NEW_PASSWORD": "own-horse-4242"})
+    claims = json.loads(base64.urlsafe_b64decode(
+        done["AuthenticationResult"]["IdToken"].split(".")[1] + "=="))
+    assert "admins" in claims["cognito:groups"]

@@ -35,6 +35,10 @@ class Settings:
     allowed_email_domains: tuple[str, ...] = field(default_factory=tuple)
     # The web app: Cognito's public client, who may frame it, the line every share text ends with
     user_pool_client_id: str = ""
+    # Who makes accounts: "invite" (admins only; also when the variable is missing: the safe
+    # side) or "open" (/signup, within account_emails_per_hour and a few codes per address).
+    sign_up: str = "invite"
+    account_emails_per_hour: int = 30
     frame_ancestors: str = ""  # "https://intranet.example.com" (space separated); empty: none
     disclosure_line: str = "#employee"
     brand_colour: str = "#1d4ed8"
@@ -55,6 +59,10 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def sign_up_open(self) -> bool:
+        return self.sign_up == "open"
 
 
 def _domains(raw: str) -> tuple[str, ...]:
@@ -84,6 +92,8 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         public_base_url=env.get("KORPO_PUBLIC_BASE_URL", "").rstrip("/"),
         allowed_email_domains=_domains(env.get("KORPO_ALLOWED_EMAIL_DOMAINS", "")),
         user_pool_client_id=env.get("KORPO_USER_POOL_CLIENT_ID", ""),
+        sign_up="open" if env.get("KORPO_SIGN_UP", "").strip().lower() == "open" else "invite",
+        account_emails_per_hour=int(env.get("KORPO_ACCOUNT_EMAILS_PER_HOUR", "30") or "30"),
         frame_ancestors=" ".join(env.get("KORPO_FRAME_ANCESTORS", "").replace(",", " ").split()),
         disclosure_line=env.get("KORPO_DISCLOSURE_LINE", "#employee").strip() or "#employee",
         brand_colour=env.get("KORPO_BRAND_COLOUR", "#1d4ed8"),

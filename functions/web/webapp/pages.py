@@ -163,16 +163,24 @@ def _resume(visit: Visit) -> None:
         max_age=sessions.SESSION_SECONDS, secure=visit.https))
 
 
-def _parse_form(request: Any) -> dict[str, str]:
+@dataclass(frozen=True)
+class FormBounds:
+    """How much of a POSTed form is read: the body, and each field (cut beyond)."""
+    max_bytes: int = MAX_FORM_BYTES
+    max_field_chars: int = MAX_FIELD_CHARS
+
+
+def _parse_form(request: Any, bounds: FormBounds = FormBounds()) -> dict[str, str]:
     raw = request.raw_body or b""
-    if len(raw) > MAX_FORM_BYTES:
+    if len(raw) > bounds.max_bytes:
         raise PageError(413, N_("The form is too large."))
     try:
         fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50,
                           strict_parsing=False)
     except (UnicodeDecodeError, ValueError):
         raise PageError(400, N_("The form could not be read.")) from None
-    return {name: values[0][:MAX_FIELD_CHARS] for name, values in fields.items() if values}
+    return {name: values[0][:bounds.max_field_chars] for name, values in fields.items()
+            if values}
 
 
 def _same_origin(request: Any, base_url: str) -> bool:
@@ -196,12 +204,14 @@ class Pages:
         self.blueprint = blueprint
 
     def route(self, path: str, methods: tuple[str, ...] = ("GET",), public: bool = False,
-              one_click: bool = False, form: bool = True) -> Callable:
+              one_click: bool = False, form: bool = True,
+              bounds: FormBounds = FormBounds()) -> Callable:
         """`public`: no session token asked of a signed-in visitor's form. `one_click`: a mail
         client's one-click POST (RFC 8058) is taken from any origin, form-encoded or
         multipart: the view's own proof (a signed token in the URL) is what counts. `form`
         False: a POST's body is not a form and is never read (the page for a path no route
-        serves answers whatever was sent)."""
+        serves answers whatever was sent). `bounds`: a form with a longer field than most
+        (a pasted list)."""
         public = public or one_click or not form
         types = ["application/x-www-form-urlencoded"] + (
             ["multipart/form-data"] if one_click else [])
@@ -209,7 +219,7 @@ class Pages:
         def wrap(view: Callable[..., Response]) -> Callable[..., Response]:
             @functools.wraps(view)
             def answer(*args: Any, **kwargs: Any) -> Response:
-                return self._answer(view, public, args, kwargs, one_click, form)
+                return self._answer(view, public, args, kwargs, one_click, form, bounds)
 
             # One Chalice route per method: only a POST declares the form's content type
             # (Chalice checks it on every method of a route).
@@ -221,7 +231,8 @@ class Pages:
         return wrap
 
     def _answer(self, view: Callable[..., Response], public: bool, args: tuple,
-                kwargs: dict, one_click: bool = False, form: bool = True) -> Response:
+                kwargs: dict, one_click: bool = False, form: bool = True,
+                bounds: FormBounds = FormBounds()) -> Response:
         started = time.perf_counter()
         request = self.blueprint.current_request
         settings = brand.current()  # the template's Parameters, the admin's brand on top
@@ -234,7 +245,7 @@ class Pages:
             if request.method == "POST" and form:
                 if not one_click and not _same_origin(request, visit.base_url):
                     raise PageError(403, N_("This form was sent from another site."))
-                visit.form = _parse_form(request) if not one_click or "urlencoded" in (
+                visit.form = _parse_form(request, bounds) if not one_click or "urlencoded" in (
                     request.headers.get("content-type") or "") else {}
                 if visit.session is not None and not public and not sessions.same_token(
                         visit.session.csrf, visit.form.get("csrf")):
@@ -267,6 +278,7 @@ def page(visit: Visit, template: str, status: int = 200, **context: Any) -> Resp
             "language": visit.language, "session": visit.session, "fmt": visit.fmt,
             "csrf": visit.session.csrf if visit.session else "",
             "path": visit.request.context.get("path") or "/", "errors": {}, "active": None,
+            "sign_up_open": visit.settings.sign_up_open,
             "logo_url": visit.settings.logo_url if visit.settings.logo_url.startswith(
                 "https://") else "", "theme_url": render.theme_url(visit.settings.brand_colour)}
     body = render.render(visit.language, template, {**base, **context})

@@ -106,13 +106,13 @@ def cookies_of(header: str | None) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def set_cookie(name: str, value: str, *, max_age: int, secure: bool) -> str:
+def set_cookie(name: str, value: str, *, max_age: int, secure: bool, path: str = "/") -> str:
     flags = "; Secure" if secure else ""
-    return f"{name}={value}; Max-Age={max_age}; Path=/; HttpOnly; SameSite=Lax{flags}"
+    return f"{name}={value}; Max-Age={max_age}; Path={path}; HttpOnly; SameSite=Lax{flags}"
 
 
-def clear_cookie(name: str, *, secure: bool) -> str:
-    return set_cookie(name, "", max_age=0, secure=secure)
+def clear_cookie(name: str, *, secure: bool, path: str = "/") -> str:
+    return set_cookie(name, "", max_age=0, secure=secure, path=path)
 
 
 def same_token(expected: str, given: str | None) -> bool:

@@ -29,6 +29,11 @@ Access patterns
 - Deleted account (award_points pays nothing): BatchGet pk=EMP#{employee}, sk=DELETED
 - Deactivated account, admin rights taken back (every signed-in page, award_points with the
                                   tombstone): GetItem / BatchGet pk=EMP#{employee}, sk=ACCESS
+- Accounts not signed in yet (admins' list): Query gsi1 gsi1pk=NEWCOMERS, descending
+  (gsi1sk = "{since iso}#{id}"); one by id: GetItem pk=NEWCOMER#{id}, sk=NEWCOMER (the
+  invitation trigger's read, the first sign-in's DeleteItem)
+- Public account pages' hourly counters: UpdateItem pk=LIMIT#{address hash | emails},
+  sk=HOUR#{yyyy-mm-ddThh}, ADD n conditioned on n < the limit (TTL delete_after)
 - Brand settings (admin's edits): GetItem pk=SETTINGS, sk=BRAND (cached ~60 s per container)
 - Scoring rules (admin's edits):  GetItem pk=RULES, sk=CURRENT (cached ~60 s by award_points)
 - A programme e-mail sent once:   PutItem pk=EMP#{employee}, sk=MAIL#{digest#2026-W49 |
@@ -280,6 +285,38 @@ class AccessModel(CatalogItem):
     @staticmethod
     def key(employee_id: str) -> tuple[str, str]:
         return f"EMP#{employee_id}", "ACCESS"
+
+
+# gsi1 partition of the accounts that exist in the user pool but have no profile yet.
+NEWCOMERS_PK = "NEWCOMERS"
+
+
+class NewcomerModel(CatalogItem):
+    """An account made but not signed in yet (korpo.people.newcomers): invited by an admin
+    (Cognito e-mailed a temporary password) or signed up on the open /signup page. Its first
+    sign-in makes the profile and deletes this item; an admin may withdraw it."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(default=NEWCOMERS_PK)
+    gsi1sk = UnicodeAttribute()  # "{since iso}#{newcomer_id}": newest first, descending
+    newcomer_id = UnicodeAttribute()  # derived from the e-mail (ids.stable_id)
+    email = UnicodeAttribute()  # lower case, as the web app writes it
+    kind = UnicodeAttribute()  # invited | signed_up
+    since = UTCDateTimeAttribute()  # the invitation's last sending, or the sign-up
+    language = UnicodeAttribute(null=True)  # the invitation's: en | fr
+    # The address the invitation names (the host the admin used, or PublicBaseUrl): the
+    # CustomMessage trigger cannot know the API's own address (the pool would depend on it).
+    sign_in_url = UnicodeAttribute(null=True)
+    invited_by = UnicodeAttribute(null=True)  # the admin's employee id (or "make-admin")
+    employee_id = UnicodeAttribute(null=True)  # the Cognito sub, once the account exists
+    times_sent = NumberAttribute(default=1)
+
+    @staticmethod
+    def key(newcomer_id: str) -> tuple[str, str]:
+        return f"NEWCOMER#{newcomer_id}", "NEWCOMER"
 
 
 class BrandModel(CatalogItem):

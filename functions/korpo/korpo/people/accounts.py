@@ -56,21 +56,44 @@ class SignedIn:
     refresh_token: str
 
 
+class NewPasswordRequired(AccountError):
+    """The password was an invitation's temporary one: the person must choose their own
+    (Cognito's NEW_PASSWORD_REQUIRED challenge). `session` answers it, within minutes."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__("new_password_required")
+        self.session = session
+
+
+# NotAuthorizedException says more than "wrong password" in these cases (Cognito's messages).
+_NOT_AUTHORIZED = (
+    ("Temporary password has expired", "invitation_expired"),
+    ("Invalid session", "session_expired"),
+    ("session is expired", "session_expired"),
+    ("SignUp is not permitted", "sign_up_closed"),
+)
+
+
 def _call(operation: str, **params: Any) -> dict[str, Any]:
     try:
         return getattr(aws.client("cognito-idp"), operation)(**params)
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
+        message = error.response.get("Error", {}).get("Message", "")
+        if code == "NotAuthorizedException":
+            for words, meaning in _NOT_AUTHORIZED:
+                if words.lower() in message.lower():
+                    raise AccountError(meaning, message) from None
         if code in _ERRORS:
-            raise AccountError(_ERRORS[code], error.response["Error"].get("Message", "")) \
-                from None
+            raise AccountError(_ERRORS[code], message) from None
         raise
 
 
-def sign_up(client_id: str, email: str, password: str) -> None:
-    """Creates the (unconfirmed) user; Cognito e-mails the confirmation code."""
-    _call("sign_up", ClientId=client_id, Username=email, Password=password,
-          UserAttributes=[{"Name": "email", "Value": email}])
+def sign_up(client_id: str, email: str, password: str) -> str:
+    """Creates the (unconfirmed) user; Cognito e-mails the confirmation code. The user's sub."""
+    answer = _call("sign_up", ClientId=client_id, Username=email, Password=password,
+                   UserAttributes=[{"Name": "email", "Value": email}])
+    return answer.get("UserSub", "")
 
 
 def confirm_sign_up(client_id: str, email: str, code: str) -> None:
@@ -85,7 +108,27 @@ def sign_in(client_id: str, email: str, password: str) -> SignedIn:
     answer = _call("initiate_auth", ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                    AuthParameters={"USERNAME": email, "PASSWORD": password})
     result = answer.get("AuthenticationResult")
-    if not result:  # a challenge (e.g. NEW_PASSWORD_REQUIRED for an admin-made user)
+    if not result:
+        if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED" and answer.get("Session"):
+            raise NewPasswordRequired(answer["Session"])
+        raise AccountError("challenge", answer.get("ChallengeName", ""))  # MFA: not set up
+    return _signed_in(result["IdToken"], result["RefreshToken"])
+
+
+def choose_password(client_id: str, email: str, session: str, new_password: str) -> SignedIn:
+    """An invited employee's own password, in answer to NEW_PASSWORD_REQUIRED: signed in."""
+    try:
+        answer = _call("respond_to_auth_challenge", ClientId=client_id,
+                       ChallengeName="NEW_PASSWORD_REQUIRED", Session=session,
+                       ChallengeResponses={"USERNAME": email, "NEW_PASSWORD": new_password})
+    except ClientError as error:
+        # Cognito answers an expired or unknown session NotAuthorizedException (above);
+        # moto answers ResourceNotFoundException.
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise AccountError("session_expired") from None
+        raise
+    result = answer.get("AuthenticationResult")
+    if not result:
         raise AccountError("challenge", answer.get("ChallengeName", ""))
     return _signed_in(result["IdToken"], result["RefreshToken"])
 

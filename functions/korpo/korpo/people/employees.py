@@ -13,6 +13,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from korpo.models import DeletedEmployeeModel, EmployeeModel, EventModel
 from korpo.models.events import RAW_EVENT_TTL_DAYS, save_once
 from korpo.months import utc_now
+from korpo.people import newcomers
 
 
 class EmailDomainNotAllowed(ValueError):
@@ -63,9 +64,13 @@ def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeM
     if is_deleted(identity.employee_id):
         raise AccountDeleted(identity.employee_id)
     name = default_display_name(identity)
+    # A first visit: no longer a newcomer (invited or signed up); the invitation's language
+    # is the profile's first choice.
+    arrived = newcomers.arrived(identity.email) if identity.email else None
     profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
                             employee_id=identity.employee_id, email=identity.email,
                             display_name=name, created_at=now or utc_now(),
+                            language=arrived.language if arrived else None,
                             **EmployeeModel.directory_index(identity.employee_id, name))
     try:
         profile.save(condition=EmployeeModel.pk.does_not_exist())

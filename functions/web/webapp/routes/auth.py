@@ -1,16 +1,22 @@
-"""Account pages: sign up, confirm, sign in, forgotten password, sign out.
+"""Account pages: sign up (or, when sign-up is by invitation, a page saying to ask an admin),
+confirm, sign in, an invited employee's own password, forgotten password, sign out.
 
 One question per page, the error next to its field and in a summary that links to it. The
 browser only ever talks to this site; Cognito is called from here (korpo.people.accounts).
+Every request that has Cognito send an e-mail (a sign-up, a new code, a reset) first takes
+its unit from korpo.people.signup_limits, and is answered 429 when the hour's are used up.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from korpo.people import accounts, employees, profiles
+from korpo.people import accounts, employees, newcomers, profiles, signup_limits
 from korpo.tracking import visitors
 from webapp.i18n import N_
 from webapp.pages import Pages, Redirect, Visit, local_path, page
@@ -20,6 +26,11 @@ blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
 
 PENDING_COOKIE = "korpo_pending"  # the address a code was sent to, to pre-fill the next form
+# An invited employee between the temporary password and their own: the address and
+# Cognito's challenge session (HttpOnly, for this page only, as long as the session lives).
+CHALLENGE_COOKIE = "korpo_challenge"
+CHALLENGE_PATH = "/signin/new-password"
+CHALLENGE_SECONDS = 15 * 60  # the client's AuthSessionValidity (template.yaml)
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _CODE = re.compile(r"^[0-9A-Za-z]{4,12}$")
 PASSWORD_MIN = 10  # the user pool's PasswordPolicy
@@ -41,6 +52,20 @@ ACCOUNT_ERRORS = {
     "domain_not_allowed": ("email",
                            N_("Use your work email: this address is not allowed here.")),
     "challenge": ("email", N_("This account needs an administrator's help to sign in.")),
+    "invitation_expired": ("password", N_("The temporary password of your invitation has "
+                                          "expired. Ask an administrator to send the "
+                                          "invitation again.")),
+    "session_expired": ("password", N_("Too much time has passed since you signed in with "
+                                       "the temporary password. Sign in with it again.")),
+    "sign_up_closed": ("email", N_("Accounts are made by invitation here: ask an "
+                                   "administrator of the programme to invite you.")),
+}
+# When the hour's e-mails are used up (signup_limits.LimitReached.scope).
+LIMIT_ERRORS = {
+    "address": N_("This address has been sent all the codes it can get in an hour. Check "
+                  "your inbox and spam folder, or try again in an hour."),
+    "everyone": N_("Too many e-mails have been sent in the last hour. Try again in an hour, "
+                   "or ask an administrator of the programme to invite you."),
 }
 
 
@@ -79,8 +104,23 @@ def _code_error(code: str) -> str | None:
 def _form_page(visit: Visit, template: str, errors: dict[str, str], status: int = 200,
                **context) -> Response:
     translated = {name: visit.gettext(message) for name, message in errors.items()}
-    return page(visit, template, status=400 if errors else status, errors=translated,
-                **context)
+    return page(visit, template, status=400 if errors and status == 200 else status,
+                errors=translated, **context)
+
+
+def _limited(visit: Visit, template: str, over: signup_limits.LimitReached,
+             **context) -> Response:
+    """The form again, saying the hour's e-mails are used up: 429 with Retry-After."""
+    answer = _form_page(visit, template, {"email": LIMIT_ERRORS[over.scope]}, status=429,
+                        **context)
+    answer.headers["Retry-After"] = str(over.retry_after)
+    return answer
+
+
+def _take_email(visit: Visit, email: str) -> None:
+    """One e-mail to this address, within the limits (signup_limits.LimitReached if not)."""
+    signup_limits.take_email(email, visit.settings.account_emails_per_hour,
+                             visit.settings.catalog_table)
 
 
 def _account_error(error: accounts.AccountError) -> dict[str, str]:
@@ -103,6 +143,9 @@ def _email_field(visit: Visit) -> str:
 
 @pages.route("/signup", methods=("GET", "POST"), public=True)
 def sign_up(visit: Visit) -> Response:
+    if not visit.settings.sign_up_open:  # SignUp=invite: Cognito would refuse it too
+        return page(visit, "signup_closed.html",
+                    status=200 if visit.request.method == "GET" else 403)
     if visit.request.method == "GET":
         return _form_page(visit, "signup.html", {}, email="")
     email, password = _email_field(visit), visit.field("password")
@@ -111,11 +154,18 @@ def sign_up(visit: Visit) -> Response:
         ("password", _password_error(password))) if message}
     if not errors:
         try:
-            accounts.sign_up(visit.settings.user_pool_client_id, email, password)
+            _take_email(visit, email)
+            sub = accounts.sign_up(visit.settings.user_pool_client_id, email, password)
+        except signup_limits.LimitReached as over:
+            return _limited(visit, "signup.html", over, email=email)
         except accounts.AccountError as error:
             errors = _account_error(error)
     if errors:
         return _form_page(visit, "signup.html", errors, email=email)
+    try:  # in the admins' list as "never signed in" until the first sign-in
+        newcomers.record(email, newcomers.SIGNED_UP, employee_id=sub or None)
+    except newcomers.AlreadyKnown:
+        pass
     _pending(visit, email)
     raise Redirect("/signup/confirm")
 
@@ -145,7 +195,10 @@ def resend(visit: Visit) -> Response:
     error = _email_error(email, visit)
     if error is None:
         try:
+            _take_email(visit, email)
             accounts.resend_code(visit.settings.user_pool_client_id, email)
+        except signup_limits.LimitReached as over:
+            return _limited(visit, "confirm.html", over, email=email, resent=False)
         except accounts.AccountError as failure:
             return _form_page(visit, "confirm.html", _account_error(failure), email=email,
                               resent=False)
@@ -171,10 +224,20 @@ def sign_in(visit: Visit) -> Response:
     if not errors:
         try:
             who = accounts.sign_in(visit.settings.user_pool_client_id, email, password)
+        except accounts.NewPasswordRequired as challenge:  # an invitation's password
+            visit.set_cookies.append(set_cookie(
+                CHALLENGE_COOKIE, _challenge_value(email, challenge.session),
+                max_age=CHALLENGE_SECONDS, secure=visit.https, path=CHALLENGE_PATH))
+            raise Redirect(f"{CHALLENGE_PATH}?next={quote(target, safe='/')}") from None
         except accounts.AccountError as error:
             errors = _account_error(error)
     if errors:
         return _form_page(visit, "signin.html", errors, email=email, next=target, done=None)
+    return _enter(visit, who, email, target)
+
+
+def _enter(visit: Visit, who: accounts.SignedIn, email: str, target: str) -> Response:
+    """Signed in: the profile (made on the first visit), the cookies, then the page asked."""
     try:
         profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
                                                              who.name, who.is_admin))
@@ -191,6 +254,60 @@ def sign_in(visit: Visit) -> Response:
         visit.set_cookies.append(visitors.self_cookie_header(
             visit.settings.visitor_secret, who.employee_id, secure=visit.https))
     raise Redirect(target)
+
+
+def _challenge_value(email: str, session: str) -> str:
+    raw = json.dumps({"email": email, "session": session}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _challenge(visit: Visit) -> tuple[str, str] | None:
+    """(e-mail, Cognito session) of the sign-in waiting for a new password, if any."""
+    raw = visit.cookies.get(CHALLENGE_COOKIE, "")
+    if not raw or len(raw) > 4096:
+        return None
+    try:
+        found = json.loads(base64.urlsafe_b64decode(raw.encode()))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(found, dict) or not all(isinstance(found.get(k), str) and found[k]
+                                              for k in ("email", "session")):
+        return None
+    if not 20 <= len(found["session"]) <= 2048:  # what Cognito takes (RespondToAuthChallenge)
+        return None
+    return found["email"][:254], found["session"]
+
+
+@pages.route(CHALLENGE_PATH, methods=("GET", "POST"), public=True)
+def new_password(visit: Visit) -> Response:
+    """An invited employee signed in with the temporary password: their own password now
+    (Cognito's NEW_PASSWORD_REQUIRED), then in, as after any sign-in."""
+    query = visit.request.query_params or {}
+    target = local_path(query.get("next") or visit.field("next"))
+    waiting = _challenge(visit)
+    if waiting is None:  # no sign-in waiting (or its cookie expired): start again
+        raise Redirect(f"/signin?next={quote(target, safe='/')}")
+    email, session = waiting
+    if visit.request.method == "GET":
+        return _form_page(visit, "new_password.html", {}, email=email, next=target)
+    password = visit.field("password")
+    error = _password_error(password)
+    if error:
+        return _form_page(visit, "new_password.html", {"password": error}, email=email,
+                          next=target)
+    forget = clear_cookie(CHALLENGE_COOKIE, secure=visit.https, path=CHALLENGE_PATH)
+    try:
+        who = accounts.choose_password(visit.settings.user_pool_client_id, email, session,
+                                       password)
+    except accounts.AccountError as failure:
+        if failure.code == "weak_password":
+            return _form_page(visit, "new_password.html", _account_error(failure),
+                              email=email, next=target)
+        visit.set_cookies.append(forget)  # the session is spent: sign in again
+        return _form_page(visit, "signin.html", _account_error(failure), email=email,
+                          next=target, done=None)
+    visit.set_cookies.append(forget)
+    return _enter(visit, who, email, target)
 
 
 @pages.route("/signout", methods=("POST",))
@@ -211,7 +328,10 @@ def forgot(visit: Visit) -> Response:
     if error:
         return _form_page(visit, "forgot.html", {"email": error}, email=email)
     try:
+        _take_email(visit, email)
         accounts.forgot_password(visit.settings.user_pool_client_id, email)
+    except signup_limits.LimitReached as over:
+        return _limited(visit, "forgot.html", over, email=email)
     except accounts.AccountError as failure:
         if failure.code == "too_many_attempts":
             return _form_page(visit, "forgot.html", _account_error(failure), email=email)

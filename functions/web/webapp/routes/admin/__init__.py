@@ -1,5 +1,7 @@
 """What an admin (the `admins` group) does, under /manage, one module per capability."""
-from webapp.routes.admin import challenges, channels, home, people, posts, rewards, settings, stats
+from webapp.routes.admin import (
+    challenges, channels, home, invitations, people, posts, rewards, settings, stats,
+)
 
 BLUEPRINTS = tuple(module.blueprint for module in (home, stats, channels, posts, challenges,
-                                                   people, rewards, settings))
+                                                   people, invitations, rewards, settings))

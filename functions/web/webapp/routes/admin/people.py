@@ -7,7 +7,7 @@ import re
 from chalice import Blueprint, Response
 
 from korpo.months import month_of, utc_now
-from korpo.people import access, profiles, roster, teams
+from korpo.people import access, newcomers, profiles, roster, teams
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit
 from webapp.routes.admin.common import admin_page
@@ -66,14 +66,27 @@ def _employee_page(visit: Visit, row: roster.Row, *, status: int = 200,
                       errors={k: visit.gettext(v) for k, v in (errors or {}).items()})
 
 
+LIST_DONE = {
+    "resent": N_("The invitation is sent again, with a new temporary password."),
+    "withdrawn": N_("The account is withdrawn: its password no longer works."),
+}
+
+
 @pages.route("/manage/employees")
 def employee_list(visit: Visit) -> Response:
+    """The accounts not signed in yet (invited, signed up), then the employees by name."""
     visit.admin()
-    cursor = (visit.request.query_params or {}).get("cursor")
+    query = visit.request.query_params or {}
+    cursor, waiting = query.get("cursor"), query.get("newcomers")
     month = _month(visit)
     found = roster.roster_page(month, access.admin_ids(), cursor, limit=roster.PAGE_SIZE)
-    return admin_page(visit, "admin/employees.html", "employees", rows=found.rows,
-                      next_cursor=found.next_cursor, paged=bool(cursor), month=month)
+    arriving = newcomers.page(roster.PAGE_SIZE, waiting)
+    now = utc_now()
+    return admin_page(visit, "admin/employees.html", "employees", done=LIST_DONE,
+                      rows=found.rows, next_cursor=found.next_cursor, paged=bool(cursor),
+                      month=month, days=newcomers.INVITATION_DAYS,
+                      newcomers=[(n, n.state(now)) for n in arriving.newcomers],
+                      newcomers_cursor=arriving.next_cursor, newcomers_paged=bool(waiting))
 
 
 @pages.route("/manage/employees/{employee_id}")
