@@ -104,19 +104,29 @@ def test_given_values_need_no_ssm():
         SecretStore(values={"visitor_secret": VISITOR})
 
 
-def test_handlers_read_no_secret_at_import_and_one_per_container(aws, monkeypatch):
-    """track_click's container: nothing read at import (a cold start with the path set), the
-    visitor-hash-secret at the first click only, the conversion-secret at the first signed
-    conversion only."""
+def test_no_handler_reads_a_secret_at_import(aws, monkeypatch):
+    """A cold start (every handler imported afresh, the path set) reads nothing: the secrets
+    wait for their first use (.ci/check_build.py imports them with no AWS at all)."""
+    from infra.functions import forget_handlers, function_specs, load_handler
+
+    put_secrets(monkeypatch, visitor_hash_secret=VISITOR, conversion_secret=CONVERSION)
+    forget_handlers()
+    with record_calls() as calls:
+        for function in function_specs():
+            load_handler(function)
+    assert _ssm_reads(calls) == []
+
+
+def test_a_track_click_container_reads_each_secret_once_at_its_first_use(aws, monkeypatch):
+    """The visitor-hash-secret at the first click only, the conversion-secret at the first
+    signed conversion only."""
     from infra.functions import LambdaContext, load_handler
     from korpo.tracking import links
 
     put_secrets(monkeypatch, visitor_hash_secret=VISITOR, conversion_secret=CONVERSION)
     make_post("post-1")
     link = links.get_or_create("emp-1", "post-1", "linkedin")
-    with record_calls() as calls:
-        handler = load_handler("TrackClickFunction")
-    assert _ssm_reads(calls) == []
+    handler = load_handler("TrackClickFunction")
 
     with record_calls() as calls:
         for i in range(3):
