@@ -60,7 +60,7 @@ check-template: $(TOOLS_STAMP)
 # `sam deploy --guided` the first time (no samconfig.toml yet), plain `sam deploy` after.
 # make passes its command-line variables to the script's environment:
 #   make deploy [STACK=korpo] [REGION=eu-west-1] [GUIDED=1] [DEPLOY_ARGS="--profile work"]
-.PHONY: deploy admin
+.PHONY: deploy admin secret
 
 deploy: $(TOOLS_STAMP)
 	bash infra/deploy/deploy
@@ -71,3 +71,17 @@ deploy: $(TOOLS_STAMP)
 admin: $(STAMP)
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@your-company.com [INVITE=1 [LANGUAGE=fr]] [STACK=...] [REGION=...] [REMOVE=1]" >&2; exit 2; }
 	$(PY) -m infra.deploy.admin "$(EMAIL)" $(if $(STACK),--stack "$(STACK)") $(if $(REGION),--region "$(REGION)") $(if $(filter 1,$(REMOVE)),--remove) $(if $(filter 1,$(INVITE)),--invite) $(if $(LANGUAGE),--language "$(LANGUAGE)")
+
+# The stack's secrets in SSM Parameter Store (docs/security.md, Secrets): the value is typed
+# without echo, or piped on stdin, never given on the command line.
+#   make secret NAME=slack-webhook-url                 set (or replace) one
+#   make secret NAME=conversion-secret SHOW=1          print it (for the brand's developers)
+#   make secret NAME=visitor-hash-secret ROTATE=1      a new random value (required secrets)
+#   make secret NAME=teams-webhook-url DELETE=1        remove an optional one
+# [STACK=…] [REGION=…] as for make deploy. A change to a deployed stack is followed by
+# make deploy (exit status 3 of the script), which gives the functions new containers.
+SECRET_ACTION = $(if $(filter 1,$(SHOW)),show,$(if $(filter 1,$(ROTATE)),rotate,$(if $(filter 1,$(DELETE)),delete,set)))
+secret: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make secret NAME=<visitor-hash-secret|conversion-secret|slack-webhook-url|teams-webhook-url> [SHOW=1|ROTATE=1|DELETE=1] [STACK=...] [REGION=...]" >&2; exit 2; }
+	@$(PY) -m infra.deploy.secrets $(SECRET_ACTION) "$(NAME)" $(if $(STACK),--stack-name "$(STACK)") $(if $(REGION),--region "$(REGION)"); \
+	status=$$?; if [ $$status -eq 3 ]; then $(MAKE) --no-print-directory deploy GUIDED=0; else exit $$status; fi

@@ -23,17 +23,15 @@ AWARD_POINTS_GB = 0.5  # template: Globals MemorySize 512
 
 def _track_click() -> tuple[float, float]:
     """(seconds per warm click, write units per click)."""
-    import os
-
     from bench import track_click
 
-    os.environ.update(getattr(track_click, "SECRETS", {}))
     with moto_account():
         from helpers import http_event, make_post
 
         from infra.functions import LambdaContext, load_handler
         from korpo.tracking import links
 
+        track_click.put_secrets()
         make_post("cost-post")
         link = links.get_or_create("cost-employee", "cost-post", "linkedin")
         handler = load_handler("TrackClickFunction")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from botocore.client import BaseClient
 
@@ -13,20 +13,33 @@ READ_OPERATIONS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems
 
 
 @contextmanager
-def count_calls() -> Iterator[Counter]:
-    """Yields a Counter of operation names, filled while the block runs."""
-    calls: Counter = Counter()
+def record_calls() -> Iterator[list[tuple[str, str, dict[str, Any]]]]:
+    """Yields the list of (service, operation, parameters) of every call, filled while the
+    block runs."""
+    calls: list[tuple[str, str, dict[str, Any]]] = []
     original = BaseClient._make_api_call
 
-    def counted(self, operation_name, api_params):
-        calls[operation_name] += 1
+    def recorded(self, operation_name, api_params):
+        calls.append((self.meta.service_model.service_name, operation_name, api_params))
         return original(self, operation_name, api_params)
 
-    BaseClient._make_api_call = counted
+    BaseClient._make_api_call = recorded
     try:
         yield calls
     finally:
         BaseClient._make_api_call = original
+
+
+@contextmanager
+def count_calls(service: str | None = None) -> Iterator[Counter]:
+    """Yields a Counter of operation names (of one service, or all), filled while the block
+    runs."""
+    calls: Counter = Counter()
+    with record_calls() as recorded:
+        try:
+            yield calls
+        finally:
+            calls.update(op for svc, op, _params in recorded if service in (None, svc))
 
 
 def writes(calls: Counter) -> int:

@@ -1,6 +1,7 @@
 """The whole system on this machine: `python -m infra.local_stack` (what `make run` runs).
 
-    moto server (127.0.0.1)  tables, queues, user pool, schedules, log groups: from template.yaml
+    moto server (127.0.0.1)  tables, queues, user pool, schedules, log groups: from template.yaml;
+                             the secrets in SSM, as `make deploy` creates them
     gateway (127.0.0.1)      the template's HTTP routes -> payload 1.0 events -> handlers
     scheduler thread         fires the ScheduleV2 events on their schedule
     stream pump thread       delivers the Events stream to award_points (filter, retries…)
@@ -80,6 +81,7 @@ class LocalStack:
     gateway_url: str
     invoker: Invoker
     gateway: Gateway
+    environment: dict[str, str] = field(default_factory=dict)  # what the functions get
     pumps: list[StreamPump] = field(default_factory=list)
     scheduler: Scheduler | None = None
     cognito_stand_in: CognitoStandIn | None = None  # invitations' e-mails (infra/cognito.py)
@@ -101,6 +103,18 @@ class LocalStack:
             total.add(pump.poll())
         return asdict(total)
 
+    def secret(self, name: str) -> str | None:
+        """A secret of this stack (korpo.secrets' names), read from moto's SSM as `make
+        secret NAME=… SHOW=1` reads a deployed one."""
+        from infra.deploy import secrets as deploy_secrets
+
+        ssm = boto_session(self.resources.region).client("ssm", endpoint_url=self.moto_url)
+        return deploy_secrets.read(ssm, self.secrets_path, name)
+
+    @property
+    def secrets_path(self) -> str:
+        return self.environment["KORPO_SECRETS_PATH"]
+
     def cognito(self) -> Any:
         return boto_session(self.resources.region).client("cognito-idp",
                                                           endpoint_url=self.moto_url)
@@ -118,6 +132,7 @@ class LocalStack:
             "gateway_url": self.gateway_url, "moto_url": self.moto_url,
             "user_pool_id": self.resources.user_pool_id,
             "user_pool_client_id": self.resources.user_pool_client_id,
+            "secrets_path": self.secrets_path,  # SSM parameters (make secret's names)
             "tables": self.resources.tables, "queues": self.resources.queues,
             "streams": self.resources.streams,
             "schedules": {n: asdict(s) for n, s in self.resources.schedules.items()},
@@ -243,8 +258,8 @@ def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
 
 def start(port: int = 3000, moto_port: int = 5000, seed: bool = True, background: bool = True,
           *, stack_name: str = STACK_NAME, parameters: dict[str, Any] | None = None,
-          auto: bool = True, quiet: bool = False, pump_interval_s: float = 1.0,
-          write_state: bool | None = None) -> LocalStack:
+          secrets: dict[str, str] | None = None, auto: bool = True, quiet: bool = False,
+          pump_interval_s: float = 1.0, write_state: bool | None = None) -> LocalStack:
     """Start everything; returns the running LocalStack (background=True) or serves until
     Ctrl-C and returns it stopped (background=False).
 
@@ -252,6 +267,8 @@ def start(port: int = 3000, moto_port: int = 5000, seed: bool = True, background
     seed: the demo brand (site, feeds, employees, rewards, challenge, a first poll, a link).
     auto: run the scheduler and the stream pump threads (off: only on demand, /_local/...).
     parameters: template parameter overrides, e.g. {"PointsPerClick": 5}.
+    secrets: values of secrets, e.g. {"slack-webhook-url": "https://…"}; the required ones
+    not given are random, as `make deploy` makes them.
     """
     _ensure_paths()
     started = time.monotonic()
@@ -262,7 +279,7 @@ def start(port: int = 3000, moto_port: int = 5000, seed: bool = True, background
     moto = start_moto(moto_port)
     try:
         stack = _start(moto, env, port, seed, auto, stack_name, parameters or {},
-                       pump_interval_s, log)
+                       secrets or {}, pump_interval_s, log)
     except BaseException:
         moto.stop()
         env.restore()
@@ -283,8 +300,8 @@ LOCAL_SENDER_EMAIL = "korpo@example.com"
 
 
 def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
-           stack_name: str, parameters: dict[str, Any], pump_interval_s: float,
-           log: Callable[[str], None]) -> LocalStack:
+           stack_name: str, parameters: dict[str, Any], secrets: dict[str, str],
+           pump_interval_s: float, log: Callable[[str], None]) -> LocalStack:
     region = REGION
     # 1. Every AWS client of this process (boto3, PynamoDB) talks to moto, with fake keys.
     #    Service-specific endpoint variables and profiles would win over ours: drop them.
@@ -308,8 +325,12 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
         parameters = {"SenderEmail": LOCAL_SENDER_EMAIL, **parameters}
     resources = create_resources(session, template, stack_name, parameters)
 
-    # 3. The functions' environment, then settings and models rebound to it.
-    env.set(stack_environment(template, resources.refs))
+    # 3. The functions' environment, then the secrets where it says they are (SecureString
+    #    parameters in moto's SSM, made by the deployer's own step), then settings and models
+    #    rebound to it: the functions read the secrets as deployed (korpo/secrets.py).
+    environment = stack_environment(template, resources.refs)
+    env.set(environment)
+    _put_secrets(session.client("ssm"), environment["KORPO_SECRETS_PATH"], secrets)
     _forget_process_state()
     from korpo import settings
     from korpo.models import bind_tables
@@ -334,8 +355,8 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
                         log=log)
              for mapping in stream_mappings(template, resources)]
     stack = LocalStack(template=template, resources=resources, moto_url=moto.url,
-                       gateway_url=gateway_url, invoker=invoker, gateway=gateway, pumps=pumps,
-                       _moto=moto, _env=env)
+                       gateway_url=gateway_url, invoker=invoker, gateway=gateway,
+                       environment=environment, pumps=pumps, _moto=moto, _env=env)
     holder.append(stack)
     try:
         stack.cognito_stand_in = _cognito_stand_in(template, resources, invoker, log)
@@ -367,6 +388,15 @@ def _cognito_stand_in(template: dict[str, Any], resources: StackResources, invok
     for pool_id in resources.user_pools.values():
         stand_in.add_pool(pool_id, trigger, sender=sender, region=resources.region)
     return stand_in.install()
+
+
+def _put_secrets(ssm: Any, path: str, given: dict[str, str]) -> None:
+    """The secrets given, then the required ones `make deploy` would create (random)."""
+    from infra.deploy import secrets as deploy_secrets
+
+    for name, value in given.items():
+        deploy_secrets.put(ssm, path, name, value)
+    deploy_secrets.ensure_required(ssm, path)
 
 
 def _stream_marker(resources: Any, mapping: Any) -> Callable[[], Any] | None:
@@ -473,8 +503,8 @@ def banner(stack: LocalStack, took_s: float) -> str:
         if stack.demo_share_url:
             lines += ["", f"A share link of {first} (open it, then watch the board):",
                       f"  {stack.demo_share_url}"]
-    secret = stack.resources.parameters.get("ConversionSecret")
-    if secret:  # a NoEcho parameter: random for each local stack (infra/template.py)
+    secret = stack.secret("conversion-secret")
+    if secret:  # random for each local stack, in moto's SSM as make deploy makes it
         lines += ["", "Conversion secret of this stack (signs POST /conversions; README "
                   "shows how):", f"  {secret}"]
     lines += ["", "Fire a function by hand (the body is its event):"]

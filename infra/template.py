@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +125,8 @@ def parameter_values(template: dict[str, Any],
     """{name: value} of the template's Parameters: defaults, then overrides.
 
     Values are what a Ref returns in CloudFormation: strings (a Number too: CloudFormation
-    hands it to Ref as a string) and lists of strings for a CommaDelimitedList. A NoEcho
-    parameter without a default (a secret) gets a random value.
+    hands it to Ref as a string) and lists of strings for a CommaDelimitedList. (No secret is
+    a parameter: the local stack puts them in moto's SSM, infra/local_stack.py.)
     """
     overrides = overrides or {}
     unknown = set(overrides) - set(template.get("Parameters", {}))
@@ -136,10 +135,6 @@ def parameter_values(template: dict[str, Any],
     values: dict[str, Any] = {}
     for name, spec in template.get("Parameters", {}).items():
         raw = overrides.get(name, spec.get("Default"))
-        if raw is None and spec.get("NoEcho"):
-            # A secret the admin gives at deploy time (VisitorHashSecret, ConversionSecret):
-            # locally, a fresh random one per stack; never a value written in code.
-            raw = secrets.token_hex(max(32, int(spec.get("MinLength", 0))))
         if raw is None:
             raise KeyError(f"parameter {name} has no default: pass it as an override")
         if spec.get("Type") == "CommaDelimitedList":

@@ -102,3 +102,58 @@ def app_routes(code_uri: str, prefix: str = "/") -> list[tuple[str, str]]:
     app = load_module(code_uri).app
     return sorted((method, path) for path, entries in app.routes.items() for method in entries
                   if path != chalice_routes.FALLBACK and path.startswith(prefix))
+
+
+SECRETS_PATH = "/korpo/korpo-test"
+
+
+def store_secrets(path: str = SECRETS_PATH, **values: str) -> None:
+    """The stack's secrets as `make deploy` leaves them: SecureString parameters in (moto's)
+    SSM under `path`, named as korpo.secrets names them (visitor_hash_secret=… for
+    visitor-hash-secret)."""
+    import boto3
+
+    ssm = boto3.client("ssm")
+    for key, value in values.items():
+        ssm.put_parameter(Name=f"{path}/{key.replace('_', '-')}", Value=value,
+                          Type="SecureString", Overwrite=True)
+
+
+def put_secrets(monkeypatch: Any, *, path: str = SECRETS_PATH, **values: str) -> None:
+    """store_secrets, and KORPO_SECRETS_PATH pointing there as the template sets it: the
+    functions read them as deployed. Settings are read afresh."""
+    from korpo import settings
+
+    store_secrets(path, **values)
+    monkeypatch.setenv("KORPO_SECRETS_PATH", path)
+    settings.current.cache_clear()
+
+
+def with_secrets(base: Any, **values: str) -> Any:
+    """`base` (a Settings) with these secrets given as plain values (visitor_hash_secret=…,
+    slack_webhook_url=…), for the domain's tests that need no SSM."""
+    from dataclasses import replace
+
+    from korpo.secrets import SecretStore
+
+    return replace(base, secret_store=SecretStore(
+        values={key.replace("_", "-"): value for key, value in values.items()}))
+
+
+def guided_samconfig(stack: str, region: str,
+                     overrides: str = 'Stage=\\"prod\\" BrandName=\\"Acme\\"') -> str:
+    """samconfig.toml as `sam deploy --guided` (SAM CLI 1.170) writes it: the region moves to
+    the global section; `overrides` is parameter_overrides' TOML string, escapes included."""
+    return f"""version = 0.1
+[default.deploy.parameters]
+stack_name = "{stack}"
+resolve_s3 = true
+s3_prefix = "{stack}"
+confirm_changeset = true
+capabilities = "CAPABILITY_IAM"
+parameter_overrides = "{overrides}"
+image_repositories = []
+
+[default.global.parameters]
+region = "{region}"
+"""

@@ -42,13 +42,12 @@ def page_event(resource: str, *, method: str = "GET", params: dict | None = None
 @pytest.fixture
 def web(aws, monkeypatch):
     """call(event) -> the Lambda answer of the web function."""
+    from helpers import put_secrets
     from infra.functions import LambdaContext, load_handler
-    from korpo import settings
 
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
     monkeypatch.setenv("KORPO_DISCLOSURE_LINE", "#collaborateur")
     monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
-    settings.current.cache_clear()
+    put_secrets(monkeypatch, visitor_hash_secret=SECRET)  # in moto's SSM, as deployed
     handler = load_handler("WebFunction")
     return lambda event: handler(event, LambdaContext("web"))
 
@@ -60,8 +59,9 @@ def web_with_user_pool(monkeypatch: Any, name: str) -> Iterator[tuple[Callable, 
     cognito client, pool id, client id)."""
     import boto3
 
+    from helpers import put_secrets
     from infra.functions import LambdaContext, load_handler
-    from korpo import aws as korpo_aws, settings
+    from korpo import aws as korpo_aws
 
     cognito = boto3.client("cognito-idp")
     pool = cognito.create_user_pool(
@@ -73,12 +73,11 @@ def web_with_user_pool(monkeypatch: Any, name: str) -> Iterator[tuple[Callable, 
         UserPoolId=pool, ClientName="web", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
     monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
     monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
     monkeypatch.setenv("KORPO_SIGN_UP", "open")
     monkeypatch.delenv("KORPO_PUBLIC_BASE_URL")
-    settings.current.cache_clear()
+    put_secrets(monkeypatch, visitor_hash_secret=SECRET)
     korpo_aws.reset_clients()
     handler = load_handler("WebFunction")
     try:
@@ -150,6 +149,8 @@ def web_with_template_pool(monkeypatch: Any, sign_up: str = "invite") -> Iterato
 
     import boto3
 
+    from helpers import put_secrets
+
     from infra.cognito import CognitoStandIn
     from infra.functions import LambdaContext, load_handler
     from infra.resources import cognito_triggers, create_identity
@@ -160,7 +161,7 @@ def web_with_template_pool(monkeypatch: Any, sign_up: str = "invite") -> Iterato
     identity = create_identity(boto3.session.Session(), template, "korpo-test",
                                {"SignUp": sign_up})
     pool, client = identity.user_pool_id, identity.user_pool_client_id
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
+    put_secrets(monkeypatch, visitor_hash_secret=SECRET)  # in moto's SSM, as deployed
     monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
     monkeypatch.setenv("KORPO_USER_POOL_CLIENT_ID", client)
     monkeypatch.setenv("KORPO_SIGN_UP", sign_up)

@@ -22,6 +22,7 @@ from chalice import Chalice, Response
 from korpo import settings
 from korpo.models import bind_tables
 from korpo.months import utc_now
+from korpo.secrets import SecretError
 from korpo.tracking import clicks, conversions
 from korpo.tracking.eventstore import EventStore, StoreUnavailable
 from korpo.tracking.fallback import FallbackQueue
@@ -79,13 +80,22 @@ def _redirect(code: str, record: bool) -> Response:
     request = app.current_request
     if _headers_too_large(request.headers):
         return Response(_TOO_LARGE_PAGE, status_code=431, headers=_HTML)
-    if not record:  # HEAD: the same answer, no click
-        link = _links.get(code)
+    link = _links.get(code)  # None for a malformed code, without a lookup; cached after
+    keys = None
+    if record and link is not None:
+        try:
+            keys = _click_keys()
+        except SecretError as error:
+            # The visitor hash needs the secret (a container's first click, SSM throttled or
+            # the parameter missing): the visitor still goes on, the click is not counted.
+            logger.error("click not recorded: no visitor-hash-secret",
+                         extra={"code": code, "why": str(error)})
+    if keys is None:  # HEAD: the same answer, no click (nor without a secret to count it)
         location = tracked_destination(link, None) if link else None
     else:
         source_ip = (request.context.get("identity") or {}).get("sourceIp") or ""
         visit = clicks.visit_from_headers(code, request.headers, source_ip)
-        redirect = clicks.follow(visit, _links, _store, _click_keys(), _queue.send)
+        redirect = clicks.follow(visit, _links, _store, keys, _queue.send)
         location = redirect.location if redirect else None
         if redirect:  # never the IP, the user agent or the cookie
             logger.info("click", extra={"event_id": redirect.event_id, "code": code,
@@ -131,6 +141,9 @@ def report_conversion() -> Response:
     except conversions.ConversionRefused as refused:
         logger.info("conversion refused", extra={"why": str(refused)})
         return _json(refused.status, {"message": str(refused)})
+    except SecretError as error:  # the brand's server retries a 503
+        logger.error("conversion not checked: no conversion-secret", extra={"why": str(error)})
+        return _json(503, {"message": "try again later"}, {"Retry-After": "5"})
     except StoreUnavailable:
         return _json(503, {"message": "try again later"}, {"Retry-After": "5"})
     logger.info("conversion", extra={"conversion_id": recorded.conversion_id,

@@ -362,11 +362,9 @@ def test_an_unknown_challenge_is_404_and_an_employee_gets_403(news):
 @pytest.fixture
 def edge(web, monkeypatch):
     """The web pages and track_click with the same secrets, and award_points to pay."""
-    from korpo import settings
+    from helpers import put_secrets
 
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", SECRET)
-    monkeypatch.setenv("KORPO_CONVERSION_SECRET", CONVERSION_SECRET)
-    settings.current.cache_clear()
+    put_secrets(monkeypatch, visitor_hash_secret=SECRET, conversion_secret=CONVERSION_SECRET)
     load_handler("TrackClickFunction")
     track = load_module("functions/track_click")
     award = load_handler("AwardPointsFunction")

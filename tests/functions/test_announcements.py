@@ -137,9 +137,9 @@ def _challenge(challenge_id: str = "launch", title: str = HOSTILE, **extra):
 
 
 def _config(aws, slack: str = "", teams: str = ""):
-    from dataclasses import replace
+    from helpers import with_secrets
 
-    return replace(aws, slack_webhook_url=slack, teams_webhook_url=teams)
+    return with_secrets(aws, slack_webhook_url=slack, teams_webhook_url=teams)
 
 
 def test_a_new_challenge_is_posted_to_slack_and_teams_once(aws):
@@ -192,11 +192,13 @@ def test_without_webhooks_a_challenge_is_only_recorded_for_the_emails(aws):
 def _send_digest(aws, monkeypatch, now: datetime = NOW):
     from dataclasses import replace
 
+    from helpers import with_secrets
+
     handler = load_handler("SendDigestFunction")
     module = __import__("sys").modules["korpo_fn_send_digest"]
-    monkeypatch.setattr(module, "_settings", replace(
-        module._settings, sender_email=SENDER, visitor_secret="s" * 64,
-        web_base_url="https://go.example.com"))
+    monkeypatch.setattr(module, "_settings", with_secrets(replace(
+        module._settings, sender_email=SENDER, web_base_url="https://go.example.com"),
+        visitor_hash_secret="s" * 64))
     monkeypatch.setattr(module, "utc_now", lambda: now)
     return lambda event: handler(event, LambdaContext("send_digest", timeout_s=900))
 
@@ -254,10 +256,12 @@ def test_a_challenge_over_before_its_emails_is_dropped(aws, monkeypatch):
 def _reset(monkeypatch, slack: str):
     from dataclasses import replace
 
+    from helpers import with_secrets
+
     handler = load_handler("ResetMonthlyFunction")
     module = __import__("sys").modules["korpo_fn_reset_monthly"]
-    monkeypatch.setattr(module, "_settings", replace(module._settings, slack_webhook_url=slack,
-                                                     web_base_url="https://go.example.com"))
+    monkeypatch.setattr(module, "_settings", with_secrets(replace(
+        module._settings, web_base_url="https://go.example.com"), slack_webhook_url=slack))
     real = module.post_winners
     monkeypatch.setattr(module, "post_winners", lambda *args, **kwargs: real(
         *args, allow=loopback, deadline_s=2.0, **kwargs))

@@ -158,14 +158,12 @@ def test_hiding_an_unknown_post_is_a_404(api):
 def test_a_hidden_posts_share_link_earns_nothing_end_to_end(api, monkeypatch):
     """Hide (api) -> the link is marked -> track_click answers 404 and records no click ->
     award_points has nothing to pay."""
-    from korpo import settings
+    from helpers import put_secrets
     from korpo.models import EventModel
     from korpo.shop import wallet
     from korpo.tracking import links
 
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", "v" * 32)
-    monkeypatch.setenv("KORPO_CONVERSION_SECRET", "c" * 32)
-    settings.current.cache_clear()
+    put_secrets(monkeypatch, visitor_hash_secret="v" * 32, conversion_secret="c" * 32)
     make_post("p1")
     link = links.get_or_create("emp-1", "p1", "linkedin")
     assert api("api/admin_hide_post", claims=ADMIN,

@@ -72,11 +72,13 @@ def week_of_news(aws):
 def _digest(monkeypatch, now: datetime = MONDAY):
     from dataclasses import replace
 
+    from helpers import with_secrets
+
     handler = load_handler("SendDigestFunction")
     module = __import__("sys").modules["korpo_fn_send_digest"]
-    monkeypatch.setattr(module, "_settings", replace(
-        module._settings, sender_email=SENDER, visitor_secret=SECRET,
-        web_base_url="https://go.example.com"))
+    monkeypatch.setattr(module, "_settings", with_secrets(replace(
+        module._settings, sender_email=SENDER, web_base_url="https://go.example.com"),
+        visitor_hash_secret=SECRET))
     monkeypatch.setattr(module, "utc_now", lambda: now)
     return lambda event: handler(event, LambdaContext("send_digest", timeout_s=900))
 
@@ -283,14 +285,14 @@ def test_the_template_schedules_it_on_monday_0800_brand_time_and_the_local_stack
 
 
 def test_without_the_secret_nothing_is_claimed_nor_sent(week_of_news, monkeypatch):
-    from dataclasses import replace
-
+    from helpers import with_secrets
     from korpo.announcements import mailing
     from korpo.announcements.unsubscribe import MissingSecret
 
     run = _digest(monkeypatch)
     module = __import__("sys").modules["korpo_fn_send_digest"]
-    monkeypatch.setattr(module, "_settings", replace(module._settings, visitor_secret="short"))
+    monkeypatch.setattr(module, "_settings", with_secrets(module._settings,
+                                                          visitor_hash_secret="short"))
     with pytest.raises(MissingSecret):
         run(load_event("send_digest/scheduled"))
     assert not mailing.was_sent("e-ann", "digest#2026-W49") and sent_mails() == []

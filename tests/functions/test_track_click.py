@@ -31,14 +31,13 @@ UNFURLERS = (
 
 @pytest.fixture
 def app(aws, monkeypatch):
-    """The track_click handler module, with the deployment's secrets in its environment."""
+    """The track_click handler module, with the deployment's secrets in (moto's) SSM."""
+    from helpers import put_secrets
     from infra.functions import load_module
-    from korpo import settings
 
-    monkeypatch.setenv("KORPO_VISITOR_SECRET", VISITOR_SECRET)
-    monkeypatch.setenv("KORPO_CONVERSION_SECRET", CONVERSION_SECRET)
     monkeypatch.setenv("KORPO_PIXEL_CONVERSIONS_EARN", "false")
-    settings.current.cache_clear()
+    put_secrets(monkeypatch, visitor_hash_secret=VISITOR_SECRET,
+                conversion_secret=CONVERSION_SECRET)
     load_handler("TrackClickFunction")
     return load_module("functions/track_click")
 

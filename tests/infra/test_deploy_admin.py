@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from helpers import guided_samconfig
 from infra.deploy import admin
 
 STACK = "korpo-deployed"
@@ -14,20 +15,7 @@ REGION = "eu-west-1"
 WEB_APP = "https://abc123.execute-api.eu-west-1.amazonaws.com/"
 PASSWORD = "korpo-test-1"
 
-# As `sam deploy --guided` (SAM CLI 1.170) writes it: the region moves to the global section.
-SAMCONFIG = f"""version = 0.1
-[default.deploy.parameters]
-stack_name = "{STACK}"
-resolve_s3 = true
-s3_prefix = "{STACK}"
-confirm_changeset = true
-capabilities = "CAPABILITY_IAM"
-parameter_overrides = "Stage=\\"prod\\" BrandName=\\"Acme\\""
-image_repositories = []
-
-[default.global.parameters]
-region = "{REGION}"
-"""
+SAMCONFIG = guided_samconfig(STACK, REGION)
 
 
 @pytest.fixture

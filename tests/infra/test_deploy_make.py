@@ -29,9 +29,14 @@ def deploy(tmp_path):
 {{ printf 'sam'; printf ' [%s]' "$@"
    [[ $1 == build ]] && printf ' python3.12=%s' "$(command -v python3.12)"; echo; }} >> {log}
 """)
-    # The credentials check: the script sends it a program on stdin and PROFILE.
+    # The credentials check (a program on stdin, and PROFILE), and the secrets step
+    # (`-m infra.deploy.secrets`, tested against moto in test_deploy_secrets.py).
     python = tmp_path / "python"
     python.write_text(f"""#!/usr/bin/env bash
+if [[ $1 == -m ]]; then
+    {{ printf 'python'; printf ' [%s]' "$@"; echo; }} >> {log}
+    exit ${{SECRETS_STATUS:-0}}
+fi
 cat > /dev/null
 echo "credentials profile=[$PROFILE]" >> {log}
 echo "AWS account 123456789012 as arn:aws:iam::123456789012:user/test"
@@ -62,9 +67,14 @@ def test_the_first_deploy_is_guided_with_the_stack_and_region_given(deploy):
 
     assert calls == [
         "credentials profile=[]",
+        # The secrets before the build, in the stack sam deploy is given...
+        f"python [-m] [infra.deploy.secrets] [ensure] [--config-file] [{deploy.config}]"
+        " [--stack-name] [korpo-acme] [--region] [eu-central-1]",
         f"sam [build] python3.12={ROOT}/.aws-sam/py312-bin/python3.12",
         f"sam [deploy] [--config-file] [{deploy.config}] [--stack-name] [korpo-acme]"
         " [--region] [eu-central-1] [--guided]",
+        # ...and after the questions, in the one they saved.
+        f"python [-m] [infra.deploy.secrets] [ensure] [--config-file] [{deploy.config}]",
     ]
 
 
@@ -74,6 +84,8 @@ def test_later_deploys_read_samconfig_and_take_extra_options(deploy):
 
     assert calls == [
         "credentials profile=[work]",
+        f"python [-m] [infra.deploy.secrets] [ensure] [--config-file] [{deploy.config}]"
+        " [--profile] [work] [--parameter-overrides] [BrandName=Acme Inc]",
         f"sam [build] python3.12={ROOT}/.aws-sam/py312-bin/python3.12",
         f"sam [deploy] [--config-file] [{deploy.config}] [--no-fail-on-empty-changeset]"
         " [--profile] [work] [--parameter-overrides] [BrandName=Acme Inc]",
@@ -83,7 +95,7 @@ def test_later_deploys_read_samconfig_and_take_extra_options(deploy):
 def test_the_first_guided_deploy_offers_korpo_as_the_stack_name(deploy):
     calls = deploy()
 
-    assert calls[-1] == (f"sam [deploy] [--config-file] [{deploy.config}]"
+    assert calls[-2] == (f"sam [deploy] [--config-file] [{deploy.config}]"
                          " [--stack-name] [korpo] [--guided]")
 
 
@@ -91,8 +103,14 @@ def test_guided_can_be_asked_for_again(deploy):
     calls = deploy(saved=True, GUIDED="1")
 
     # The saved answers are the defaults offered: no stack name of ours over them.
-    assert calls[-1] == f"sam [deploy] [--config-file] [{deploy.config}] [--guided]"
+    assert calls[-2] == f"sam [deploy] [--config-file] [{deploy.config}] [--guided]"
     deploy(GUIDED="yes", expect=2)
+
+
+def test_a_failed_secrets_step_stops_before_the_build(deploy):
+    calls = deploy(saved=True, expect=1, SECRETS_STATUS="1")
+
+    assert [call.split(" ")[0] for call in calls] == ["credentials", "python"]  # no sam
 
 
 def test_no_credentials_stops_before_the_build(deploy, tmp_path):

@@ -151,6 +151,7 @@ def test_parameter_overrides_reach_the_environment():
     assert values["AllowedEmailDomains"] == "a.com,b.org"
     refs = {**values, "AWS::StackName": STACK, "CatalogTable": "c", "EventsTable": "e",
             "ScoresTable": "s"}
+    refs.update(evaluate_conditions(template, refs))
     env = function_environment(template, "ApiFunction", refs)
     assert env["KORPO_ALLOWED_EMAIL_DOMAINS"] == "a.com,b.org"
     assert env["KORPO_POINTS_PER_CLICK"] == "5"
@@ -164,7 +165,8 @@ def test_conflicting_function_environments_are_refused():
         "Variables": {"KORPO_ALLOWED_EMAIL_DOMAINS": "other.com"}}
     refs = {**parameter_values(template), "CatalogTable": "c", "EventsTable": "e",
             "ScoresTable": "s", "AwardFailureQueue": "q", "UserPool": "p", "HttpApi": "a",
-            "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com"}
+            "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": STACK}
     refs.update(evaluate_conditions(template, refs))
     with pytest.raises(ValueError, match="KORPO_ALLOWED_EMAIL_DOMAINS"):
         stack_environment(template, refs)

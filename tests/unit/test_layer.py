@@ -42,5 +42,5 @@ def test_the_tests_run_on_the_sdk_the_layer_ships():
 
 def test_every_service_the_code_calls_keeps_its_model_in_the_layer():
     called = _called_services()
-    assert {"dynamodb", "sqs", "ses", "cognito-idp"} <= called  # the scan finds the calls
+    assert {"dynamodb", "sqs", "ses", "cognito-idp", "ssm"} <= called  # the scan finds the calls
     assert called <= _kept_services(), sorted(called - _kept_services())

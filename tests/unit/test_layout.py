@@ -15,8 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 KORPO = ROOT / "functions" / "korpo" / "korpo"
 
-# The base: used by every package, using none of them.
-BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models")
+# The base: used by every package, using none of them. `secrets` is here because settings
+# (the base) reads the stack's secrets through it, and every package reads settings.
+BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

@@ -1,4 +1,8 @@
-"""Configuration read once per cold start from the environment the template sets."""
+"""Configuration read once per cold start from the environment the template sets.
+
+The secrets are not in that environment: it names where they are (KORPO_SECRETS_PATH), and
+korpo.secrets reads each from SSM Parameter Store on its first use, once per container.
+"""
 from __future__ import annotations
 
 import os
@@ -6,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from korpo import secrets
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,7 @@ class Settings:
     user_pool_id: str = ""
     admin_group: str = "admins"
     award_failure_queue_url: str = ""
-    # track_click: secrets from NoEcho template parameters (never in code), the fallback queue
-    visitor_secret: str = field(default="", repr=False)
-    conversion_secret: str = field(default="", repr=False)
+    # track_click: the fallback queue
     click_fallback_queue_url: str = ""
     public_base_url: str = ""
     allowed_email_domains: tuple[str, ...] = field(default_factory=tuple)
@@ -47,14 +51,16 @@ class Settings:
     # admin sets it in the browser (korpo.brand overlays it with the four above).
     human_click_value: Decimal = Decimal("0")
     currency: str = "EUR"
-    # Announcements (korpo.announcements): incoming webhooks (secrets: NoEcho parameters, empty
-    # when not configured) and the web app's address for links in e-mails sent by a schedule.
-    slack_webhook_url: str = field(default="", repr=False)
-    teams_webhook_url: str = field(default="", repr=False)
+    # Announcements (korpo.announcements): the web app's address for links in e-mails sent by a
+    # schedule (the webhooks are secrets, below).
     web_base_url: str = ""
     catalog_table: str = "korpo-catalog"
     events_table: str = "korpo-events"
     scores_table: str = "korpo-scores"
+    # The stack's secrets: read from SSM under KORPO_SECRETS_PATH on first use (the store is
+    # shared by every copy of these settings, so each secret is read once per container).
+    secret_store: secrets.SecretStore = field(default_factory=secrets.SecretStore, repr=False,
+                                              compare=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -63,6 +69,30 @@ class Settings:
     @property
     def sign_up_open(self) -> bool:
         return self.sign_up == "open"
+
+    # The secrets, as values ("" when not set). Each property reads on first use: raising
+    # korpo.secrets.MissingSecret for a required one the deployment lacks, SecretUnavailable
+    # when SSM does not answer.
+    @property
+    def visitor_secret(self) -> str:
+        """Keys the daily visitor hash, and (derived keys) the web session, the self-click
+        cookie, the board pseudonyms and the e-mails' unsubscribe tokens."""
+        return self.secret_store.get(secrets.VISITOR_HASH) or ""
+
+    @property
+    def conversion_secret(self) -> str:
+        """The brand's server signs POST /conversions with it."""
+        return self.secret_store.get(secrets.CONVERSION) or ""
+
+    @property
+    def slack_webhook_url(self) -> str:
+        """Empty: no Slack."""
+        return (self.secret_store.get(secrets.SLACK_WEBHOOK) or "").strip()
+
+    @property
+    def teams_webhook_url(self) -> str:
+        """Empty: no Teams."""
+        return (self.secret_store.get(secrets.TEAMS_WEBHOOK) or "").strip()
 
 
 def _domains(raw: str) -> tuple[str, ...]:
@@ -86,8 +116,6 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         sender_email=env.get("KORPO_SENDER_EMAIL", ""),
         user_pool_id=env.get("KORPO_USER_POOL_ID", ""),
         award_failure_queue_url=env.get("KORPO_AWARD_FAILURE_QUEUE_URL", ""),
-        visitor_secret=env.get("KORPO_VISITOR_SECRET", ""),
-        conversion_secret=env.get("KORPO_CONVERSION_SECRET", ""),
         click_fallback_queue_url=env.get("KORPO_CLICK_FALLBACK_QUEUE_URL", ""),
         public_base_url=env.get("KORPO_PUBLIC_BASE_URL", "").rstrip("/"),
         allowed_email_domains=_domains(env.get("KORPO_ALLOWED_EMAIL_DOMAINS", "")),
@@ -100,13 +128,13 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         logo_url=env.get("KORPO_LOGO_URL", ""),
         human_click_value=Decimal(env.get("KORPO_HUMAN_CLICK_VALUE", "0") or "0"),
         currency=env.get("KORPO_CURRENCY", "EUR") or "EUR",
-        slack_webhook_url=env.get("KORPO_SLACK_WEBHOOK_URL", "").strip(),
-        teams_webhook_url=env.get("KORPO_TEAMS_WEBHOOK_URL", "").strip(),
         web_base_url=(env.get("KORPO_WEB_BASE_URL", "")
                       or env.get("KORPO_PUBLIC_BASE_URL", "")).rstrip("/"),
         catalog_table=env.get("KORPO_CATALOG_TABLE", "korpo-catalog"),
         events_table=env.get("KORPO_EVENTS_TABLE", "korpo-events"),
         scores_table=env.get("KORPO_SCORES_TABLE", "korpo-scores"),
+        # A path, never a value: no variable of the environment carries a secret.
+        secret_store=secrets.SecretStore(env.get("KORPO_SECRETS_PATH", "")),
     )
 
 

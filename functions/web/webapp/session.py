@@ -1,8 +1,8 @@
 """The signed-in session: two HttpOnly cookies, never readable by a page's script.
 
 - `korpo_session`: who is signed in, until when, and the session's form token; signed with
-  HMAC-SHA256 under a key derived from VisitorHashSecret (checked in microseconds, no call).
-  It lives SESSION_SECONDS; then
+  HMAC-SHA256 under a key derived from the visitor-hash-secret (checked in microseconds, no
+  call). It lives SESSION_SECONDS; then
 - `korpo_refresh`: Cognito's refresh token renews it (one Cognito call), which fails once the
   account is deleted or disabled: that is how a removed employee is signed out.
 Both are `HttpOnly; SameSite=Lax` (and `Secure` over https): another site's forms never carry
@@ -44,13 +44,13 @@ class Session:
 
 
 class MissingSecret(RuntimeError):
-    """VisitorHashSecret is missing or short: no session can be trusted, so none is made."""
+    """The visitor-hash-secret is missing or short: no session can be trusted, so none is made."""
 
 
 def session_key(visitor_secret: str) -> bytes:
     """A key of its own for sessions, derived from the stack's secret (no new parameter)."""
-    if len(visitor_secret) < 32:  # the template's MinLength: never sign with a guessable key
-        raise MissingSecret("KORPO_VISITOR_SECRET must hold 32 characters or more")
+    if len(visitor_secret) < 32:  # as `make secret` requires: never sign with a guessable key
+        raise MissingSecret("the visitor-hash-secret must hold 32 characters or more")
     return hmac.new(visitor_secret.encode(), b"korpo/web-session/v1", hashlib.sha256).digest()
 
 

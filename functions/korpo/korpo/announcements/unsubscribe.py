@@ -1,6 +1,6 @@
 """The one-click unsubscribe: a token that names the employee (their opaque id, never the
-e-mail) and proves we made it (HMAC-SHA256 with a key derived from VisitorHashSecret). It does
-not expire: an old e-mail's link still works, and all it can do is stop the e-mails."""
+e-mail) and proves we made it (HMAC-SHA256 with a key derived from the visitor-hash-secret). It
+does not expire: an old e-mail's link still works, and all it can do is stop the e-mails."""
 from __future__ import annotations
 
 import base64
@@ -23,8 +23,8 @@ class MissingSecret(RuntimeError):
 
 
 def _key(visitor_secret: str) -> bytes:
-    if len(visitor_secret) < 32:  # the template's MinLength: never sign with a guessable key
-        raise MissingSecret("KORPO_VISITOR_SECRET must hold 32 characters or more")
+    if len(visitor_secret) < 32:  # as `make secret` requires: never sign with a guessable key
+        raise MissingSecret("the visitor-hash-secret must hold 32 characters or more")
     return hmac.new(visitor_secret.encode(), b"korpo/unsubscribe/v1", hashlib.sha256).digest()
 
 

@@ -20,12 +20,12 @@ SELF_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
 
 
 class MissingSecret(RuntimeError):
-    """The deployment has no secret configured (a NoEcho template parameter)."""
+    """The deployment has no visitor-hash-secret (an SSM parameter: korpo.secrets)."""
 
 
 def _key(secret: str) -> bytes:
     if not secret:
-        raise MissingSecret("KORPO_VISITOR_SECRET is not set")
+        raise MissingSecret("the visitor-hash-secret is not set")
     return secret.encode("utf-8")
 
 
