@@ -29,8 +29,8 @@ DYNAMODB_PITR_PER_GB_MONTH = 0.20  # continuous backups (point-in-time recovery)
 LOGS_PER_GB_INGESTED = 0.50
 LOGS_PER_GB_MONTH = 0.03
 # CloudWatch: $0.10 per standard-resolution alarm metric a month (AWS Compute Blog, "Faster
-# scaling with Amazon EC2 Auto Scaling Target Tracking", 2024); a metric math alarm is one
-# alarm metric per metric it reads.
+# scaling with Amazon EC2 Auto Scaling Target Tracking", 2024). A metric math alarm: one per
+# metric it reads (SECONDARY: cost guides; not found on a page of AWS's that could be read).
 ALARM_PER_METRIC_MONTH = 0.10
 SES_PER_THOUSAND_EMAILS = 0.10  # SES, outbound e-mail
 # SNS: e-mail notifications $2.00 per 100,000 after the first 1,000 a month, publishes $0.50
