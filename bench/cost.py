@@ -215,29 +215,31 @@ def _scan(client, table: str) -> list[dict]:
 
 
 # Lambda imports the handler's module as a module (its dataclasses look themselves up in
-# sys.modules): "<init seconds> 0", as bench.web reads it.
+# sys.modules). The CPU seconds of the import and init, not the wall time: the INIT is CPU
+# work, and on this shared 2-core machine other processes stretch the wall time (by 3-4x
+# under a load of 8). "<init seconds> 0", as bench.web reads it.
 _COLD_MODULE = """
 import sys, time
-t = time.perf_counter()
+t = time.process_time()
 import importlib.util
 spec = importlib.util.spec_from_file_location("app", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 sys.modules["app"] = module
 spec.loader.exec_module(module)
-print(time.perf_counter() - t, 0)
+print(time.process_time() - t, 0)
 """
 
 
 def _cold_init() -> dict[str, float]:
-    """Seconds to import and initialise each function's module in a fresh interpreter (the
-    INIT Lambda bills), on one core of this machine: the least of COLD_RUNS, as other work
-    on this shared machine only ever adds time."""
+    """CPU seconds to import and initialise each function's module in a fresh interpreter
+    (the INIT Lambda bills), on one core of this machine: the median of COLD_RUNS."""
     from bench.web import _cold_once
 
     out = {}
     for logical_id, folder in COLD_FUNCTIONS.items():
         _cold_once(_COLD_MODULE, folder)  # compiled .pyc, as in Lambda
-        out[logical_id] = min(_cold_once(_COLD_MODULE, folder) for _ in range(COLD_RUNS))
+        out[logical_id] = statistics.median(_cold_once(_COLD_MODULE, folder)
+                                            for _ in range(COLD_RUNS))
     return out
 
 
