@@ -375,7 +375,7 @@ def run() -> list[Figure]:
         Figure("poll_feeds.peak_rss_mb", result["peak_rss_mb"], "MB",
                "report (VmHWM, the peak resident memory of the polling process alone: DynamoDB "
                "is a moto server in another process, so no fake tables are counted; "
-               "PollFeeds has 1,769 MB)"),
+               "PollFeeds has 1,024 MB)"),
         Figure("poll_feeds.peak_rss_mb_fetch_parse", result["fetch_parse_rss_mb"], "MB",
                "report (VmHWM of the same process after the fetch-and-parse pass, "
                "before any DynamoDB client exists)"),

@@ -114,7 +114,7 @@ def run() -> list[Figure]:
                f"starting feeds is {result['budget_s']:.0f} s; the slowest hostile feeds are "
                "cut at the 30 s fetch deadline)"),
         Figure("poll_feeds.hostile_peak_rss_mb", result["peak_rss_mb"], "MB",
-               "<= 512 (VmHWM of the polling process; PollFeeds has 1,769 MB)"),
+               "<= 512 (VmHWM of the polling process; PollFeeds has 1,024 MB)"),
     ]
 
 

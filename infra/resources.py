@@ -4,7 +4,8 @@ The template is read, never restated: a table, queue, group or schedule added to
 template.yaml appears here without touching this file. Resources moto cannot run (Lambda
 functions: moto needs Docker to invoke them; the HTTP API and its authorizer; the layer) are
 played by the local stack itself, in-process; their names are still given physical values
-so that every Ref and Fn::GetAtt in the template resolves.
+so that every Ref and Fn::GetAtt in the template resolves. What only watches or bills a real
+account (the alerts' topic, alarms, the budget) is left out, and said so in NOT_CREATED.
 """
 from __future__ import annotations
 
@@ -17,11 +18,23 @@ from infra.template import (
     parameter_values, queue_definitions, resolve_all, resources_of_type,
 )
 
+# Resource types created in moto (below), each by its own function.
+CREATED = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::Cognito::UserPool",
+           "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolGroup", "AWS::Logs::LogGroup")
+
 # Resource types the local stack plays itself (not created in moto), with why.
 PLAYED_IN_PROCESS = {
     "AWS::Serverless::Function": "handlers run in-process (moto needs Docker to invoke Lambda)",
     "AWS::Serverless::HttpApi": "served by infra/gateway.py (payload 1.0, JWT authorizer)",
     "AWS::Serverless::LayerVersion": "functions/korpo is on sys.path",
+}
+
+# Resource types the local stack leaves out, with why: nothing local would watch or pay.
+NOT_CREATED = {
+    "AWS::SNS::Topic": "the alerts' topic: nobody to e-mail locally (AlertEmail is empty)",
+    "AWS::SNS::Subscription": "the alerts' e-mail subscription, likewise",
+    "AWS::CloudWatch::Alarm": "alarms on AWS's own metrics, which moto does not produce",
+    "AWS::Budgets::Budget": "a budget on the account's bill: a local stack has none",
 }
 
 

@@ -170,3 +170,21 @@ def test_conflicting_function_environments_are_refused():
     refs.update(evaluate_conditions(template, refs))
     with pytest.raises(ValueError, match="KORPO_ALLOWED_EMAIL_DOMAINS"):
         stack_environment(template, refs)
+
+
+def test_every_resource_type_is_created_played_or_knowingly_left_out():
+    """A resource type new to the template fails here until the local stack creates it,
+    plays it, or says why it need not (infra/README.md lists them)."""
+    from infra.resources import CREATED, NOT_CREATED, PLAYED_IN_PROCESS
+
+    declared = {res["Type"] for res in load_template()["Resources"].values()}
+    accounted = set(CREATED) | set(PLAYED_IN_PROCESS) | set(NOT_CREATED)
+    assert declared - accounted == set()
+    assert not set(CREATED) & set(NOT_CREATED) and not set(PLAYED_IN_PROCESS) & set(NOT_CREATED)
+    assert {"AWS::CloudWatch::Alarm", "AWS::SNS::Topic", "AWS::Budgets::Budget"} <= declared
+
+
+def test_what_is_left_out_is_not_in_moto(created):
+    _, _, session = created
+    assert session.client("sns").list_topics()["Topics"] == []
+    assert session.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
