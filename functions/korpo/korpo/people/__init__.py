@@ -1,7 +1,8 @@
 """People, and what Korpo keeps of them (a work e-mail, a name, their choices):
 
 accounts   sign-up, sign-in and passwords through the user pool's public API
-employees  who may sign up; the profile made on the first visit
+signup     who may sign up (the work-e-mail domains; no AWS, for the PreSignUp trigger)
+employees  the profile made on the first visit
 profiles   what an employee chooses: name, team, pseudonym, language, digest
 names      display names on the boards, or a stable pseudonym
 teams      the teams admins keep, and the monthly team board
