@@ -69,6 +69,8 @@ POOL_ID = f"{REGION}_AbCdEfGhI"
 # CloudFormation names what a template does not: "{stack}-{logical id}-{13 random}", cut to
 # 64 characters for a function.
 RANDOM = "1A2B3C4D5E6F7"
+# DynamoDB names a table's stream by the time it was enabled.
+STREAM_LABEL = "2026-12-07T00:00:00.000"
 
 
 def physical_name(logical_id: str, limit: int = 64) -> str:
@@ -165,6 +167,8 @@ class Values:
             return self.value(props.get("TableName")) or physical_name(name, 255)
         if kind == "AWS::Lambda::Function":
             return self.value(props.get("FunctionName")) or physical_name(name)
+        if kind == "AWS::Logs::LogGroup":
+            return self.value(props.get("LogGroupName")) or physical_name(name, 512)
         return physical_name(name)
 
     def get_att(self, name: str, attribute: str) -> str:
@@ -179,7 +183,14 @@ class Values:
             return self.ref(name).rsplit("/", 1)[1]
         if attribute == "StreamArn":
             return (f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}/"
-                    "stream/2026-12-07T00:00:00.000")
+                    f"stream/{STREAM_LABEL}")
+        if attribute == "Arn" and kind == "AWS::DynamoDB::Table":
+            return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}"
+        if attribute == "Arn" and kind == "AWS::Logs::LogGroup":
+            # CloudFormation's Arn of a log group ends with ":*" (its streams).
+            return f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
+        if attribute == "Arn" and kind == "AWS::IAM::Role":
+            return f"arn:{PARTITION}:iam::{ACCOUNT}:role/{physical_name(name)}"
         return physical_name(f"{name}.{attribute}")
 
     def condition(self, name: str) -> bool:
