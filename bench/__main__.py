@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 
 from bench import (
-    award_points, board, clicks, cost, deploy, poll_feeds, poll_hostile, shop, stats,
+    award_points, board, clicks, cost, deploy, poll_feeds, poll_hostile, security, shop, stats,
     track_click, web,
 )
 from bench.harness import ROOT, Figure
 
 SUITES = (track_click, clicks, poll_feeds, poll_hostile, award_points, board, cost, shop, web,
-          stats, deploy)
+          stats, deploy, security)
 
 
 def main(names: list[str] | None = None) -> None:

@@ -69,6 +69,8 @@ POOL_ID = f"{REGION}_AbCdEfGhI"
 # CloudFormation names what a template does not: "{stack}-{logical id}-{13 random}", cut to
 # 64 characters for a function.
 RANDOM = "1A2B3C4D5E6F7"
+# DynamoDB names a table's stream by the time it was enabled.
+STREAM_LABEL = "2026-12-07T00:00:00.000"
 
 
 def physical_name(logical_id: str, limit: int = 64) -> str:
@@ -165,21 +167,33 @@ class Values:
             return self.value(props.get("TableName")) or physical_name(name, 255)
         if kind == "AWS::Lambda::Function":
             return self.value(props.get("FunctionName")) or physical_name(name)
+        if kind == "AWS::Logs::LogGroup":
+            return self.value(props.get("LogGroupName")) or physical_name(name, 512)
         return physical_name(name)
+
+    # What Fn::GetAtt <resource>.Arn returns, from the resource's Ref ({ref}). A log group's
+    # ends with ":*" (CloudFormation's: its streams).
+    ARNS = {
+        "AWS::Cognito::UserPool": "cognito-idp:{region}:{account}:userpool/{ref}",
+        "AWS::Lambda::Function": "lambda:{region}:{account}:function:{ref}",
+        "AWS::SQS::Queue": "sqs:{region}:{account}:{ref}",  # the Ref is its URL: its name
+        "AWS::DynamoDB::Table": "dynamodb:{region}:{account}:table/{ref}",
+        "AWS::Logs::LogGroup": "logs:{region}:{account}:log-group:{ref}:*",
+        "AWS::IAM::Role": "iam::{account}:role/{ref}",
+    }
 
     def get_att(self, name: str, attribute: str) -> str:
         kind = self.resources[name]["Type"]
-        if attribute == "Arn" and kind == "AWS::Cognito::UserPool":
-            return f"arn:{PARTITION}:cognito-idp:{REGION}:{ACCOUNT}:userpool/{POOL_ID}"
-        if attribute == "Arn" and kind == "AWS::Lambda::Function":
-            return f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{self.ref(name)}"
-        if attribute == "Arn" and kind == "AWS::SQS::Queue":
-            return f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{self.ref(name).rsplit('/', 1)[1]}"
+        if attribute == "Arn" and kind in self.ARNS:
+            ref = self.ref(name).rsplit("/", 1)[-1] if kind == "AWS::SQS::Queue" else \
+                self.ref(name)
+            return f"arn:{PARTITION}:" + self.ARNS[kind].format(region=REGION, account=ACCOUNT,
+                                                                ref=ref)
         if attribute == "QueueName":
             return self.ref(name).rsplit("/", 1)[1]
         if attribute == "StreamArn":
             return (f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}/"
-                    "stream/2026-12-07T00:00:00.000")
+                    f"stream/{STREAM_LABEL}")
         return physical_name(f"{name}.{attribute}")
 
     def condition(self, name: str) -> bool:

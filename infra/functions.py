@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+from infra.calls import acting_as, attributed
 from infra.template import ROOT, function_setting, load_template, resources_of_type
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -23,7 +24,11 @@ def function_specs(template: dict[str, Any] | None = None) -> dict[str, dict[str
 
 
 def load_module(code_uri: str, module: str = "app") -> ModuleType:
-    """Import functions/<name>/<module>.py under a unique name (every handler is app.py)."""
+    """Import functions/<name>/<module>.py under a unique name (every handler is app.py).
+
+    The function's AWS calls are its own wherever a test reaches its handler from (this
+    module's `handler`, or load_handler's): the module is imported, and its handler runs,
+    as the template's function of that CodeUri (infra/calls.py, the IAM proof)."""
     path = ROOT / code_uri / f"{module}.py"
     unique = "korpo_fn_" + Path(code_uri).name
     if unique in sys.modules:
@@ -38,14 +43,33 @@ def load_module(code_uri: str, module: str = "app") -> ModuleType:
     assert spec and spec.loader, path
     mod = importlib.util.module_from_spec(spec)
     sys.modules[unique] = mod
-    spec.loader.exec_module(mod)
+    owner = _function_of(code_uri, module)
+    with acting_as(owner[0] if owner else None):
+        spec.loader.exec_module(mod)
+    if owner and callable(getattr(mod, owner[1], None)):
+        setattr(mod, owner[1], attributed(owner[0], getattr(mod, owner[1])))
     return mod
 
 
+def _function_of(code_uri: str, module: str) -> tuple[str, str] | None:
+    """(logical id, handler name) of the one template function with this code, if one."""
+    found = [(name, props["Handler"].rsplit(".", 1)[1])
+             for name, props in function_specs().items()
+             if props.get("CodeUri", "").rstrip("/") == code_uri.rstrip("/")
+             and props["Handler"].rsplit(".", 1)[0] == module]
+    return found[0] if len(found) == 1 else None
+
+
 def load_handler(logical_id: str, template: dict[str, Any] | None = None) -> Handler:
+    """The function's handler. Its AWS calls, and its module's at import (a cold start),
+    are the function's: the IAM proof checks them against its role (infra/calls.py)."""
     props = function_specs(template)[logical_id]
     module, func = props["Handler"].rsplit(".", 1)
-    return getattr(load_module(props["CodeUri"].rstrip("/"), module), func)
+    with acting_as(logical_id):
+        handler = getattr(load_module(props["CodeUri"].rstrip("/"), module), func)
+    if getattr(handler, "__korpo_function__", None) == logical_id:
+        return handler
+    return attributed(logical_id, handler)
 
 
 class LambdaContext:

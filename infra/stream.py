@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from infra.calls import acting_as
+
 # ------------------------------------------------------------------ filter patterns
 
 
@@ -209,8 +211,9 @@ class StreamPump:
         self._thread: threading.Thread | None = None
         self.totals = PumpResult()
         if mapping.starting_position == "LATEST":
-            for shard in self._shards():
-                self._checkpoints[shard] = self._last_sequence(shard)
+            with acting_as(mapping.function):
+                for shard in self._shards():
+                    self._checkpoints[shard] = self._last_sequence(shard)
 
     # --------------------------------------------------------------- reading
     def _shards(self) -> list[str]:
@@ -240,8 +243,11 @@ class StreamPump:
 
     # --------------------------------------------------------------- delivering
     def poll(self) -> PumpResult:
-        """Deliver everything the stream holds now; returns what happened."""
-        with self._lock:
+        """Deliver everything the stream holds now; returns what happened.
+
+        Lambda's event source mapping reads the stream, and sends to the on-failure
+        destination, with the function's role: so do these calls (infra/calls.py)."""
+        with self._lock, acting_as(self.mapping.function):
             result = PumpResult()
             for shard in self._shards():
                 self._poll_shard(shard, result)
@@ -431,11 +437,12 @@ class StreamPump:
 
 
 def sqs_sender(sqs: Any) -> Callable[[str, dict[str, Any]], None]:
-    """send_failure for an SQS destination given by ARN (arn:aws:sqs:region:account:name)."""
+    """send_failure for an SQS destination given by ARN (arn:aws:sqs:region:account:name).
+
+    Lambda sends to the destination with the function's role, sqs:SendMessage and nothing
+    more: the queue's URL is built from its ARN, not looked up (no sqs:GetQueueUrl)."""
     def send(destination_arn: str, message: dict[str, Any]) -> None:
         _, _, _, _, account, name = destination_arn.split(":", 5)
-        url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+        url = f"{sqs.meta.endpoint_url.rstrip('/')}/{account}/{name}"
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
     return send
-
-

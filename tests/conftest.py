@@ -22,6 +22,42 @@ STACK = "korpo-test"
 
 from web_pages import web  # noqa: E402,F401 - the web function's fixture, for every test
 
+from infra.calls import install as _record_aws_calls  # noqa: E402
+
+# Every AWS call a function makes in this session, for the IAM proof that runs last
+# (tests/infra/test_least_privilege.py; infra/calls.py).
+_record_aws_calls()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "after_all: runs after every other test (the IAM "
+                            "proof judges the calls they made)")
+
+
+def pytest_deselected(items):
+    _DESELECTED.extend(items)
+
+
+_DESELECTED: list = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """`after_all` tests run last, whatever the order of collection."""
+    last = [item for item in items if item.get_closest_marker("after_all")]
+    items[:] = [item for item in items if not item.get_closest_marker("after_all")] + last
+
+
+def whole_suite(session) -> str | None:
+    """None when this session runs every test of tests/ (nothing deselected, every file
+    collected), else what it left out: unused grants are judged on the whole suite only."""
+    if _DESELECTED:
+        return f"{len(_DESELECTED)} test(s) deselected"
+    collected = {Path(item.path).resolve() for item in session.items}
+    left_out = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("test_*.py")
+                      if p.resolve() not in collected)
+    return f"not collected: {', '.join(left_out[:5])}…" if left_out else None
+
 
 @pytest.fixture
 def aws(monkeypatch):

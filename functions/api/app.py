@@ -3,8 +3,8 @@
 Authentication is the gateway's: the HttpApi JWT authorizer verifies the Cognito token and
 passes its claims in the request context. The gateway's routes are greedy (`/me/{proxy+}`…):
 the route is found by the app's own route table (chalice_routes). Routes are split by audience into blueprints
-(korpo_api/employee.py, korpo_api/admin.py). The same function answers Cognito's PreSignUp
-trigger, which refuses emails outside the allowed domains.
+(korpo_api/employee.py, korpo_api/admin.py). The user pool's PreSignUp trigger is a function of
+its own (functions/cognito_triggers), so that this one may name the pool.
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import chalice_routes
 
 from korpo import settings
 from korpo.models import bind_tables
-from korpo.people import employees
 from korpo_api import admin, employee
 from korpo_api.common import problem
 
@@ -53,17 +52,5 @@ def json_content_type(event, get_response):  # noqa: ANN001 - Chalice's middlewa
     return response
 
 
-def pre_sign_up(event: dict) -> dict:
-    """Cognito PreSignUp: refuse addresses outside the brand's work domains."""
-    email = (event.get("request", {}).get("userAttributes") or {}).get("email", "")
-    try:
-        employees.check_signup_email(email, _settings.allowed_email_domains)
-    except employees.EmailDomainNotAllowed as error:
-        raise Exception(str(error)) from None  # Cognito shows this message to the user
-    return event
-
-
 def handler(event: dict, context) -> dict:
-    if isinstance(event, dict) and "triggerSource" in event:
-        return pre_sign_up(event)
     return app(chalice_routes.resolve(router, event), context)

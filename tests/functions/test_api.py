@@ -114,13 +114,16 @@ def test_admin_routes_need_the_admins_group(api, monkeypatch):
     assert bad["statusCode"] == 400
 
 
-def test_pre_sign_up_refuses_other_domains(aws):
-    handler = load_handler("ApiFunction")
-    event = load_event("api/pre_sign_up")
-    assert handler(event, LambdaContext("api")) == event
-    event["request"]["userAttributes"]["email"] = "mallory@gmail.com"
+def test_the_pools_pre_sign_up_trigger_refuses_other_domains(aws):
+    handler = load_handler("CognitoTriggersFunction")
+    event = load_event("cognito_triggers/pre_sign_up")
+    assert handler(event, LambdaContext("cognito_triggers")) == event
     with pytest.raises(Exception, match="work email"):
-        handler(event, LambdaContext("api"))
+        handler(load_event("cognito_triggers/pre_sign_up_refused"),
+                LambdaContext("cognito_triggers"))
+    with pytest.raises(ValueError, match="not a trigger"):
+        handler({"triggerSource": "PostConfirmation_ConfirmSignUp"},
+                LambdaContext("cognito_triggers"))
 
 
 def test_lists_rewards_and_challenges(api):

@@ -235,7 +235,8 @@ def test_poison_record_goes_to_the_failure_queue_and_never_blocks(handler, monke
 
     module = __import__("sys").modules["korpo_fn_award_points"]
     sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName="award-failures")["QueueUrl"]
+    # The template's name: the IAM proof holds this send to AwardPointsFunction's role.
+    url = sqs.create_queue(QueueName="korpo-test-award-failures")["QueueUrl"]
     monkeypatch.setattr(module, "_settings",
                         __import__("dataclasses").replace(module._settings,
                                                           award_failure_queue_url=url))

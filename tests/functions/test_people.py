@@ -153,9 +153,10 @@ def test_deleting_an_account_keeps_the_books_and_stops_the_points(aws):
     assert int(BalanceModel.get(*BalanceModel.key("emp-bob")).points) == 15  # the books
 
 
-def test_profile_team_and_privacy_routes(api):
+def test_profile_team_and_privacy_routes(api, monkeypatch):
     import boto3
 
+    from korpo import settings
     from korpo.people.teams import create_team
 
     team = create_team("Sales")
@@ -164,6 +165,8 @@ def test_profile_team_and_privacy_routes(api):
     cognito.admin_create_user(UserPoolId=pool, Username="bob@example.com",
                               MessageAction="SUPPRESS",
                               UserAttributes=[{"Name": "email", "Value": "bob@example.com"}])
+    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)  # the template gives the api its pool
+    settings.current.cache_clear()
     claims = {**BOB, "iss": f"https://cognito-idp.eu-west-1.amazonaws.com/{pool}"}
     assert body_of(api("api/get_profile", claims=claims))["display_name"] == "Bob"
     bad = api("api/update_profile", claims=claims, body={"language": "de"})

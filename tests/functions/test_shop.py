@@ -198,6 +198,15 @@ def test_redeem_route_answers_201_409_and_404_with_codes(shop, api):
     assert [r["redemption_id"] for r in mine] == [body["redemption_id"]]
 
 
+def test_a_reward_without_stock_redeems_through_the_api_too(shop, api):
+    """No stock to decrement: the transaction checks the reward with a ConditionCheck (its
+    own IAM action, dynamodb:ConditionCheckItem, which the api's role must have)."""
+    give("emp-bob", 60)
+    made = api("api/redeem_reward", claims=BOB, path_params={"reward_id": "tree"})
+    assert (made["statusCode"], body_of(made)["balance"]) == (201, 10)
+    assert stock_of("tree") is None
+
+
 def test_admins_fulfil_and_cancel_from_the_queue(shop, api):
     give("emp-bob", 200)
     made = body_of(api("api/redeem_reward", claims=BOB, path_params={"reward_id": "mug"}))

@@ -52,8 +52,10 @@ def test_the_measures_see_what_sam_adds():
             if s["Principal"]["Service"] == "apigateway.amazonaws.com"]
     assert f"arn:aws:execute-api:{limits.REGION}:{limits.ACCOUNT}:{limits.API_ID}/*/*/me/*" \
         in arns
-    assert any(s["Principal"]["Service"] == "cognito-idp.amazonaws.com"
-               for s in policy["Statement"])
+    trigger = json.loads(limits.resource_policies(expanded, parameters)[
+        "CognitoTriggersFunction"])
+    assert [s["Principal"]["Service"] for s in trigger["Statement"]] == [
+        "cognito-idp.amazonaws.com"]
     env = json.loads(limits.environments(expanded, parameters)["WebFunction"])
     assert env["KORPO_TIME_ZONE"] == "x" * 64  # a Global, at its MaxLength
     assert env["KORPO_CATALOG_TABLE"] == f"{limits.STACK}-catalog"

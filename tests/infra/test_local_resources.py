@@ -135,8 +135,10 @@ def test_function_environment_is_globals_plus_own_resolved(created):
     assert api["KORPO_CATALOG_TABLE"] == f"{STACK}-catalog"
     assert api["KORPO_EVENTS_TABLE"] == f"{STACK}-events"
     assert api["KORPO_POINTS_PER_CLICK"] == "10"  # a Number parameter, as a string
-    assert api["KORPO_ALLOWED_EMAIL_DOMAINS"] == "example.com"  # !Join of a list
+    assert api["KORPO_USER_POOL_ID"] == resources.user_pool_id
     assert api["KORPO_PUBLIC_BASE_URL"] == ""
+    trigger = function_environment(template, "CognitoTriggersFunction", resources.refs)
+    assert trigger["KORPO_ALLOWED_EMAIL_DOMAINS"] == "example.com"
     click = function_environment(template, "TrackClickFunction", resources.refs)
     assert "KORPO_ALLOWED_EMAIL_DOMAINS" not in click
     merged = stack_environment(template, resources.refs)
@@ -152,7 +154,7 @@ def test_parameter_overrides_reach_the_environment():
     refs = {**values, "AWS::StackName": STACK, "CatalogTable": "c", "EventsTable": "e",
             "ScoresTable": "s"}
     refs.update(evaluate_conditions(template, refs))
-    env = function_environment(template, "ApiFunction", refs)
+    env = function_environment(template, "CognitoTriggersFunction", refs)
     assert env["KORPO_ALLOWED_EMAIL_DOMAINS"] == "a.com,b.org"
     assert env["KORPO_POINTS_PER_CLICK"] == "5"
     with pytest.raises(KeyError):
@@ -165,6 +167,7 @@ def test_conflicting_function_environments_are_refused():
         "Variables": {"KORPO_ALLOWED_EMAIL_DOMAINS": "other.com"}}
     refs = {**parameter_values(template), "CatalogTable": "c", "EventsTable": "e",
             "ScoresTable": "s", "AwardFailureQueue": "q", "UserPool": "p", "HttpApi": "a",
+            "UserPoolClient": "c",
             "AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com",
             "AWS::StackName": STACK}
     refs.update(evaluate_conditions(template, refs))

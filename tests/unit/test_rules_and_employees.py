@@ -2,12 +2,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from korpo.people.employees import (
-    EmailDomainNotAllowed,
-    Identity,
-    check_signup_email,
-    default_display_name,
-)
+from korpo.people.employees import Identity, default_display_name
+from korpo.people.signup import EmailDomainNotAllowed, check_signup_email
 from korpo.scoring.rules import Award, Rules, ScoredEvent, award_for
 
 AT = datetime(2026, 11, 1, tzinfo=timezone.utc)

@@ -2,7 +2,6 @@
 domain error becomes a clear 4xx: `{"code": "...", "message": "..."}` as JSON."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from chalice import BadRequestError, ForbiddenError, Response
@@ -11,9 +10,6 @@ from chalice.app import Request
 from korpo import settings
 from korpo.people import access, employees
 
-_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/([\w-]+_[0-9A-Za-z]+)$")
-
-
 def identity(request: Request) -> employees.Identity:
     claims = (request.context.get("authorizer") or {}).get("claims") or {}
     if not claims.get("sub") or not claims.get("email"):
@@ -21,11 +17,9 @@ def identity(request: Request) -> employees.Identity:
     groups = claims.get("cognito:groups") or ""
     # HTTP API authorizers pass list claims as a string such as "[admins]".
     names = groups if isinstance(groups, list) else groups.strip("[]").replace(",", " ").split()
-    issuer = _ISSUER.match(str(claims.get("iss") or ""))
     return employees.Identity(employee_id=claims["sub"], email=claims["email"],
                               name=claims.get("name"), is_admin="admins" in names,
-                              username=claims.get("cognito:username"),
-                              user_pool_id=issuer.group(1) if issuer else None)
+                              username=claims.get("cognito:username"))
 
 
 def admin(request: Request) -> employees.Identity:
@@ -66,7 +60,7 @@ def problem(status: int, code: str, message: str, **extra: Any) -> Response:
                     headers={"Content-Type": "application/json"})
 
 
-def user_pool_id(who: employees.Identity) -> str:
-    """The pool that signed the token (the template cannot pass the pool's id to this
-    function: the pool's PreSignUp trigger is this function, which would make a cycle)."""
-    return settings.current().user_pool_id or who.user_pool_id or ""
+def user_pool_id() -> str:
+    """The employees' pool (KORPO_USER_POOL_ID: the template's pool, whose tokens the
+    gateway's authorizer verified)."""
+    return settings.current().user_pool_id

@@ -218,7 +218,7 @@ def redeem(reward_id: str):
     request_id = json_body(bp.current_request).get("request_id")
     try:
         done = redemptions.redeem(who.employee_id, reward_id, request_id=request_id,
-                                  user_pool_id=user_pool_id(who))
+                                  user_pool_id=user_pool_id())
     except tuple(e for e, *_ in _SHOP_ERRORS) as error:
         for kind, status, code, message in _SHOP_ERRORS:
             if isinstance(error, kind):
@@ -304,5 +304,5 @@ def delete_me() -> Response:
     the opaque id; my links still redirect and earn nothing."""
     who = identity(bp.current_request)
     privacy.delete_account(who.employee_id, username=who.username or who.email,
-                           user_pool_id=user_pool_id(who))
+                           user_pool_id=user_pool_id())
     return Response(status_code=204, body="")

@@ -6,7 +6,8 @@ newcomers        accounts not signed in yet (invited, signed up), and their stat
 invite_list      the addresses an admin pastes to invite, each line checked
 invitation_mail  the invitation e-mail's words, English and French
 invitations      invite (Cognito AdminCreateUser), send again, withdraw; the e-mail's content
-employees        who may sign up; the profile made on the first visit
+signup           who may sign up (the work-e-mail domains; no AWS, for the PreSignUp trigger)
+employees        the profile made on the first visit
 profiles         what an employee chooses: name, team, pseudonym, language, digest
 names            display names on the boards, or a stable pseudonym
 teams            the teams admins keep, and the monthly team board

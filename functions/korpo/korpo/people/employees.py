@@ -1,4 +1,5 @@
-"""Employees: who may sign up, and the profile made on their first visit.
+"""Employees: the profile made on their first visit (who may sign up: korpo.people.signup,
+named here too for the callers that know it by this module).
 
 Korpo stores a work email and a display name, nothing about personal social accounts.
 """
@@ -16,10 +17,6 @@ from korpo.months import utc_now
 from korpo.people import newcomers
 
 
-class EmailDomainNotAllowed(ValueError):
-    pass
-
-
 class AccountDeleted(LookupError):
     """The account was deleted (a token issued before still verifies for up to an hour):
     no profile is made again under its id."""
@@ -33,14 +30,6 @@ class Identity:
     name: str | None = None
     is_admin: bool = False
     username: str | None = None  # cognito:username (AdminDeleteUser takes it)
-    user_pool_id: str | None = None  # from the token's issuer (the pool that signed it)
-
-
-def check_signup_email(email: str, allowed_domains: Iterable[str]) -> None:
-    domain = email.rsplit("@", 1)[-1].strip().lower() if "@" in email else ""
-    allowed = {d.lower() for d in allowed_domains}
-    if not domain or domain not in allowed:
-        raise EmailDomainNotAllowed("sign-up needs a work email of an allowed domain")
 
 
 def default_display_name(identity: Identity) -> str:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from korpo.people import employees
+from korpo.people import signup
 
 MAX_ADDRESSES = 50
 MAX_CHARS = 10_000
@@ -90,8 +90,8 @@ def read(text: str, default_language: str,
             refused.append(Refused(number, shown, NOT_AN_ADDRESS))
             continue
         try:
-            employees.check_signup_email(email, domains)
-        except employees.EmailDomainNotAllowed:
+            signup.check_signup_email(email, domains)
+        except signup.EmailDomainNotAllowed:
             refused.append(Refused(number, shown, DOMAIN_NOT_ALLOWED, email.rsplit("@", 1)[1]))
             continue
         if email in seen:

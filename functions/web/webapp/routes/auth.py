@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from korpo.people import accounts, employees, newcomers, profiles, signup_limits
+from korpo.people import accounts, employees, newcomers, profiles, signup, signup_limits
 from korpo.tracking import visitors
 from webapp.i18n import N_
 from webapp.pages import Pages, Redirect, Visit, local_path, page
@@ -76,8 +76,8 @@ def _email_error(email: str, visit: Visit, must_be_allowed: bool = False) -> str
         return N_("Enter an email address like name@company.com.")
     if must_be_allowed:
         try:
-            employees.check_signup_email(email, visit.settings.allowed_email_domains)
-        except employees.EmailDomainNotAllowed:
+            signup.check_signup_email(email, visit.settings.allowed_email_domains)
+        except signup.EmailDomainNotAllowed:
             return ACCOUNT_ERRORS["domain_not_allowed"][1]
     return None
 
