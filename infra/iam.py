@@ -192,9 +192,13 @@ class Role:
 
 
 def check_parameters(template: dict[str, Any]) -> dict[str, str]:
-    """A real deployment's parameters (each at its longest, as aws_limits measures them),
+    """A real deployment's parameters: their defaults (a parameter such as SecretsPath shapes
+    the ARNs a role names), those without one at their longest (as aws_limits measures them),
     sending from the tests' sender."""
     parameters = aws_limits.worst_case_parameters(template)
+    for name, spec in (template.get("Parameters") or {}).items():
+        if "Default" in spec:
+            parameters[name] = str(spec["Default"])
     if "SenderEmail" in parameters:
         parameters["SenderEmail"] = TEST_SENDER
     return parameters

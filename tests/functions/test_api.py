@@ -121,9 +121,9 @@ def test_the_pools_pre_sign_up_trigger_refuses_other_domains(aws):
     with pytest.raises(Exception, match="work email"):
         handler(load_event("cognito_triggers/pre_sign_up_refused"),
                 LambdaContext("cognito_triggers"))
-    with pytest.raises(ValueError, match="not a trigger"):
-        handler({"triggerSource": "PostConfirmation_ConfirmSignUp"},
-                LambdaContext("cognito_triggers"))
+    # A trigger it does not answer comes back unchanged: Cognito goes on as without it.
+    other = {"triggerSource": "PostConfirmation_ConfirmSignUp", "request": {}}
+    assert handler(other, LambdaContext("cognito_triggers")) == other
 
 
 def test_lists_rewards_and_challenges(api):

@@ -70,15 +70,17 @@ def week_of_news(aws):
 
 
 def _digest(monkeypatch, now: datetime = MONDAY):
+    """send_digest with its secret (the unsubscribe tokens' key) in moto's SSM, as deployed."""
     from dataclasses import replace
 
-    from helpers import with_secrets
+    from helpers import put_secrets
+    from korpo import settings
 
+    put_secrets(monkeypatch, visitor_hash_secret=SECRET)
     handler = load_handler("SendDigestFunction")
     module = __import__("sys").modules["korpo_fn_send_digest"]
-    monkeypatch.setattr(module, "_settings", with_secrets(replace(
-        module._settings, sender_email=SENDER, web_base_url="https://go.example.com"),
-        visitor_hash_secret=SECRET))
+    monkeypatch.setattr(module, "_settings", replace(
+        settings.current(), sender_email=SENDER, web_base_url="https://go.example.com"))
     monkeypatch.setattr(module, "utc_now", lambda: now)
     return lambda event: handler(event, LambdaContext("send_digest", timeout_s=900))
 

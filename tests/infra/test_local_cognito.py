@@ -52,14 +52,19 @@ def test_the_template_and_the_code_agree_on_invitations():
     # newcomer item (and nothing else): a function of its own, no reference back to the pool.
     assert cognito_triggers(TEMPLATE)["CustomMessage"] == "CognitoTriggersFunction"
     trigger = RESOURCES["CognitoTriggersFunction"]["Properties"]
-    assert trigger["Policies"] == [{"DynamoDBReadPolicy": {"TableName": {"Ref": "CatalogTable"}}}]
     assert trigger["Timeout"] <= 5  # Cognito waits 5 seconds for a trigger
-    web_actions = {action for statement in RESOURCES["WebFunction"]["Properties"]["Policies"]
-                   if isinstance(statement, dict) and "Statement" in statement
-                   for rule in statement["Statement"] for action in rule["Action"]}
-    assert {"cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser",
-            "cognito-idp:AdminDeleteUser"} <= web_actions
 
+    def actions(role: str) -> dict[str, set[str]]:
+        """{Sid: its actions} of a function's role."""
+        statements = [rule for policy in RESOURCES[role]["Properties"]["Policies"]
+                      for rule in policy["PolicyDocument"]["Statement"]]
+        return {rule["Sid"]: set(rule["Action"] if isinstance(rule["Action"], list)
+                                 else [rule["Action"]]) for rule in statements}
+
+    assert trigger["Role"] == {"Fn::GetAtt": ["CognitoTriggersRole", "Arn"]}
+    assert actions("CognitoTriggersRole")["Catalog"] == {"dynamodb:GetItem"}
+    assert {"cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser",
+            "cognito-idp:AdminDeleteUser"} <= actions("WebRole")["People"]
 
 @pytest.fixture
 def pool():
