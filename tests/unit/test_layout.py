@@ -15,8 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 KORPO = ROOT / "functions" / "korpo" / "korpo"
 
-# The base: used by every package, using none of them.
-BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models")
+# The base: used by every package, using none of them. `addresses` is here because two
+# capabilities judge addresses by one rule: tracking (where a share link sends the public)
+# and feeds (where a fetch connects), and tracking sits below feeds.
+BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models", "addresses")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")
