@@ -63,7 +63,8 @@ _EXTRA_BOTS_PATTERN = (
     # a bare domain standing as a token of its own ("…; example.com)", "+example.io"): not
     # a product's name with its version ("WEB.DE/1.5"), a field's value ("FBCR/Telekom.de")
     # or an app's reverse-DNS id ("jp.co.yahoo.ipn.appli"): a dotted token is not a URL
-    r"(?<![\w./-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|ai|fr|de|gy|gov|co)"
+    # (possessive labels: linear on hostile input)
+    r"(?<![\w./-])(?:[a-z0-9-]++\.)++(?:com|net|org|io|ai|fr|de|gy|gov|co)"
     r"(?![\w.-]|/\d)|agent|"
     # monitoring, SEO and audit tools that send a plain browser's user agent plus their name
     r"collapsify|newsai/|silktide|marketgoo|\bdlc/|securityheaders|cookiehub|readable/|"
