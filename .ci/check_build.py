@@ -29,16 +29,20 @@ from samcli.yamlhelper import yaml_parse
 ROOT = Path(__file__).resolve().parent.parent
 UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda quotas: deployment package, unzipped
 ZIPPED_LIMIT = 50 * 1024 * 1024  # Lambda quotas: deployment package, zipped
-# crawlerdetect and ua_parser load lazily on the click path: import them here so a broken
-# wheel fails the build, not the first click.
+# crawlerdetect, ua_parser and pywhatwgurl load lazily (the click path, a destination's
+# check): import them here so a broken wheel fails the build, not the first click.
 LAYER_IMPORTS = ("korpo, chalice_routes, chalice.app, pynamodb, feedparser, nh3, requests,"
-                 " aws_lambda_powertools, crawlerdetect, ua_parser, jinja2, markupsafe, segno,"
-                 " babel.dates, boto3, botocore")
+                 " aws_lambda_powertools, crawlerdetect, ua_parser, pywhatwgurl, jinja2,"
+                 " markupsafe, segno, babel.dates, boto3, botocore, korpo.addresses")
 # The layer keeps Babel's data for English and French only (functions/korpo/Makefile): check
-# both still format, as the web app's pages do.
+# both still format, as the web app's pages do; and a destination is judged as browsers read
+# it (pywhatwgurl over the layer's idna).
 LAYER_CHECK = ("import datetime; d = datetime.date(2026, 12, 2); "
                "assert babel.dates.format_date(d, 'medium', locale='fr') == '2 déc. 2026'; "
-               "assert babel.dates.format_date(d, 'LLLL y', locale='en') == 'December 2026'")
+               "assert babel.dates.format_date(d, 'LLLL y', locale='en') == 'December 2026'; "
+               "assert korpo.addresses.destination_refusal('http://0x7f.1/', False) == "
+               "'private'; assert korpo.addresses.web_destination('https://B\u00fccher.de/')"
+               " == 'https://xn--bcher-kva.de/'")
 
 
 def env_value(value, parameters: dict, resource: str) -> str | None:

@@ -182,6 +182,18 @@ def test_a_wrong_field_is_said_next_to_it_and_nothing_is_written(news, field, va
     ("http://169.254.169.254/latest/meta-data/", "private network"),
     ("http://[::1]/", "private network"),
     ("http://intranet/", "private network"),
+    # Every spelling of an address a browser accepts (issue 20): each was accepted before.
+    ("https://127.1/", "private network"),
+    ("http://10.1/", "private network"),
+    ("http://0x7f.1/", "private network"),
+    ("http://0177.0.0.1/", "private network"),
+    ("http://169.254.43518/", "private network"),
+    ("http://2130706433/", "private network"),
+    ("http://\uff11\uff12\uff17\u3002\uff10\u3002\uff10\u3002\uff11/", "private network"),
+    ("http://%31%32%37.0.0.1/", "private network"),
+    ("http://[::ffff:10.0.0.1]/", "private network"),
+    ("http://127.0.0.1\\@example.com/", "private network"),  # a browser goes to 127.0.0.1
+    ("http:/192.168.1.1/", "private network"),
     ("", "Enter the web address"),
 ])
 def test_a_destination_must_be_a_public_web_address(news, destination, message):
@@ -500,7 +512,7 @@ def test_a_hire_after_the_referral_challenge_ended_is_paid_by_the_click_time(aws
 
 
 def test_local_times_are_read_in_the_brands_zone():
-    from korpo.content.challenges import destination_refusal, parse_local
+    from korpo.content.challenges import checked_destination, parse_local
 
     assert parse_local("2026-07-01T10:30", PARIS) == datetime(2026, 7, 1, 8, 30,
                                                               tzinfo=timezone.utc)
@@ -508,11 +520,15 @@ def test_local_times_are_read_in_the_brands_zone():
                                                               tzinfo=timezone.utc)
     for bad in ("2026-02-30T10:00", "2026-12-01T25:00", "", "2026-12-01", "10:30"):
         assert parse_local(bad, PARIS) is None
-    assert destination_refusal("https://example.com/a?b=c") is None
-    assert destination_refusal("https://93.184.216.34/") is None
-    assert destination_refusal("http://192.168.1.1/") == "destination_private"
-    assert destination_refusal("https://printer.local/") == "destination_private"
-    assert destination_refusal("https://example.com:99999/") == "destination_invalid"
+    assert checked_destination("https://example.com/a?b=c") == ("https://example.com/a?b=c",
+                                                                 None)
+    assert checked_destination("https://93.184.216.34/") == ("https://93.184.216.34/", None)
+    assert checked_destination("http://192.168.1.1/") == (None, "destination_private")
+    assert checked_destination("https://printer.local/") == (None, "destination_private")
+    assert checked_destination("https://example.com:99999/") == (None, "destination_invalid")
+    # Stored as browsers read it: what was checked is what the public's browser follows.
+    assert checked_destination("HTTPS://Jobs.Example.COM/offre-été") == (
+        "https://jobs.example.com/offre-%C3%A9t%C3%A9", None)
 
 
 def test_the_api_lists_challenges_with_their_goal_and_progress(news, api):

@@ -73,6 +73,13 @@ def test_a_post_added_by_hand_is_in_the_news_and_shares_like_any_other(web):
     ({"url": "javascript:alert(1)"}, "url", "starts with http:// or https://"),
     ({"url": "data:text/html,hi"}, "url", "starts with http:// or https://"),
     ({"url": "/relative/path"}, "url", "starts with http:// or https://"),
+    # A post's link must not lead the public into a network, in any spelling (issue 20).
+    ({"url": "http://169.254.169.254/latest/meta-data/"}, "url", "private network"),
+    ({"url": "https://127.1/"}, "url", "private network"),
+    ({"url": "http://0x7f.1/admin"}, "url", "private network"),
+    ({"url": "http://10.1/"}, "url", "private network"),
+    ({"url": "http://router.lan/"}, "url", "private network"),
+    ({"image_url": "https://192.168.1.1/x.jpg"}, "image_url", "starts with https://"),
     ({"title": " "}, "title", "Enter the post's title."),
     ({"title": "t" * 201}, "title", "200 characters or fewer"),
     ({"image_url": "http://cdn.example.com/x.jpg"}, "image_url", "starts with https://"),

@@ -32,7 +32,8 @@ def _record(event_id: str, seq: int, **image: str) -> dict:
 
 @pytest.fixture
 def seeded(web, aws):
-    """A post with a hostile title; 2 human clicks, 1 bot click, 1 share, 1 conversion."""
+    """A post with a hostile title; 2 human clicks, 1 bot click, 1 share, 1 conversion, and
+    1 conversion through a bot's click (unpaid)."""
     from korpo.models import PostModel
 
     record = _record("x", 0)
@@ -47,7 +48,8 @@ def seeded(web, aws):
                _record("h2", 2, klass="human", visitor_key="v2", referrer="linkedin"),
                _record("b1", 3, klass="bot", referrer="linkedin"),
                _record("s1", 4, type="share_intent", network="linkedin"),
-               _record("k1", 5, type="conversion", conversion_type="lead")]
+               _record("k1", 5, type="conversion", conversion_type="lead"),
+               _record("k2", 6, type="conversion", conversion_type="lead", klass="bot")]
     handler = load_handler("AwardPointsFunction")
     for _ in range(2):  # delivered twice: counted once
         assert handler({"Records": records}, LambdaContext("award_points")) == {
@@ -75,6 +77,7 @@ def test_the_page_shows_reach_apart_from_bots_and_the_rate(web, seeded):
     assert "Reach (human clicks) 2" in words
     assert "Clicks by robots and link previews (not reach) 1" in words
     assert "Conversions 1" in words
+    assert "Unpaid conversions 1" in words  # the bot's: apart, not in the rate
     assert "Conversion rate 50" in words
     assert "<svg" in answer["body"] and "<rect class=\"bar\"" in answer["body"]
     assert "style=" not in answer["body"]  # the CSP refuses inline styles
@@ -99,6 +102,8 @@ def test_the_csv_has_the_figures_and_neutralises_formulas(web, seeded):
     assert figures["Human clicks (reach)"] == "2"
     assert figures["Clicks by robots and link previews (not reach)"] == "1"
     assert figures["Conversion rate (conversions per human click)"] == "0.5000"
+    assert figures["Conversions"] == "1"
+    assert figures["Conversions through robots' or unverified clicks (earn nothing)"] == "1"
     _answer, days = _csv(web, "daily")
     assert ["2026-11-22", "2", "2", "1", "1", "1"] == days[days.index(
         next(r for r in days if r[0] == "2026-11-22"))][:6]
@@ -143,3 +148,8 @@ def test_the_page_is_in_french_too(web, seeded):
                             headers=as_admin(**{"accept-language": "fr"})))
     assert answer["statusCode"] == 200
     assert "Portée (clics humains)" in text_of(answer["body"])
+    assert "Conversions non payées 1" in text_of(answer["body"])
+    # the CSV's words follow the admin's language too
+    answer = web(page_event("/manage/stats.csv", query={**PERIOD, "table": "summary"},
+                            headers=as_admin(**{"accept-language": "fr"})))
+    assert "Conversions issues de clics de robots ou non vérifiés" in answer["body"]

@@ -2,7 +2,8 @@
 checkpoint, partial failures, replays of done records), injected crashes (before or after a
 transaction commits) and concurrent duplicates of the same events gives the same Scores table
 (ledger, board, rank buckets, balances, stats counters, their breakdowns, caps, activity
-markers and the months' adoption counters) as one clean pass."""
+markers and the months' adoption counters) as one clean pass; and in that pass a conversion
+through a bot's or an unverified click pays nothing and is counted apart."""
 from __future__ import annotations
 
 import os
@@ -32,7 +33,8 @@ def event_lists(draw):
         at = START + timedelta(minutes=draw(st.integers(0, 60 * 8)))
         out.append(ScoredEvent(
             event_id=f"{i:04d}", type=kind,
-            klass=draw(st.sampled_from(["human", "human", "bot", "repeat", "self"])),
+            klass=draw(st.sampled_from(["human", "human", "bot", "repeat", "self",
+                                        "unverified"])),
             employee_id=draw(st.sampled_from(["ann", "bob", "cy"])), at=at,
             post_id=draw(st.sampled_from(["p1", "p2", None])),
             referrer=draw(st.sampled_from(["linkedin", "x", None])),
@@ -96,6 +98,7 @@ def test_any_delivery_history_equals_one_clean_pass(ctx, events, data):
     clean = award.process(events, ctx)
     assert not clean.failed
     expected = _snapshot(table)
+    _assert_unpaid_conversions_pay_nothing(events, clean, expected)
     _wipe(table)
 
     real_transact = award._transact
@@ -128,6 +131,20 @@ def test_any_delivery_history_equals_one_clean_pass(ctx, events, data):
         award._transact, award._between_read_and_write = real_transact, _no_pause
     award.process(events[checkpoint:], ctx)  # whatever is left: the stream goes on
     assert _snapshot(table) == expected
+
+
+def _assert_unpaid_conversions_pay_nothing(events, outcome, items) -> None:
+    """A conversion through a bot's or an unverified click is never paid, never in the
+    ledger, and counted once apart (`unpaid_conversions`), never as a conversion."""
+    unpaid = {e.event_id for e in events
+              if e.type == "conversion" and e.klass in ("bot", "unverified")}
+    assert not unpaid & set(outcome.awarded)
+    entries = {event_id for item in items.values() for event_id in item.get("entries", {})}
+    assert not unpaid & entries
+    overall = [item["c"] for (pk, _), item in items.items() if pk == "STATS#all#all"]
+    assert sum(int(c.get("unpaid_conversions", 0)) for c in overall) == len(unpaid)
+    paid = [e for e in events if e.type == "conversion" and e.event_id not in unpaid]
+    assert sum(int(c.get("conversions", 0)) for c in overall) == len(paid)
 
 
 def _no_pause(employee_id):

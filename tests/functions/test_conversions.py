@@ -303,3 +303,42 @@ def test_a_conversion_carries_its_click_s_challenge(app, aws):
     assert answer["statusCode"] == 201
     (conversion,) = _conversions()
     assert (conversion.challenge_id, conversion.employee_id) == ("launch", "emp-9")
+
+
+@pytest.mark.parametrize("ua,klass", [
+    ("Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)", "bot"),
+    # a browser's user agent with a script's headers (curl's): neither proven nor denied
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+     "like Gecko) Version/17.2 Mobile/15E148 Safari/604.1", "unverified"),
+])
+def test_a_conversion_through_an_unpaid_click_earns_nothing_and_is_counted_apart(
+        app, link, monkeypatch, ua, klass):  # noqa: F811
+    import sys
+
+    from infra.functions import load_handler
+    from korpo import settings
+    from korpo.board import stats
+    from korpo.models import EventModel
+    from korpo.scoring.award import day_of, ledger_entries
+    from korpo.scoring.rules import Rules
+
+    response = _click(app.handler, link.code, ua=ua, accept="*/*")
+    click_id = parse_qs(urlsplit(response["headers"]["Location"]).query)["korpo_click"][0]
+    assert EventModel.get(click_id).klass == klass
+    signed = _conversion(app.handler, {"click_id": click_id, "type": "signup",
+                                       "external_id": f"order-{klass}"})
+    assert signed["statusCode"] == 201  # recorded: the brand's report is kept, as evidence
+    (event,) = _conversions()
+    assert event.klass == klass
+
+    award = load_handler("AwardPointsFunction")
+    monkeypatch.setattr(sys.modules["korpo_fn_award_points"]._rules, "get",
+                        lambda: Rules(points_per_conversion={"signup": 50, "*": 5}))
+    award({"Records": [_stream_record(event, 1)]}, LambdaContext("award_points"))
+
+    table = settings.current().scores_table
+    assert ledger_entries(table, "emp-1", include_capped=True) == []
+    day = stats.day(table, "all", "all", day_of(event.at, settings.current().zone))
+    assert day["unpaid_conversions"] == 1
+    assert "conversions" not in day and "conversions:signup" not in day
+    assert "points" not in day

@@ -80,6 +80,26 @@ def test_reach_is_human_clicks_only_and_the_rest_is_shown_apart(ctx):
     assert len(board.days) == 30  # every day, the quiet ones as zeros (the chart's gaps)
 
 
+def test_conversions_through_unpaid_clicks_earn_nothing_and_are_counted_apart(ctx):
+    _award(ctx, _day_of_events() + [
+        _event("k2", type="conversion", klass="bot", post_id="p1", conversion_type="lead"),
+        _event("k3", type="conversion", klass="unverified", post_id="p1",
+               conversion_type="signup")])
+    board = _board(ctx)
+    assert board.totals["unpaid_conversions"] == 2
+    assert board.totals["conversions"] == 1 and board.conversions_by_type == {"lead": 1}
+    assert board.conversion_rate == Decimal("0.5")  # paid conversions per human click
+    assert board.totals["points"] == 2 * 10 + 3 * 1 + 5  # the two pay nothing
+    empty = _board_of(ctx, date(2026, 10, 1))
+    assert empty.totals["unpaid_conversions"] == 0  # shown as 0 on a quiet month
+
+
+def _board_of(ctx, first):
+    from korpo.board import dashboard
+
+    return dashboard.dashboard(ctx.scores_table, first, first + timedelta(days=29))
+
+
 def test_breakdowns_by_post_network_team_and_channel(ctx):
     _award(ctx, _day_of_events())
     board = _board(ctx)

@@ -400,11 +400,16 @@ def test_a_link_shared_for_a_challenge_tags_its_clicks(handler, aws):
 
 UNSAFE_DESTINATIONS = ["javascript:alert(document.cookie)", "JavaScript:alert(1)",
                        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
-                       "vbscript:msgbox(1)", " javascript:alert(1)", "//evil.example.com/x"]
+                       "vbscript:msgbox(1)", " javascript:alert(1)", "//evil.example.com/x",
+                       # inside a network, in spellings browsers accept (issue 20): stored
+                       # before destinations were parsed as browsers parse them
+                       "http://169.254.169.254/latest/meta-data/", "https://127.1/",
+                       "http://0x7f.1/", "http://0177.0.0.1/", "http://169.254.43518/",
+                       "http://127.0.0.1\\@blog.example.com/", "http://localhost:8080/"]
 
 
 @pytest.mark.parametrize("destination", UNSAFE_DESTINATIONS)
-def test_a_stored_non_http_destination_is_never_shared(aws, destination):
+def test_a_stored_unsafe_destination_is_never_shared(aws, destination):
     from korpo.models import LinkModel
     from korpo.tracking import links
 
@@ -414,13 +419,23 @@ def test_a_stored_non_http_destination_is_never_shared(aws, destination):
     assert [i.pk for i in LinkModel.scan() if i.sk == "LINK"] == []
 
 
+def test_a_stored_public_destination_is_followed_as_browsers_read_it(handler, aws):
+    from korpo.tracking import links
+
+    make_post("odd", url="HTTPS://Blog.Example.COM/été?ref=rss")
+    link = links.get_or_create("emp-1", "odd", "x")
+    location = _click(handler, link.code)["headers"]["Location"]
+    assert location.startswith("https://blog.example.com/%C3%A9t%C3%A9?ref=rss&utm_source=x")
+
+
 @pytest.mark.parametrize("destination", UNSAFE_DESTINATIONS)
-def test_a_stored_non_http_destination_is_never_redirected_to(handler, aws, destination):
+def test_a_stored_unsafe_destination_is_never_redirected_to(handler, aws, destination):
     from datetime import datetime, timezone
 
     from korpo.models import EventModel, LinkModel
 
-    # No path stores one today: written by hand, as a bug or an old item could have.
+    # No path stores one today: written by hand, as a bug or an old item could have (before
+    # issue 20 a manual post or a challenge could store an address inside a network).
     now = datetime.now(timezone.utc)
     LinkModel(*LinkModel.key("abcdefghij"), code="abcdefghij", employee_id="emp-1",
               post_id="p9", network="x", destination=destination, created_at=now).save()

@@ -195,6 +195,10 @@ PREVIEWERS_AND_AGENTS = [
     "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/107.0 Safari/537.36 Ghost Inspector",
+    # a critical-CSS generator on headless Chrome, named by a dotted product token that the
+    # bare-domain rule no longer takes for a URL (cua)
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/79.0.3945.0 Safari/537.36 Criticalcss.com/2.0.0",
     # image proxies (uap-core tests/test_ua.yaml, family GmailImageProxy)
     "Firefox/11.0 (via ggpht.com GoogleImageProxy)",
     # AI assistants fetching a page for their user
@@ -275,7 +279,8 @@ def test_the_corpus_is_large_and_has_the_in_app_browsers():
     assert len(corpus) >= 1000 and len(set(corpus)) == len(corpus)
     for token in ("LinkedInApp", "FBAN/FBIOS", "FB_IAB", "Instagram", "TwitterAndroid",
                   "Twitter for iPhone", "musical_ly", "Snapchat/", "Slack/", "Mattermost/",
-                  "Teams/"):
+                  "Teams/", ") WebKit/86", "MetaIAB", "FBCR/Telekom.de", "MicroMessenger/",
+                  " Line/", "YJApp-IOS", "YJApp-ANDROID", "Barcelona ", "[WAiOS/"):
         assert any(token in ua for ua in corpus), token
 
 
@@ -301,6 +306,58 @@ def test_slack_and_mattermost_apps_pass_but_slackbot_does_not():
                 "Slackbot 1.0 (+https://api.slack.com/robots)", "Slack-ImgProxy 149 "
                 "(+https://api.slack.com/robots)", "Mattermost-Bot/1.1"):
         assert agents.verdict(bot, evidence).klass == agents.BOT, bot
+
+
+# Real people the classifier refused before issue 20, each in the shape that was refused.
+REFUSED_BEFORE_ISSUE_20 = {
+    # Facebook's iOS in-app browser since iOS 14: the engine token is the WebKit build,
+    # without "Apple" (a server log quoting it [5478793484]; the corpus has 14.4 to 16.1).
+    "facebook-ios-webkit-build":
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 16_1_1 like Mac OS X) WebKit/8614 (KHTML, like "
+        "Gecko) Mobile/20B101 [FBAN/FBIOS;FBAV/329.0.0.45.119;FBBV/307086707;FBDV/iPhone11,8;"
+        "FBMD/iPhone;FBSN/iOS;FBSV/16.1.1;FBSS/2;FBID/phone;FBLC/it_IT;FBOP/5;FBRV/309406790]",
+    # A dotted carrier name is not a URL (a server log [69592345279]).
+    "facebook-carrier-telekom.de":
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 11_4_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+        "like Gecko) Mobile/15G77 [FBAN/FBIOS;FBDV/iPhone7,2;FBMD/iPhone;FBSN/iOS;FBSV/11.4.1;"
+        "FBSS/2;FBCR/Telekom.de;FBID/phone;FBLC/de_DE;FBOP/5;FBRV/123725744]",
+    # An app's reverse-DNS id is not a URL (ua-parser-js, test/data/ua/extension/inapp.json).
+    "yahoo-japan-ios":
+        "Mozilla/5.0 (iPad; CPU OS 18_1_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+        "Gecko) Mobile/15E148 YJApp-IOS jp.co.yahoo.ipn.appli/4.131.0",
+    "yahoo-japan-android":
+        "Mozilla/5.0 (Linux; Android 13; SH-M20 Build/TKQ1.220915.002; wv) AppleWebKit/537.36 "
+        "(KHTML, like Gecko) Version/4.0 Chrome/132.0.6834.163 Mobile Safari/537.36 "
+        "YJApp-ANDROID jp.co.yahoo.android.yjtop/3.187.0",
+    # A product token with a dot in its name is not a URL: WEB.DE's Firefox build, as the
+    # issue reported it (no public copy found, so not in the corpus).
+    "web.de-firefox":
+        "Mozilla/5.0 (Windows NT 10.0; WOW64; rv:45.0) Gecko/20100101 Firefox/45.0 (WEB.DE/1.5)",
+    # Mattermost's desktop app 4.x puts its token before Chrome/ (Mattermost's web app,
+    # utils/user_agent [31907731983]).
+    "mattermost-desktop-4":
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Mattermost/4.2.3 Chrome/61.0.3163.100 Electron/2.0.12 Safari/537.36",
+}
+
+
+@pytest.mark.parametrize("ua", REFUSED_BEFORE_ISSUE_20.values(), ids=REFUSED_BEFORE_ISSUE_20)
+def test_people_refused_before_issue_20_are_human(ua):
+    for headers in (CHROMIUM, SAFARI_17_2_IOS):
+        assert agents.verdict(ua, agents.request_evidence(headers)).klass == agents.HUMAN
+
+
+@pytest.mark.parametrize("ua", [
+    "Mozilla/5.0 (compatible; SomeFetcher/1.0; example.com)",  # a bare domain, a token alone
+    "Mozilla/5.0 (compatible; SomeFetcher/1.0; +example.io/about)",
+    "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 "
+    "Safari/537.36 monitor.example.com",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Mattermost/4.2.3 "
+    "Chrome/61.0.3163.100 Safari/537.36 (compatible; FooBot/1.0)",  # not the app's exact shape
+    "Mattermost-Bot/1.1",
+])
+def test_a_url_standing_alone_still_names_a_fetcher(ua):
+    assert agents.verdict(ua, agents.request_evidence(CHROMIUM)).klass == agents.BOT, ua
 
 
 # ------------------------------------------------------------------ hostile input

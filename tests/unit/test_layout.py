@@ -17,7 +17,9 @@ KORPO = ROOT / "functions" / "korpo" / "korpo"
 
 # The base: used by every package, using none of them. `secrets` is here because settings
 # (the base) reads the stack's secrets through it, and every package reads settings.
-BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models")
+# `addresses` is here because two capabilities judge addresses by one rule: tracking (where a
+# share link sends the public) and feeds (where a fetch connects), and tracking sits below feeds.
+BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models", "addresses")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

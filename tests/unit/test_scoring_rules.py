@@ -38,6 +38,22 @@ def test_points_per_kind():
     assert award_for(_event(type="employee_signup"), rules) == Award(100, "signup_bonus")
 
 
+@given(klass=st.sampled_from(["human", "repeat", "self", "bot", "unverified"]),
+       trust=st.sampled_from(["signed", "pixel"]), multiplier=st.integers(1, 5),
+       bonus=st.integers(0, 50))
+def test_a_conversion_through_a_bot_s_or_an_unverified_click_never_earns(klass, trust,
+                                                                           multiplier, bonus):
+    """Whatever the rules and a running challenge's terms: a script that followed the link
+    (a bot's click, or one neither proven nor denied) can report a conversion too."""
+    rules = Rules(points_per_conversion={"*": 20})
+    launch = Challenge("launch", AT - timedelta(days=1), AT + timedelta(days=1),
+                       multiplier=multiplier, bonus=bonus)
+    event = _event(type="conversion", klass=klass, trust=trust, conversion_type="signup",
+                   challenge_id="launch")
+    granted = award_for(event, rules, [launch])
+    assert (granted is None) == (klass in ("bot", "unverified"))
+
+
 def test_named_challenge_wins_else_the_most_generous_running_one():
     running = Challenge("a", AT - timedelta(hours=1), AT + timedelta(hours=1), 2)
     richer = Challenge("b", AT - timedelta(hours=1), AT + timedelta(hours=1), 3)

@@ -105,7 +105,8 @@ class Dashboard:
 
     @property
     def conversion_rate(self) -> Decimal | None:
-        """Conversions per human click."""
+        """Conversions per human click (those through bots' and unverified clicks, which
+        earn nothing, are `unpaid_conversions`: in neither figure)."""
         return ratio(self.totals.get("conversions", 0), self.reach)
 
     @property
@@ -181,7 +182,8 @@ def dashboard(scores_table: str, first_day: date, last_day: date, *, dimension: 
                if k.startswith("conversions:")}
     registers = hll.union([r for r in map(registers_of, items.values()) if r])
     totals["unique_visitors"] = hll.estimate(registers if any(registers) else None)
-    for name in ("human_clicks", "share_intents", "conversions", "points", *NOT_REACH):
+    for name in ("human_clicks", "share_intents", "conversions", "unpaid_conversions",
+                 "points", *NOT_REACH):
         totals.setdefault(name, 0)
     out = Dashboard(dimension, key, first_day, last_day, totals,
                     dict(sorted(by_type.items(), key=lambda kv: (-kv[1], kv[0]))), days,

@@ -6,7 +6,9 @@ click, the network shared to for a share intent), team, channel (the post's feed
 (value "all": the whole programme).
 Counters (`c`): human_clicks, unverified_clicks (neither proven a person nor named a bot:
 never paid, never reach), bot_clicks, repeat_clicks, self_clicks, share_intents,
-conversions, conversions:{type}, employee_signup, points (and points:{kind} on the employee's
+conversions, conversions:{type}, unpaid_conversions (conversions through a bot's or an
+unverified click: never paid, in neither conversions nor conversions:{type}),
+conversion_upgrades, employee_signup, points (and points:{kind} on the employee's
 item, for the daily caps); unique_visitors is estimated from the item's HyperLogLog
 registers. Every item but the employee's also holds `x`: {dimension: {value: {h, s, c, p}}},
 the day's human clicks, share intents, conversions and points by the events' other

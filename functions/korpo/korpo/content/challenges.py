@@ -15,22 +15,20 @@ page) are where it is called.
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Mapping
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.board import stats
 from korpo.content import posts
-from korpo.feeds.guard import refusal
 from korpo.models import ChallengeModel, PostModel
 from korpo.models.base import sort_time, transaction_connection
 from korpo.models.catalog import POSTS_PK, ChallengeTerms
@@ -55,7 +53,6 @@ RECENT_POSTS = 30
 
 _CONVERSION_TYPE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")  # as conversions.validate
 _LOCAL_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})$")
-_PRIVATE_NAMES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 
 
 class InvalidChallenge(ValueError):
@@ -191,27 +188,18 @@ def parse_local(text: str, zone: ZoneInfo) -> datetime | None:
     return local.astimezone(timezone.utc)
 
 
-def destination_refusal(url: str) -> str | None:
-    """Why a destination may not be a challenge's (a code), or None. http(s) with a host, as
-    every share link (links.safe_destination), and no private or loopback host: a redirect
-    of the brand's must not lead the public into someone's network."""
-    if len(url) > DESTINATION_MAX or not safe_destination(url):
-        return "destination_invalid"
-    parts = urlsplit(url)
+def checked_destination(url: str) -> tuple[str | None, str | None]:
+    """(the destination as browsers read it, None), or (None, why it may not be a
+    challenge's: a code). http(s) with a public host, as every share link
+    (korpo.addresses, links.safe_destination): a redirect of the brand's must not lead the
+    public into someone's network. No DNS: nothing is fetched from it."""
+    if len(url) > DESTINATION_MAX:
+        return None, "destination_invalid"
     try:
-        parts.port
-    except ValueError:
-        return "destination_invalid"
-    if parts.username or parts.password:
-        return "destination_invalid"
-    host = (parts.hostname or "").rstrip(".").lower()
-    if host == "localhost" or host.endswith(_PRIVATE_NAMES) or "." not in host and ":" not in host:
-        return "destination_private"
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return None
-    return "destination_private" if refusal(ip) else None
+        return web_destination(url), None
+    except RefusedDestination as refused:
+        return None, ("destination_private" if refused.reason == PRIVATE
+                      else "destination_invalid")
 
 
 def _number(text: str) -> float | None:
@@ -270,8 +258,9 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
                 errors["post_id"] = "post_missing" if not post_id else "post_unknown"
                 post_id = None
         else:
-            destination = fields.get("destination", "").strip()
-            why = "destination_missing" if not destination else destination_refusal(destination)
+            typed = fields.get("destination", "").strip()
+            destination, why = checked_destination(typed) if typed else (
+                None, "destination_missing")
             if why:
                 errors["destination"] = why
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.content.posts import MANUAL_FEED, PostNotFound, get_post
 from korpo.feeds.sanitize import MAX_URL_CHARS, clean_html, safe_url
 from korpo.models import PinModel, PostModel
@@ -73,20 +74,28 @@ def _text(raw: object, field: str, max_chars: int, *, required: bool = False,
 
 
 def clean_destination(raw: object) -> str:
-    """An absolute http(s) address with a host, at most sanitize.MAX_URL_CHARS long."""
+    """An absolute http(s) address whose host is public, as browsers read it (korpo.addresses:
+    its share links send the public there), at most sanitize.MAX_URL_CHARS long. Stored as
+    browsers serialize it, so what was checked is what they follow."""
     value = raw.strip() if isinstance(raw, str) else ""
     if not value:
         raise InvalidPost("url", "required")
     if len(value) > MAX_URL_CHARS:
         raise InvalidPost("url", "too_long")
     clean = safe_url(value)
-    if clean is None or not safe_destination(clean):
-        raise InvalidPost("url", "not_web")
-    return clean
+    try:
+        destination = web_destination(clean)
+    except RefusedDestination as refused:
+        raise InvalidPost("url", "private" if refused.reason == PRIVATE else "not_web") from None
+    if len(destination) > MAX_URL_CHARS:  # percent-encoding lengthens it
+        raise InvalidPost("url", "too_long")
+    return destination
 
 
 def clean_image(raw: object) -> str | None:
-    """An https image address, or None: an http image would be mixed content on our pages."""
+    """An https image address with a public host, or None: an http image would be mixed
+    content on our pages, and employees' browsers load it (a private host would be a request
+    into their network)."""
     value = raw.strip() if isinstance(raw, str) else ""
     if not value:
         return None

@@ -7,45 +7,24 @@ the address the socket actually connects to, after DNS and on every connection (
 redirect hop too): see fetch.GuardedAdapter, which resolves once, checks, and connects to
 the checked address (no second lookup that DNS rebinding could answer differently).
 
-The local stack and the tests serve feeds from 127.0.0.1; they, and only they, set
-KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS=1 (never set by template.yaml). Even then link-local
+Which addresses are refused (`refusal`) is korpo.addresses' rule, the one destinations
+follow too. The local stack and the tests serve feeds from 127.0.0.1; they, and only they,
+set KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS=1 (never set by template.yaml). Even then link-local
 addresses, where cloud metadata services live, stay refused.
 """
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from urllib.parse import urlsplit
 
-ALLOW_PRIVATE_ENV = "KORPO_FEEDS_ALLOW_PRIVATE_NETWORKS"
+# The address rule is the base's (korpo.addresses): destinations share it, without DNS.
+from korpo.addresses import ALLOW_PRIVATE_ENV, IPAddress, private_networks_allowed, refusal
+
+__all__ = ["ALLOW_PRIVATE_ENV", "ForbiddenAddress", "HostNotFound", "UnsafeUrl",
+           "check_address", "check_url", "private_networks_allowed", "refusal", "resolve"]
+
 SCHEMES = frozenset({"http", "https"})
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-# Refused even with the local switch on: metadata services (AWS 169.254.169.254 and
-# fd00:ec2::254, the Lambda runtime API's 169.254.100.1, GCP, Azure) live here.
-_ALWAYS_REFUSED = (
-    ipaddress.ip_network("169.254.0.0/16"),
-    ipaddress.ip_network("fe80::/10"),
-    ipaddress.ip_network("fd00:ec2::/32"),
-    ipaddress.ip_network("0.0.0.0/8"),
-    ipaddress.ip_network("::/128"),
-)
-# Python's is_global misses these: shared address space (carrier-grade NAT, also used for
-# internal load balancers), IETF protocol assignments (a few anycast services there are
-# "global", none is a feed host), multicast, and IPv6 site-local addresses (fec0::/10,
-# deprecated by RFC 3879 but still routed inside some networks; ipaddress calls them global).
-_NOT_PUBLIC = (
-    ipaddress.ip_network("100.64.0.0/10"),
-    ipaddress.ip_network("192.0.0.0/24"),
-    ipaddress.ip_network("224.0.0.0/4"),
-    ipaddress.ip_network("ff00::/8"),
-    ipaddress.ip_network("fec0::/10"),
-)
-# IPv6 prefixes that carry an IPv4 address which the network may route to (NAT64 and its
-# local-use prefix): the embedded IPv4 address is judged too.
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
 class UnsafeUrl(ValueError):
@@ -58,45 +37,6 @@ class ForbiddenAddress(UnsafeUrl):
 
 class HostNotFound(LookupError):
     """The host name does not resolve: the site's problem (or a typo), not a refusal."""
-
-
-def private_networks_allowed() -> bool:
-    """The local stack's and tests' switch; read on each check so a test can flip it."""
-    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip.teredo is not None:
-        return ip.teredo[1]  # the client's address
-    if any(ip in net for net in _NAT64):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def refusal(ip: IPAddress, allow_private: bool = False) -> str | None:
-    """Why a connection to `ip` is refused, or None when it is allowed."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.scope_id:
-            return "scoped IPv6 address"
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            # IPv4-mapped, 6to4, Teredo, NAT64: the network may deliver to the IPv4 address
-            # inside. A real feed host is reached by its A record; these are refused outright.
-            return f"IPv6 transition address carrying {embedded}"
-    if any(ip in net for net in _ALWAYS_REFUSED if net.version == ip.version):
-        return "link-local, metadata or unspecified address"
-    if any(ip in net for net in _NOT_PUBLIC if net.version == ip.version) or \
-            ip.is_multicast or ip.is_reserved:
-        return "not a public unicast address"
-    if not ip.is_global:
-        if allow_private and (ip.is_private or ip.is_loopback):
-            return None
-        return "private or loopback address"
-    return None
 
 
 def check_address(address: str, allow_private: bool | None = None) -> IPAddress:

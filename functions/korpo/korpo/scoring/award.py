@@ -51,6 +51,7 @@ from korpo.scoring.rules import (
     apply_caps,
     award_for,
     challenge_for,
+    is_unpaid_conversion,
     kind_of,
 )
 
@@ -186,6 +187,8 @@ def counters_of(event: ScoredEvent) -> list[str]:
     if event.type == "conversion":
         if event.upgrades:  # the pixel's event counted this conversion already
             return ["conversion_upgrades"]
+        if is_unpaid_conversion(event):  # through a bot's or an unverified click: apart
+            return ["unpaid_conversions"]
         return ["conversions", f"conversions:{event.conversion_type or 'other'}"]
     return [event.type]
 

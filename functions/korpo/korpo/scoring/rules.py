@@ -16,6 +16,9 @@ CLICK = "click"
 SHARE_INTENT = "share_intent"
 CONVERSION = "conversion"
 EMPLOYEE_SIGNUP = "employee_signup"  # the employee's own first sign-up (a bonus, once)
+# The classes of click that prove no person followed the link (korpo.tracking.agents): a
+# conversion tied to one earns nothing, and is counted apart (`unpaid_conversions`).
+UNPAID_CLICKS = ("bot", "unverified")
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def base_award(event: ScoredEvent, rules: Rules) -> Award | None:
         return Award(rules.points_per_share_intent, "share_intent") if (
             rules.points_per_share_intent > 0) else None
     if event.type == CONVERSION:
-        if event.earns is False:
+        if event.earns is False or is_unpaid_conversion(event):
             return None
         if event.trust == "pixel" and not rules.pixel_conversions_earn:
             return None
@@ -125,6 +128,12 @@ def base_award(event: ScoredEvent, rules: Rules) -> Award | None:
     if event.type == EMPLOYEE_SIGNUP:
         return Award(rules.signup_bonus, "signup_bonus") if rules.signup_bonus > 0 else None
     return None
+
+
+def is_unpaid_conversion(event: ScoredEvent) -> bool:
+    """A conversion through a click that proved no person (a bot's, or one neither proven
+    nor denied): a script that follows a link can report a conversion too."""
+    return event.type == CONVERSION and event.klass in UNPAID_CLICKS
 
 
 def challenge_for(event: ScoredEvent, challenges: list[Challenge]) -> Challenge | None:

@@ -60,17 +60,25 @@ _EXTRA_BOTS_PATTERN = (
     r"splash|synthetic|monitor|checkly|thousandeyes|dotcom-monitor|rigor|catchpoint|"
     r"scan|scraping|archiv|crawl|spider|\bbot\b|[a-z]bot/|"
     r"(?:https?://|\+https?:|www\.|@[a-z0-9-]+\.[a-z]{2,})|"
-    r"\b[a-z0-9-]+\.(?:com|net|org|io|ai|fr|de|gy|gov|co)\b|agent|"
+    # a bare domain standing as a token of its own ("…; example.com)", "+example.io"): not
+    # a product's name with its version ("WEB.DE/1.5"), a field's value ("FBCR/Telekom.de")
+    # or an app's reverse-DNS id ("jp.co.yahoo.ipn.appli"): a dotted token is not a URL
+    # (possessive labels: linear on hostile input)
+    r"(?<![\w./-])(?:[a-z0-9-]++\.)++(?:com|net|org|io|ai|fr|de|gy|gov|co)"
+    r"(?![\w.-]|/\d)|agent|"
     # monitoring, SEO and audit tools that send a plain browser's user agent plus their name
     r"collapsify|newsai/|silktide|marketgoo|\bdlc/|securityheaders|cookiehub|readable/|"
-    r"foregenix|testlocally|sindup|hotjar|watchtowr|"
+    r"foregenix|testlocally|sindup|hotjar|watchtowr|criticalcss|"
     # HTTP clients of programming languages and tools
     r"python|aiohttp|httpx|requests|urllib|curl/|wget/|libcurl|go-http-client|okhttp|"
     r"axios|node-fetch|undici|node\.js|\bnode/|deno/|\bbun/|java/|httpclient|"
     r"apache-http|jakarta|php|guzzle|powershell|\bruby\b|faraday|"
     r"libwww|scrapy|postman|insomnia|httpie|dart:io|reqwest|hyper/|"
     r"cfnetwork|dalvik|electron-fetch|got \(|\bky/")
-_BROWSER_SHAPE_PATTERN = r"^Mozilla/5\.0 \([^)]*\).*?(?:AppleWebKit/|Gecko/|Trident/)"
+# An engine token after the platform: `WebKit/8612` without "Apple" is what Facebook's iOS
+# in-app browser has sent since iOS 14 (the WebKit build, e.g. "… like Mac OS X) WebKit/8614
+# (KHTML, like Gecko) …").
+_BROWSER_SHAPE_PATTERN = r"^Mozilla/5\.0 \([^)]*\).*?(?:(?:Apple)?WebKit/|Gecko/|Trident/)"
 _PREFETCH_HEADERS = ("purpose", "sec-purpose", "x-purpose", "x-moz")
 _PREFETCH_VALUES = ("prefetch", "prerender", "preview")
 MAX_USER_AGENT = 1024  # longer user agents are refused at the edge (431) and here (bot)
@@ -168,9 +176,13 @@ def _ua_parser() -> Any:
 
 # Real browsers that crawlerdetect's list names: the desktop and mobile apps of Slack and
 # Mattermost open links in built-in browsers whose user agent carries the app's name
-# (crawlerdetect matches `Slack/`, as it should for Slack's own fetchers).
+# (crawlerdetect matches `Slack/`, as it should for Slack's own fetchers). Mattermost's
+# desktop app puts its token last since 5.0, and before it in 4.x (Electron's default place:
+# "… (KHTML, like Gecko) Mattermost/4.2.3 Chrome/61.0.3163.100 Electron/2.0.12 Safari/537.36").
 _APP_BROWSERS_PATTERN = (r"\) AppleWebKit/[\d.]+ \(KHTML, like Gecko\) Slack/[\d.]+ |"
-                         r" Slack_SSB/[\d.]+$| Mattermost/[\d.]+(?:-[\w.]+)?$")
+                         r" Slack_SSB/[\d.]+$| Mattermost/[\d.]+(?:-[\w.]+)?$|"
+                         r"\) AppleWebKit/[\d.]+ \(KHTML, like Gecko\) Mattermost/[\d.]+"
+                         r"(?:-[\w.]+)? Chrome/[\d.]+ Electron/[\d.]+ Safari/[\d.]+$")
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ request can never choose where the redirect goes (no open redirect).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from korpo.addresses import RefusedDestination, destination_refusal, web_destination
 from korpo.ids import is_share_code, new_share_code
 from korpo.models import ChallengeModel, LinkModel, LinkOwnerModel, PostModel
 from korpo.models.base import transaction_connection
@@ -40,19 +41,16 @@ class ChallengeNotFound(LookupError):
 
 
 class UnsafeDestination(ValueError):
-    """A post whose URL is not http(s) (javascript:, data:, vbscript:…) is never shared."""
+    """A post whose URL is not a public http(s) address (javascript:, data:, a private
+    network's host…) is never shared."""
 
 
 def safe_destination(url: str | None) -> bool:
-    """Only an absolute http(s) URL with a host may be a share link's destination. The poller
-    stores nothing else, but the share and redirect paths do not rely on that."""
-    if not url or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
-        return False  # a control character or a space could hide another scheme
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    """Only an absolute http(s) URL whose host is public, as browsers parse it, may be a
+    share link's destination (korpo.addresses: no private, loopback, link-local or metadata
+    address in any spelling, no local name). Admins' forms check it; the share and redirect
+    paths do not rely on that."""
+    return destination_refusal(url) is None
 
 
 @dataclass(frozen=True)
@@ -145,8 +143,10 @@ def resolve(code: str) -> ShareLink | None:
 
 class LinkCache:
     """Code -> link for a warm Lambda: a viral link costs one read per container, not per click.
-    A link whose stored destination is not http(s) (javascript:, data:…; no path stores one)
-    is cached as none: it is never followed, and checked once, not per click."""
+    A link whose stored destination is not a public http(s) address (javascript:, data:…, or a
+    private network's host stored before destinations were parsed as browsers parse them) is
+    cached as none: it is never followed, and checked once, not per click. A followed link's
+    destination is its WHATWG serialization: what was checked is what the browser reads."""
 
     def __init__(self, ttl_seconds: float = 300, max_entries: int = 10_000,
                  resolver: Callable[[str], ShareLink | None] | None = None) -> None:
@@ -163,8 +163,11 @@ class LinkCache:
         if hit and now - hit[0] < self._ttl:
             return hit[1]
         link = self._resolve(code)
-        if link is not None and not safe_destination(link.destination):
-            link = None
+        if link is not None:
+            try:
+                link = replace(link, destination=web_destination(link.destination))
+            except RefusedDestination:  # the 404 page, as for a withdrawn link
+                link = None
         if len(self._items) >= self._max:
             self._items.clear()  # crude but bounded; a container rarely sees 10k codes
         self._items[code] = (now, link)
@@ -174,7 +177,8 @@ class LinkCache:
 def tracked_destination(link: ShareLink, click_id: str | None) -> str:
     """The destination with utm_* and the click id appended; its own query and fragment kept.
     No click id (a HEAD request records no click): utm_* only. LinkCache hands out only links
-    with an http(s) destination."""
+    with a public http(s) destination, serialized as browsers do (so urlsplit reads the host a
+    browser reads)."""
     parts = urlsplit(link.destination)
     query = parse_qsl(parts.query, keep_blank_values=True)
     query += [("utm_source", link.network), ("utm_medium", "employee_advocacy"),

@@ -33,6 +33,8 @@ REFUSALS = {
     ("url", "required"): N_("Enter the address of the post."),
     ("url", "too_long"): N_("The address must be 2048 characters or fewer."),
     ("url", "not_web"): N_("Enter a full web address that starts with http:// or https://."),
+    ("url", "private"): N_("Enter a public web address: addresses of a private network "
+                           "cannot be shared."),
     ("title", "required"): N_("Enter the post's title."),
     ("title", "too_long"): N_("The title must be 200 characters or fewer."),
     ("image_url", "not_https"): N_("Enter an image address that starts with https://, or "
