@@ -22,6 +22,12 @@ STACK = "korpo-test"
 
 from web_pages import web  # noqa: E402,F401 - the web function's fixture, for every test
 
+# What Cognito does and moto lacks (ResendConfirmationCode, RevokeToken…), as the local stack
+# has it: in-process moto too.
+from infra import moto_cognito  # noqa: E402
+
+moto_cognito.install()
+
 
 @pytest.fixture
 def aws(monkeypatch):
