@@ -367,7 +367,7 @@ def test_my_data_downloads_as_json_with_nothing_of_others(web):
 
 
 def test_deleting_the_account_needs_a_tick_then_signs_out_for_good(web):
-    from korpo.people import employees
+    from korpo.people import employees, profiles
 
     web(page_event("/profile", headers=signed_in()))
     unticked = web(page_event("/profile/delete", method="POST", headers=form_headers(),
@@ -379,9 +379,10 @@ def test_deleting_the_account_needs_a_tick_then_signs_out_for_good(web):
     cleared = " ".join(gone["multiValueHeaders"]["Set-Cookie"])
     assert "korpo_session=; Max-Age=0" in cleared and "korpo_refresh=; Max-Age=0" in cleared
     assert employees.is_deleted(ME)
-    # A session cookie from before the deletion makes no profile again.
+    # A session cookie from before the deletion ended with it, and makes no profile again.
     again = web(page_event("/profile", headers=signed_in()))
-    assert headers_of(again)["location"] == "/signin?done=deleted"
+    assert headers_of(again)["location"] == "/signin"
+    assert employees.is_deleted(ME) and profiles.get_profile(ME) is None
 
 
 def test_the_share_sheets_own_ways_record_an_intent_once_a_day(web):

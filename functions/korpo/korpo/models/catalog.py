@@ -27,8 +27,9 @@ Access patterns
 - Redemptions of a reward by one employee (the limit): GetItem pk=EMP#{employee},
                                   sk=REDEEMED#{reward} (a counter the redeem transaction keeps)
 - Deleted account (award_points pays nothing): BatchGet pk=EMP#{employee}, sk=DELETED
-- Deactivated account, admin rights taken back (every signed-in page, award_points with the
-                                  tombstone): GetItem / BatchGet pk=EMP#{employee}, sk=ACCESS
+- Deactivated account, admin rights taken back, sessions ended (every signed-in page and
+                                  API call, award_points with the tombstone): GetItem /
+                                  BatchGet pk=EMP#{employee}, sk=ACCESS
 - Brand settings (admin's edits): GetItem pk=SETTINGS, sk=BRAND (cached ~60 s per container)
 - Scoring rules (admin's edits):  GetItem pk=RULES, sk=CURRENT (cached ~60 s by award_points)
 - A programme e-mail sent once:   PutItem pk=EMP#{employee}, sk=MAIL#{digest#2026-W49 |
@@ -262,10 +263,12 @@ class DeletedEmployeeModel(CatalogItem):
 
 
 class AccessModel(CatalogItem):
-    """What an admin changed about an employee's access, read on every signed-in page (one
-    GetItem) so that it takes effect at once, not at the session's next renewal: a
-    deactivated account (award_points also pays it nothing, like a tombstone) and when admin
-    rights were last taken back (a session issued before that is no longer an admin's)."""
+    """What changed about an employee's access, read on every signed-in page and API call
+    (one GetItem) so that it takes effect at once, not at the session's next renewal: a
+    deactivated account (award_points also pays it nothing, like a tombstone), when admin
+    rights were last taken back (a session issued before that is no longer an admin's), and
+    when every session was last ended (sign-out, deactivation, deletion: a session or token
+    issued before that is no longer anyone's)."""
 
     class Meta(CatalogItem.Meta):
         abstract = False
@@ -274,6 +277,7 @@ class AccessModel(CatalogItem):
     deactivated = BooleanAttribute(default=False)
     deactivated_at = UTCDateTimeAttribute(null=True)
     admin_revoked_at = UTCDateTimeAttribute(null=True)
+    sessions_valid_after = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute(null=True)  # the admin's employee id
 
