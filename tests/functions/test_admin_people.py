@@ -131,7 +131,8 @@ def test_teams_are_made_renamed_assigned_and_deleted(people):
     made = web(form("/manage/teams", {"name": hostile}))
     assert made["statusCode"] == 303 and headers_of(made)["location"] == \
         "/manage/teams?done=created"
-    shown = web(page_event("/manage/teams", query={"done": "created"}, headers=as_admin()))
+    shown = web(page_event("/manage/teams", query={"done": "created", "t": "a-form-token-0123"},
+                           headers=as_admin()))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown["body"]
     assert hostile not in shown["body"] and "L’équipe est créée." in shown["body"]
     [team] = list_teams()

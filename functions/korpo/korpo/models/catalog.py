@@ -17,6 +17,7 @@ Access patterns
                                   "{display name lower case}#{employee}": alphabetical)
 - Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES (challenges by start)
 - Challenge by id:                GetItem pk=CHALLENGE#{id}, sk=CHALLENGE
+- A "new challenge" form sent again: GetItem pk=CHALLENGE_REQUEST#{digest of its token}
 - A URL challenge's own post:     GetItem pk=POST#challenge-{id}, sk=POST; its gsi1pk is
                                   CHALLENGE_POSTS, so the news and the posts lists never see it
 - Teams:                          Query gsi1 gsi1pk=TEAMS (gsi1sk = name, lower case)
@@ -436,6 +437,23 @@ class ChallengeModel(CatalogItem):
         return cls(*cls.key(challenge_id), gsi1sk=f"{sort_time(starts_at)}#{challenge_id}",
                    challenge_id=challenge_id, title=title, starts_at=starts_at,
                    ends_at=ends_at, **attributes)
+
+
+class ChallengeRequestModel(CatalogItem):
+    """The token of an admin's "new challenge" form, written in the transaction that made
+    the challenge: the form sent again (Back, then send) finds it and makes no other. (Other
+    create forms derive their new item's id from the token; a challenge's id starts with its
+    title, which the admin may have changed before sending again.)"""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    challenge_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(digest: str) -> tuple[str, str]:
+        return f"CHALLENGE_REQUEST#{digest}", "CHALLENGE_REQUEST"
 
 
 class SentMailModel(CatalogItem):
