@@ -40,14 +40,17 @@ def install() -> None:
     )
     from moto.core.responses import ActionResult, EmptyResult
 
-    def _pool_and_client(client_id: str) -> tuple[Any, Any]:
+    def _pools() -> Any:
+        """Every user pool of every account and region moto holds."""
         for regions in models.cognitoidp_backends.values():
             for region, backend in regions.items():
-                if region == "global":
-                    continue
-                for pool in backend.user_pools.values():
-                    if client_id in pool.clients:
-                        return pool, pool.clients[client_id]
+                if region != "global":
+                    yield from backend.user_pools.values()
+
+    def _pool_and_client(client_id: str) -> tuple[Any, Any]:
+        for pool in _pools():
+            if client_id in pool.clients:
+                return pool, pool.clients[client_id]
         raise ResourceNotFoundError(client_id)
 
     def _hides_users(client: Any) -> bool:
@@ -75,14 +78,10 @@ def install() -> None:
 
     def revoke_token(self: Any) -> Any:
         token = self._get_param("Token")
-        _pool, _client = _pool_and_client(self._get_param("ClientId"))
-        for regions in models.cognitoidp_backends.values():
-            for region, backend in regions.items():
-                if region == "global":
-                    continue
-                for pool in backend.user_pools.values():
-                    if token in pool.refresh_tokens:
-                        pool.refresh_tokens[token] = None
+        _pool_and_client(self._get_param("ClientId"))  # an unknown client is an error
+        for pool in _pools():
+            if token in pool.refresh_tokens:
+                pool.refresh_tokens[token] = None
         return EmptyResult()
 
     confirm_forgot_password = models.CognitoIdpBackend.confirm_forgot_password
