@@ -1,7 +1,7 @@
 """An employee's data: all of it as JSON (export), and the account's deletion.
 
-Deletion: every session ends at once, the Cognito user and the profile go; a tombstone (`EMP#{id}` / `DELETED`: the
-opaque id and a date, nothing personal) stays, so that award_points pays the account's
+Deletion: every session ends at once, the Cognito user and the profile go; a tombstone
+(`EMP#{id}` / `DELETED`: the opaque id and a date, nothing personal) stays, so that award_points pays the account's
 events nothing (it reads tombstones with the team lookup it already makes per batch) and a
 still-valid token cannot make the profile again. Ledger lines, balance and redemptions stay
 for the books under the opaque id, which names no one once the profile is gone. The links
