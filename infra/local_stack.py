@@ -198,17 +198,42 @@ def _forget_process_state() -> None:
         base.reset_transaction_connection()
 
 
-def sent_emails(moto_data: dict[str, Any],
+MAX_EMAILS_LISTED = 500
+
+
+def sent_emails(account_id: str, region: str, limit: int = MAX_EMAILS_LISTED,
                 cognito: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """The messages moto's SES kept (from /moto-api/data.json), oldest first: to, from,
-    subject, body; then the invitations Cognito would have sent (infra/cognito.py), marked
-    `"via": "cognito"` with their temporary password. Local only: in AWS the mail goes out
-    and nothing lists it."""
-    messages = (moto_data.get("ses") or {}).get("Message") or []
-    return [{"id": m.get("id"), "from": m.get("source"),
-             "to": (m.get("destinations") or {}).get("ToAddresses", []),
-             "subject": m.get("subject"), "body": m.get("body"), "via": "ses"}
-            for m in messages] + list(cognito or [])
+    """The last `limit` messages moto's SES kept, oldest first: to, from, subject, body,
+    `"via": "ses"`; then the invitations Cognito would have sent (infra/cognito.py), marked
+    `"via": "cognito"` with their temporary password.
+    Read from moto's backend in this process (the local stack's moto runs here), not from
+    /moto-api/data.json: that dumps every service's state, and took over a minute, then
+    failed, once the tables held a day of clicks. Local only: in AWS the mail goes out and
+    nothing lists it."""
+    from moto.ses.models import RawMessage, ses_backends
+
+    messages = list(ses_backends[account_id][region].sent_messages[-limit:])
+    out = []
+    for message in messages:
+        if isinstance(message, RawMessage):  # the programme's e-mails (digest, announcements)
+            out.append(_raw_email(message))
+        elif hasattr(message, "subject"):
+            out.append({"id": message.id, "from": message.source,
+                        "to": (message.destinations or {}).get("ToAddresses", []),
+                        "subject": message.subject, "body": message.body, "via": "ses"})
+    return out + list(cognito or [])[-limit:]
+
+
+def _raw_email(message: Any) -> dict[str, Any]:
+    from email import message_from_string, policy
+
+    parsed = message_from_string(message.raw_data, policy=policy.default)
+    part = parsed.get_body(preferencelist=("plain",)) if parsed.is_multipart() else parsed
+    # moto lists the To header's addresses and the call's Destinations: each once here.
+    return {"id": message.id, "from": message.source,
+            "to": list(dict.fromkeys(message.destinations or [])),
+            "subject": str(parsed.get("Subject", "")),
+            "body": part.get_content() if part is not None else "", "via": "ses"}
 
 
 def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
@@ -243,10 +268,15 @@ def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
         if request.method == "POST" and path == "/_local/pump":
             return reply(200, stack.pump())
         if request.method == "GET" and path == "/_local/emails":
-            import requests
-            data = requests.get(f"{stack.moto_url}/moto-api/data.json", timeout=10).json()
-            return reply(200, {"emails": sent_emails(data, stack.cognito_stand_in.emails()
-                                                     if stack.cognito_stand_in else [])})
+            from urllib.parse import parse_qs
+
+            raw = (parse_qs(request.query).get("limit") or [str(MAX_EMAILS_LISTED)])[0]
+            if not raw.isdigit() or not 1 <= int(raw) <= MAX_EMAILS_LISTED:
+                return reply(400, {"message": f"limit: 1 to {MAX_EMAILS_LISTED}"})
+            invitations = stack.cognito_stand_in.emails() if stack.cognito_stand_in else []
+            return reply(200, {"emails": sent_emails(stack.resources.account_id,
+                                                     stack.resources.region, int(raw),
+                                                     invitations)})
         if path.startswith("/_local"):
             return reply(404, {"message": "Not Found", "local": [
                 "GET /_local", "POST /_local/invoke/<FunctionLogicalId>", "POST /_local/pump",

@@ -58,7 +58,11 @@ class MotoServer(ThreadedMotoServer):
 
 
 def start_moto(port: int = 5000) -> MotoServer:
-    """Start moto on `port`, or on a free port if that one is taken (0: any free port)."""
+    """Start moto on `port`, or on a free port if that one is taken (0: any free port), with
+    the Cognito calls moto lacks added (infra/moto_cognito.py)."""
+    from infra import moto_cognito
+
+    moto_cognito.install()
     server = MotoServer(pick_port(port))
     try:
         server.start()

@@ -15,10 +15,11 @@ CHROMIUM = os.environ.get("KORPO_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--disable-domain-reliability", "--metrics-recording-only",
-        "--no-pings",
-        # Nothing but this machine resolves: a test can never reach another host, even by a
-        # redirect to a network's share page (the test reads where it was sent instead).
-        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+        "--no-pings"]
+# Nothing but this machine resolves: a test can never reach another host, even by a redirect
+# to a network's share page (the test reads where it was sent instead), unless a test maps a
+# name to a server of its own on 127.0.0.1 (tests/mastodon_server.py).
+RESOLVER_RULES = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 # A person's Chrome (Headless Chrome says so in its user agent, and track_click refuses it).
 CHROME_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Chrome/131.0.0.0 Mobile Safari/537.36")
@@ -27,23 +28,28 @@ SERIOUS = ("serious", "critical")
 
 
 @contextlib.contextmanager
-def browser_or_skip() -> Iterator[Any]:
+def browser_or_skip(*own_rules: str) -> Iterator[Any]:
+    """Chromium, headless; `own_rules` (e.g. "MAP mastodon.test:443 127.0.0.1:8443") come
+    before the rule that resolves nothing else."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs it (apt chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        rules = ", ".join((*own_rules, RESOLVER_RULES))
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*ARGS, f"--host-resolver-rules={rules}"],
+            headless=True)
         try:
             yield browser
         finally:
             browser.close()
 
 
-def phone_context(browser: Any, language: str) -> Any:
+def phone_context(browser: Any, language: str, **options: Any) -> Any:
     locale = {"en": "en-GB", "fr": "fr-FR"}[language]
     return browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
-                               has_touch=True, locale=locale, user_agent=CHROME_UA)
+                               has_touch=True, locale=locale, user_agent=CHROME_UA, **options)
 
 
 def collect_console_errors(page: Any) -> list[str]:

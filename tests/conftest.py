@@ -59,6 +59,13 @@ def whole_suite(session) -> str | None:
     return f"not collected: {', '.join(left_out[:5])}…" if left_out else None
 
 
+# What Cognito does and moto lacks (ResendConfirmationCode, RevokeToken…), as the local stack
+# has it: in-process moto too.
+from infra import moto_cognito  # noqa: E402
+
+moto_cognito.install()
+
+
 @pytest.fixture
 def aws(monkeypatch):
     """In-process moto with the template's tables; settings and models bound to them."""

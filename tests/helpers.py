@@ -97,11 +97,15 @@ def app_routes(code_uri: str, prefix: str = "/") -> list[tuple[str, str]]:
     """(method, path) of every route a Chalice function serves (its fallback left out): the
     app's route table is where routes are declared; the gateway's are greedy."""
     import chalice_routes
-    from infra.functions import load_module
+    from infra.functions import forget_handlers, load_module
 
     app = load_module(code_uri).app
-    return sorted((method, path) for path, entries in app.routes.items() for method in entries
-                  if path != chalice_routes.FALLBACK and path.startswith(prefix))
+    routes = sorted((method, path) for path, entries in app.routes.items() for method in entries
+                    if path != chalice_routes.FALLBACK and path.startswith(prefix))
+    # Read at collection, outside any test's environment: a handler keeps the settings of
+    # its import (a cold start), so the next test imports it afresh, in its own.
+    forget_handlers()
+    return routes
 
 
 SECRETS_PATH = "/korpo/korpo-test"

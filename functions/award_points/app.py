@@ -10,6 +10,10 @@ Events:
   replays those events (exactly once, so replaying twice is harmless).
 - console: {"recompute": {"employee_id": "...", "month": "2026-11"}, "dry_run": true}:
   compares (and, with dry_run false, fixes) the month's board score against the ledger.
+- console: {"correct_balance": {"employee_id", "points", "note", "request_id"?},
+  "dry_run": true}: an admin's correction of a balance (points added, or taken back with a
+  negative number), shown to the employee as a line of their statement with the note; the
+  same request_id corrects once (korpo.shop.statement.correct).
 """
 from __future__ import annotations
 
@@ -140,6 +144,24 @@ def replay_failure_message(message: dict[str, Any]) -> dict[str, Any]:
     return replay(ids)
 
 
+def correct_balance(target: dict, dry_run: bool) -> dict:
+    """The console's correction of one balance: what it is and would be (dry run), or the
+    correction made (its line says `note` to the employee)."""
+    from korpo.shop import statement, wallet  # the console's only: kept off the stream's path
+
+    employee_id = str(target["employee_id"])
+    points, note = statement.check_correction(target.get("points"), target.get("note"))
+    before = wallet.balance_of(employee_id)
+    report = {"employee_id": employee_id, "balance_before": before, "points": points,
+              "dry_run": dry_run}
+    if not dry_run:
+        statement.correct(employee_id, points, note, by="console",
+                          request_id=target.get("request_id"))
+    report["balance_after"] = before + points if dry_run else wallet.balance_of(employee_id)
+    logger.info("correct_balance", extra=report)
+    return report
+
+
 @logger.inject_lambda_context
 def handler(event: dict, context) -> dict:
     event = event if isinstance(event, dict) else {}
@@ -152,6 +174,9 @@ def handler(event: dict, context) -> dict:
                                         dry_run=event.get("dry_run", True) is not False)
         logger.info("recompute", extra=report.summary())
         return report.summary()
+    if "correct_balance" in event:
+        return correct_balance(event["correct_balance"] or {},
+                               dry_run=event.get("dry_run", True) is not False)
     if "replay_event_ids" in event:
         return replay(list(event["replay_event_ids"]))
     if "DDBStreamBatchInfo" in event:
@@ -160,4 +185,4 @@ def handler(event: dict, context) -> dict:
         poison = event["poison"]
         return replay([poison["event_id"]] if poison.get("event_id") else [])
     raise ValueError("expected stream Records, replay_event_ids, an on-failure message "
-                     "(DDBStreamBatchInfo), a poison message or recompute")
+                     "(DDBStreamBatchInfo), a poison message, recompute or correct_balance")

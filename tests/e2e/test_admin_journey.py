@@ -110,6 +110,14 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
     page.get_by_role("button", name="Add the reward").click()
     assert "Team lunch" in page.locator("main").inner_text()
     assert_page_is_sound(page, SHOTS / "06-rewards.png", errors)
+    # Back, and the form (as the browser restored it) sent again: still one reward.
+    page.go_back()
+    assert "/manage/rewards/new?t=" in page.url
+    assert page.get_by_label("Title").input_value() in ("Team lunch", "")
+    page.get_by_label("Title").fill("Team lunch")
+    page.get_by_label("Price in korpos").fill("10")
+    page.get_by_role("button", name="Add the reward").click()
+    assert page.locator("main").inner_text().count("Team lunch") == 1
 
     # An employee shares the challenge's post on LinkedIn.
     employee = phone_context(browser, "en")

@@ -184,5 +184,10 @@ def test_points_buy_a_reward_and_the_email_is_listed_locally(stack, employee):
     redeemed = [e for e in emails if "A sticker" in e["subject"]]
     assert [e["to"] for e in redeemed] == [[employee["email"]]]  # the admin is the employee
     ledger = requests.get(f"{g}/me/ledger", headers=auth, timeout=30).json()
-    assert ledger["lines"] and ledger["lines"][0]["reason"] == "visitor_click"
-    assert ledger["lines"][0]["network"] == "linkedin" and ledger["lines"][0]["post_title"]
+    # Every movement of the balance, newest first: the redemption, then what earned it.
+    redemption, click = ledger["lines"][:2]
+    assert (redemption["kind"], redemption["points"], redemption["reward_title"]) == (
+        "redemption", -balance, "A sticker")
+    assert click["reason"] == "visitor_click"
+    assert click["network"] == "linkedin" and click["post_title"]
+    assert sum(line["points"] for line in ledger["lines"]) == ledger["balance"] == 0

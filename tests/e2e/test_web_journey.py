@@ -24,6 +24,7 @@ import requests
 from browsers import (
     CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, phone_context,
 )
+from mastodon_server import HOST as MASTODON, MastodonServer
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
 TEXTS = {
@@ -32,7 +33,9 @@ TEXTS = {
            "requested": "Requested", "save": "Save", "saved": "Your profile is saved.",
            "delete": "Delete my account", "confirm_delete": "I want my account deleted",
            "wrong": "The email or the password is not right.",
-           "confirm": "Confirm",
+           "confirm": "Confirm", "continue": "Continue", "obtained": "Obtained",
+           "out_of_stock": "Out of stock for now.", "redeemed": "You redeemed “Sticker",
+           "open_mastodon": f"Share on {MASTODON}",
            "standing": re.compile(r"You are number \d+ with [1-9][\d,]*\u00a0korpos")},
     "fr": {"signin": "Se connecter", "board": "Classement",
            "ledger": "Un visiteur a ouvert votre partage LinkedIn de", "redeem": "Échanger",
@@ -40,7 +43,10 @@ TEXTS = {
            "delete": "Supprimer mon compte",
            "confirm_delete": "Je veux que mon compte soit supprimé",
            "wrong": "L’adresse e-mail ou le mot de passe n’est pas le bon.",
-           "create": "Créer mon compte", "confirm": "Confirmer",
+           "create": "Créer mon compte", "confirm": "Confirmer", "continue": "Continuer",
+           "obtained": "Obtenue", "out_of_stock": "Épuisé pour le moment.",
+           "redeemed": "Vous avez échangé « Sticker",
+           "open_mastodon": f"Partager sur {MASTODON}",
            "standing": re.compile(r"Vous êtes numéro \d+ avec [1-9][\d\u202f]*\u00a0korpos")},
 }
 
@@ -59,8 +65,15 @@ def stack():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with browser_or_skip() as launched:
+def mastodon():
+    """The employee's Mastodon instance, played by a server on 127.0.0.1."""
+    with MastodonServer() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="module")
+def browser(mastodon):
+    with browser_or_skip(mastodon.resolver_rule) as launched:
         yield launched
 
 
@@ -74,14 +87,15 @@ def tab_to(page, selector: str, most: int = 12) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_sign_up_share_and_see_the_points(stack, browser, language):
+def test_sign_up_share_and_see_the_points(stack, browser, mastodon, language):
     g, texts = stack.gateway_url, TEXTS[language]
     shots = SCREENSHOTS / language
     shots.mkdir(parents=True, exist_ok=True)
     email = f"web-{language}-{secrets.token_hex(4)}@example.com"
     password = "correct-horse-42"
 
-    employee = phone_context(browser, language)
+    # The stand-in Mastodon instance's certificate is its own (tests/mastodon_server.py).
+    employee = phone_context(browser, language, ignore_https_errors=True)
     # Every request the employee's browser makes: the networks' share pages it is sent to
     # never load (nothing resolves but 127.0.0.1), but their URLs are here to read.
     requested: list[str] = []
@@ -144,8 +158,36 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     text = parse_qs(shared.query)["text"][0]
     assert text.endswith(" #employee")
     link = re.search(r"http://127\.0\.0\.1:\d+/l/[A-Za-z0-9]+", text).group(0)
+
+    # Mastodon, the first time: the employee names their server, then opens it. Chromium
+    # keeps a form from redirecting to another site (CSP form-action 'self'): the page
+    # that follows the form is this site's, and the employee opens the server from it.
+    shared_before = len(mastodon.shared)  # the server serves both languages' runs
+    with employee.expect_page() as popup:
+        page.get_by_role("link", name="Mastodon", exact=True).click()
+    asked = popup.value
+    asked_errors = collect_console_errors(asked)
+    asked.wait_for_load_state()
+    assert "/mastodon" in urlsplit(asked.url).path
+    assert_page_is_sound(asked, shots / "06b-mastodon-server.png", asked_errors)
+    asked.get_by_label(re.compile("^(Server|Serveur)")).fill(MASTODON)
+    asked.get_by_role("button", name=texts["continue"]).click()
+    assert_page_is_sound(asked, shots / "06c-mastodon-open.png", asked_errors)
+    asked.get_by_role("link", name=texts["open_mastodon"]).click()
+    asked.wait_for_url(f"https://{MASTODON}/share?**")
+    assert len(mastodon.shared) == shared_before + 1
+    assert mastodon.shared[-1].endswith(" #employee") and "/l/" in mastodon.shared[-1]
+    asked.close()
+    # The second time, the share sheet's link goes straight to the server this browser keeps.
+    with employee.expect_page() as popup:
+        page.get_by_role("link", name="Mastodon", exact=True).click()
+    popup.value.wait_for_url(f"https://{MASTODON}/share?**")
+    popup.value.close()
+    assert len(mastodon.shared) == shared_before + 2
+
     # The first page and every page after it: nothing but this site was asked for.
-    foreign = [u for u in requested if not u.startswith((g, "https://www.linkedin.com/"))]
+    foreign = [u for u in requested if not u.startswith(
+        (g, "https://www.linkedin.com/", f"https://{MASTODON}/"))]
     assert not foreign, foreign
 
     # A visitor opens the link in another browser, as a person (not headless) would.
@@ -187,6 +229,23 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     assert_page_is_sound(page, shots / "12-redemptions.png", errors)
     sent = requests.get(f"{g}/_local/emails", timeout=10).json()["emails"]
     assert any(m["to"] == [email] and "Sticker" in m["subject"] for m in sent)
+
+    # The shop says why the sticker cannot be redeemed again; the points add up.
+    page.get_by_role("link", name=re.compile("^(Shop|Boutique)$")).click()
+    # (the stack is the module's: the other language's sticker is there too, not obtained)
+    card = page.locator("article.reward", has_text="Sticker <b>pack</b>").filter(
+        has_text=texts["obtained"])
+    assert texts["obtained"] in card.inner_text() and texts["out_of_stock"] in card.inner_text()
+    expect(card.get_by_role("link", name=re.compile(f"^{texts['redeem']}"))).to_have_count(0)
+    assert_page_is_sound(page, shots / "12b-shop-after.png", errors)
+    page.get_by_role("link", name="Points").click()
+    moves = page.locator(".ledger").inner_text()
+    assert texts["redeemed"] in moves and "-10" in moves
+    balance = int(re.sub(r"\D", "", page.locator(".standing").inner_text()))
+    points = [int(re.sub(r"[^\d-]", "", p))
+              for p in page.locator(".ledger-points").all_inner_texts()]
+    assert sum(points) == balance
+    assert_page_is_sound(page, shots / "12c-points-after.png", errors)
 
     # The profile: a team, and a pseudonym on the board.
     page.get_by_role("link", name=re.compile("^(Profile|Profil)$")).click()

@@ -89,7 +89,8 @@ def news(web):
 
 def test_an_admin_creates_a_challenge_and_employees_see_its_goal(news):
     web = news
-    page = web(page_event("/manage/challenges/new", headers=as_admin()))
+    page = web(page_event("/manage/challenges/new", query={"t": "a-form-token-0123456789"},
+                          headers=as_admin()))
     assert page["statusCode"] == 200
     assert "Europe/Paris" in text_of(page["body"])  # the zone of the date-times is said
 
@@ -140,8 +141,8 @@ def test_the_pages_speak_french(news):
     assert "Recrutement par cooptation" in mine
     assert "Objectif : conversions « hire », 0 sur 3 (0 %)" in mine
     admin = {"cookie": as_admin()["cookie"] + "; korpo_lang=fr"}
-    assert "Créer un défi" in text_of(web(page_event("/manage/challenges/new",
-                                                      headers=admin))["body"])
+    assert "Créer un défi" in text_of(web(page_event(
+        "/manage/challenges/new", query={"t": "a-form-token-0123456789"}, headers=admin))["body"])
 
 
 @pytest.mark.parametrize("field,value,message", [

@@ -131,7 +131,8 @@ def test_teams_are_made_renamed_assigned_and_deleted(people):
     made = web(form("/manage/teams", {"name": hostile}))
     assert made["statusCode"] == 303 and headers_of(made)["location"] == \
         "/manage/teams?done=created"
-    shown = web(page_event("/manage/teams", query={"done": "created"}, headers=as_admin()))
+    shown = web(page_event("/manage/teams", query={"done": "created", "t": "a-form-token-0123"},
+                           headers=as_admin()))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown["body"]
     assert hostile not in shown["body"] and "L’équipe est créée." in shown["body"]
     [team] = list_teams()
@@ -304,6 +305,43 @@ def test_a_deactivated_account_is_signed_out_and_its_links_earn_nothing(people):
     assert headers_of(back)["location"] == f"/manage/employees/{dan}?done=reactivated"
     assert cognito.admin_get_user(UserPoolId=pool, Username="dan@example.com")["Enabled"]
     assert headers_of(_sign_in(web, "dan@example.com"))["location"] == "/points"
+
+
+def test_the_api_refuses_a_deactivated_employee_at_once(people, api):
+    """A token issued before the deactivation (it lives up to an hour) redeems nothing."""
+    import time
+
+    from helpers import claims_for
+    from korpo.models import BalanceModel
+    from korpo.shop.redemptions import redemptions_of
+    from korpo.shop.rewards import create_reward
+    from korpo.shop.wallet import balance_of
+
+    web, _cognito, _pool, add = people
+    dan = add("dan@example.com", "Dan")
+    create_reward("mug", "Mug", 10)
+    BalanceModel(*BalanceModel.key(dan)).update(actions=[BalanceModel.points.add(50)])
+    token = {**claims_for(dan, "dan@example.com"), "iat": str(int(time.time()) - 60)}
+    assert api("api/get_me", claims=token)["statusCode"] == 200
+    web(_post("/deactivate", dan, {}))
+    refused = api("api/redeem_reward", claims=token, path_params={"reward_id": "mug"})
+    assert refused["statusCode"] == 401
+    assert balance_of(dan) == 50 and redemptions_of(dan) == []
+    assert api("api/get_me", claims=token)["statusCode"] == 401
+
+
+def test_the_api_refuses_a_token_issued_before_a_sign_out(api):
+    import time
+
+    from helpers import claims_for
+    from korpo.people import access
+
+    before = {**claims_for("emp-zoe", "zoe@example.com"), "iat": str(int(time.time()) - 60)}
+    assert api("api/get_me", claims=before)["statusCode"] == 200
+    access.end_sessions("emp-zoe")
+    assert api("api/get_me", claims=before)["statusCode"] == 401
+    after = {**before, "iat": str(int(time.time()) + 1)}
+    assert api("api/get_me", claims=after)["statusCode"] == 200
 
 
 def test_an_employee_cannot_use_the_admin_actions(people):

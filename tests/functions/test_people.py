@@ -30,6 +30,7 @@ def _profile(employee_id="emp-bob", email="bob@example.com", name="Bob Durand"):
     ("named_on_board", "no", "named_on_board.not_boolean"),
     ("weekly_digest", 1, "weekly_digest.not_boolean"),
     ("email", "mallory@example.com", "field.unknown"),
+    ("employee_id", "emp-ann", "field.unknown"),  # once a TypeError: the API's 500
     # Korpo stores nothing about an employee's own social accounts.
     ("mastodon_instance", "mastodon.social", "field.unknown"),
 ])
@@ -40,6 +41,18 @@ def test_each_profile_field_is_checked(aws, field, value, key):
     with pytest.raises(InvalidProfile) as raised:
         update_profile("emp-bob", **{field: value})
     assert (raised.value.field, raised.value.message_key) == (field, key)
+
+
+def test_the_api_refuses_a_profile_field_naming_someone_else(api):
+    """PATCH /me/profile {"employee_id": …} answered 500 (a clash with the function's own
+    argument): now a 400 naming the field, and nothing changed."""
+    from korpo.people.profiles import get_profile
+
+    _profile()
+    answer = api("api/update_profile", claims=BOB, body={"employee_id": "emp-ann"})
+    assert answer["statusCode"] == 400
+    assert body_of(answer)["field"] == "employee_id"
+    assert get_profile("emp-bob").employee_id == "emp-bob"
 
 
 def test_a_profile_update_stores_what_was_checked(aws):
@@ -187,4 +200,5 @@ def test_profile_team_and_privacy_routes(api, monkeypatch):
     assert "attachment" in exported["headers"]["Content-Disposition"]
     assert api("api/delete_me", claims=claims)["statusCode"] == 204
     assert cognito.list_users(UserPoolId=pool)["Users"] == []
-    assert api("api/get_me", claims=claims)["statusCode"] == 403
+    # The token still verifies (it lives an hour), but the account's sessions ended with it.
+    assert api("api/get_me", claims=claims)["statusCode"] == 401

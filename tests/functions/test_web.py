@@ -15,6 +15,7 @@ from web_pages import (
     page_event,
     session_cookie,
     signed_in,
+    text_of,
 )
 
 
@@ -193,6 +194,16 @@ def test_mastodon_asks_for_the_server_once_and_checks_it(web):
     assert saved["statusCode"] == 303
     assert "korpo_mastodon=mastodon.social;" in " ".join(
         saved["multiValueHeaders"]["Set-Cookie"])
+    # A form's redirects stay on this site (Chromium applies `form-action 'self'` to each
+    # hop): it leads to a page with a link to the server, which the employee follows.
+    assert headers_of(saved)["location"] == "/news/post-1/mastodon?saved=1"
+    ready = web(page_event("/news/{post_id}/mastodon", params={"post_id": "post-1"},
+                           query={"saved": "1"},
+                           headers={"cookie": f"{session_cookie()}; "
+                                              "korpo_mastodon=mastodon.social"}))
+    assert ready["statusCode"] == 200
+    assert 'href="/news/post-1/share/mastodon?t=token-1"' in ready["body"]
+    assert "form-action 'self'" in headers_of(ready)["content-security-policy"]
     opened = web(page_event("/news/{post_id}/share/{target}",
                             params={"post_id": "post-1", "target": "mastodon"},
                             query={"t": "token-1"},
@@ -289,6 +300,60 @@ def test_the_shop_lists_rewards_as_text_and_what_is_missing(web):
     assert "Encore 350\u00a0korpos à gagner." in body
 
 
+def _card(body: str, title: str) -> str:
+    """The words of a reward's card in the shop (spaces, non-breaking ones too, as one)."""
+    for card in body.split('<article class="card reward">')[1:]:
+        if f"<h2>{title}</h2>" in card:
+            return text_of(card.split("</article>")[0])
+    raise AssertionError(f"no card for {title}")
+
+
+@pytest.mark.parametrize("language,texts", [
+    ("en", {"obtained": "Obtained", "twice": "Obtained 2 times",
+            "limit_one": "Limit reached: one per person.",
+            "limit_two": "Limit reached: 2 per person.", "stock": "Out of stock for now.",
+            "missing": "1,840 korpos more to go.", "redeem": "Redeem"}),
+    ("fr", {"obtained": "Obtenue", "twice": "Obtenue 2 fois",
+            "limit_one": "Limite atteinte : une par personne.",
+            "limit_two": "Limite atteinte : 2 par personne.", "stock": "Épuisé pour le moment.",
+            "missing": "Encore 1 840 korpos à gagner.", "redeem": "Échanger"}),
+])
+def test_the_shop_says_why_a_reward_cannot_be_redeemed_instead_of_offering_it(
+        web, language, texts):
+    """After a reward's per-person limit was reached, the shop still offered to redeem it.
+    Each reward says its state: redeemable, obtained, limit reached, out of stock, or how
+    many points are missing."""
+    from korpo.shop import redemptions
+    from korpo.shop.rewards import create_reward
+
+    give_points(200)
+    create_reward("cap", "Cap", 10, per_employee_limit=1)
+    create_reward("pen", "Pen", 10, per_employee_limit=2)
+    create_reward("mug", "Mug", 10, stock=1)
+    create_reward("car", "Car", 2000)
+    create_reward("tea", "Tea", 10)
+    for reward_id in ("cap", "pen", "pen", "mug"):
+        redemptions.redeem(ME, reward_id, notify=False)
+    who = signed_in(**{"accept-language": language})
+    body = web(page_event("/shop", headers=who))["body"]
+    cap, pen, mug = _card(body, "Cap"), _card(body, "Pen"), _card(body, "Mug")
+    assert texts["obtained"] in cap and texts["limit_one"] in cap
+    assert texts["twice"] in pen and texts["limit_two"] in pen
+    assert texts["obtained"] in mug and texts["stock"] in mug
+    assert texts["missing"] in _card(body, "Car")
+    for reward_id in ("cap", "pen", "mug", "car"):
+        assert f'href="/shop/{reward_id}"' not in body
+    assert 'href="/shop/tea"' in body and texts["redeem"] in _card(body, "Tea")
+    # The check page of a reward at its limit says so, with no button to redeem.
+    check = web(page_event("/shop/{reward_id}", params={"reward_id": "cap"}, headers=who))
+    assert texts["limit_one"] in text_of(check["body"]) and 'name="request_id"' not in check[
+        "body"]
+    # A cancel gives the limit back: the reward is offered again.
+    [cap_redemption] = [r for r in redemptions.redemptions_of(ME) if r.reward_id == "cap"]
+    redemptions.cancel(cap_redemption.redemption_id, by="admin", notify=False)
+    assert 'href="/shop/cap"' in web(page_event("/shop", headers=who))["body"]
+
+
 def test_redeeming_twice_with_one_form_redeems_once(web):
     from korpo.shop import redemptions, wallet
     from korpo.shop.rewards import create_reward
@@ -377,7 +442,7 @@ def test_my_data_downloads_as_json_with_nothing_of_others(web):
 
 
 def test_deleting_the_account_needs_a_tick_then_signs_out_for_good(web):
-    from korpo.people import employees
+    from korpo.people import employees, profiles
 
     web(page_event("/profile", headers=signed_in()))
     unticked = web(page_event("/profile/delete", method="POST", headers=form_headers(),
@@ -389,9 +454,10 @@ def test_deleting_the_account_needs_a_tick_then_signs_out_for_good(web):
     cleared = " ".join(gone["multiValueHeaders"]["Set-Cookie"])
     assert "korpo_session=; Max-Age=0" in cleared and "korpo_refresh=; Max-Age=0" in cleared
     assert employees.is_deleted(ME)
-    # A session cookie from before the deletion makes no profile again.
+    # A session cookie from before the deletion ended with it, and makes no profile again.
     again = web(page_event("/profile", headers=signed_in()))
-    assert headers_of(again)["location"] == "/signin?done=deleted"
+    assert headers_of(again)["location"] == "/signin"
+    assert employees.is_deleted(ME) and profiles.get_profile(ME) is None
 
 
 def test_the_share_sheets_own_ways_record_an_intent_once_a_day(web):

@@ -22,7 +22,8 @@ KEY = session.session_key("k" * 64)
 
 def make(**changes) -> session.Session:
     values = dict(employee_id="e-1", email="a@example.com", name=None, is_admin=False,
-                  csrf="c", expires_at=int(time.time()) + 60)
+                  csrf="c", expires_at=int(time.time()) + 60,
+                  issued_at=round(time.time() - 3540, 3))
     values.update(changes)
     return session.Session(**values)
 
@@ -34,6 +35,17 @@ def test_a_session_survives_its_cookie_and_nothing_else_does():
     assert session.decode(KEY, f"{payload}x.{signature}") is None
     assert session.decode(session.session_key("other" * 13), value) is None
     assert session.decode(KEY, None) is None and session.decode(KEY, "") is None
+
+
+def test_a_session_says_when_it_was_made_to_the_millisecond():
+    """A sign-out ends every session made before it (korpo.people.access): a session made a
+    moment after must not round down to before it."""
+    made = session.new_session("e-1", "a@example.com", None, False, now=1_800_000_000.1234)
+    assert made.issued_at == 1_800_000_000.123
+    assert session.decode(KEY, session.encode(KEY, made)).issued_at == 1_800_000_000.123
+    # A cookie made before the field existed: an hour before its end.
+    older = session.encode(KEY, make(issued_at=0.0))
+    assert session.decode(KEY, older).issued_at == make().expires_at - session.SESSION_SECONDS
 
 
 @given(st.text(max_size=300))

@@ -4,36 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import BadRequestError, ForbiddenError, Response
+from chalice import BadRequestError, ForbiddenError, Response, UnauthorizedError
 from chalice.app import Request
 
 from korpo import settings
 from korpo.people import access, employees
 
-def identity(request: Request) -> employees.Identity:
-    claims = (request.context.get("authorizer") or {}).get("claims") or {}
+def _claims(request: Request) -> dict[str, Any]:
+    return (request.context.get("authorizer") or {}).get("claims") or {}
+
+
+def _verified(request: Request) -> tuple[employees.Identity, access.Access, float]:
+    """The token's employee, what last changed about their access (one GetItem), and when
+    the token was issued."""
+    claims = _claims(request)
     if not claims.get("sub") or not claims.get("email"):
         raise ForbiddenError("a signed-in employee token (id token) is required")
     groups = claims.get("cognito:groups") or ""
     # HTTP API authorizers pass list claims as a string such as "[admins]".
     names = groups if isinstance(groups, list) else groups.strip("[]").replace(",", " ").split()
-    return employees.Identity(employee_id=claims["sub"], email=claims["email"],
-                              name=claims.get("name"), is_admin="admins" in names,
-                              username=claims.get("cognito:username"))
-
-
-def admin(request: Request) -> employees.Identity:
-    """An admin's token, unless an admin took the rights back (or deactivated the account)
-    after it was issued: one GetItem, so that it holds at once, not when the token expires."""
-    who = identity(request)
-    if not who.is_admin:
-        raise ForbiddenError("admins only")
-    claims = (request.context.get("authorizer") or {}).get("claims") or {}
+    who = employees.Identity(employee_id=claims["sub"], email=claims["email"],
+                             name=claims.get("name"), is_admin="admins" in names,
+                             username=claims.get("cognito:username"))
     try:
         issued_at = float(claims.get("iat") or 0)
     except (TypeError, ValueError):
         issued_at = 0.0
-    if not access.access_of(who.employee_id).admin_session_valid(issued_at):
+    current = access.access_of(who.employee_id)
+    # A deactivated account, or a token from before a sign-out or the account's deletion,
+    # is refused at once, not when the token expires (within the hour).
+    if not current.session_valid(issued_at):
+        raise UnauthorizedError("this session has ended: sign in again")
+    return who, current, issued_at
+
+
+def identity(request: Request) -> employees.Identity:
+    return _verified(request)[0]
+
+
+def admin(request: Request) -> employees.Identity:
+    """An admin's token, unless an admin took the rights back (or deactivated the account)
+    after it was issued: the same GetItem, so that it holds at once, not when the token
+    expires."""
+    who, current, issued_at = _verified(request)
+    if not who.is_admin or not current.admin_session_valid(issued_at):
         raise ForbiddenError("admins only")
     return who
 

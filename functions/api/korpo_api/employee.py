@@ -24,7 +24,7 @@ from korpo.feeds import store as feed_store
 from korpo.months import InvalidMonth, month_of, parse, utc_now
 from korpo.people import employees, privacy, profiles, teams
 from korpo.scoring import ledger
-from korpo.shop import redemptions, rewards, wallet
+from korpo.shop import redemptions, rewards, statement, wallet
 from korpo.tracking import links, share_intents, visitors
 from korpo_api.common import base_url, identity, json_body, problem, user_pool_id
 
@@ -236,8 +236,9 @@ def my_redemptions() -> dict:
 
 @bp.route("/me/ledger", methods=["GET"])
 def my_ledger():
-    """Ledger lines newest first: `limit` (1-200, default 50), `before` (an ISO instant: the
-    last line's `at`, to page back)."""
+    """Every movement of the balance newest first (awards, redemptions, refunds, admins'
+    corrections: korpo.shop.statement): `limit` (1-200, default 50), `before` (an ISO
+    instant: the last line's `at`, to page back)."""
     who = identity(bp.current_request)
     params = bp.current_request.query_params or {}
     try:
@@ -256,9 +257,8 @@ def my_ledger():
         except ValueError:
             return problem(400, "invalid_before",
                            "before must be an ISO 8601 instant with its offset")
-    lines = ledger.lines_of(who.employee_id, limit=limit, before=before)
-    return {"balance": wallet.balance_of(who.employee_id),
-            "points_name": brand.current().points_name,
+    balance, lines = statement.statement(who.employee_id, limit, before)
+    return {"balance": balance, "points_name": brand.current().points_name,
             "lines": [line.as_dict() for line in lines],
             "next_before": (lines[-1].at.astimezone(timezone.utc).isoformat().replace(
                 "+00:00", "Z") if len(lines) == limit else None)}

@@ -115,7 +115,8 @@ class Visit:
             if query:
                 here += "?" + urlencode(query)
             raise Redirect(f"/signin?next={quote(local_path(here), safe='/')}")
-        if self.access(self.session.employee_id).deactivated:  # at once, not in an hour
+        # Deactivated, signed out (on any device) or deleted since: at once, not in an hour.
+        if not self.access(self.session.employee_id).session_valid(self.session.issued_at):
             self.signed_out()
             raise Redirect("/signin")
         return self.session
@@ -125,8 +126,8 @@ class Visit:
         unless an admin took the rights back since): anyone else signed in gets a 403, a
         stranger the sign-in page."""
         who = self.employee()
-        issued_at = who.expires_at - sessions.SESSION_SECONDS
-        if not who.is_admin or not self.access(who.employee_id).admin_session_valid(issued_at):
+        if not who.is_admin or not self.access(who.employee_id).admin_session_valid(
+                who.issued_at):
             raise PageError(403, N_("This page is for the programme's administrators."))
         return who
 

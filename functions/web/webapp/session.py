@@ -38,6 +38,9 @@ class Session:
     is_admin: bool
     csrf: str  # the form token of this session
     expires_at: int
+    # When it was made (epoch seconds, to the millisecond): a sign-out ends every session
+    # made before it (korpo.people.access). Cookies made before this field: expires_at - 1 h.
+    issued_at: float = 0.0
 
     def expired(self, now: float | None = None) -> bool:
         return (now or time.time()) >= self.expires_at
@@ -65,7 +68,8 @@ def _unb64(text: str) -> bytes:
 def encode(key: bytes, session: Session) -> str:
     payload = _b64(json.dumps({"sub": session.employee_id, "email": session.email,
                                "name": session.name, "adm": session.is_admin,
-                               "csrf": session.csrf, "exp": session.expires_at},
+                               "csrf": session.csrf, "exp": session.expires_at,
+                               "iat": session.issued_at},
                               separators=(",", ":")).encode())
     return f"{payload}.{_b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())}"
 
@@ -80,18 +84,21 @@ def decode(key: bytes, value: str | None) -> Session | None:
         return None
     try:
         data = json.loads(_unb64(payload))
+        expires_at = int(data["exp"])
         return Session(employee_id=str(data["sub"]), email=str(data["email"]),
                        name=data.get("name"), is_admin=bool(data.get("adm")),
-                       csrf=str(data["csrf"]), expires_at=int(data["exp"]))
+                       csrf=str(data["csrf"]), expires_at=expires_at,
+                       issued_at=float(data.get("iat") or expires_at - SESSION_SECONDS))
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
 
 
 def new_session(employee_id: str, email: str, name: str | None, is_admin: bool,
                 now: float | None = None) -> Session:
+    now = now or time.time()
     return Session(employee_id=employee_id, email=email, name=name, is_admin=is_admin,
-                   csrf=secrets.token_urlsafe(24),
-                   expires_at=int((now or time.time()) + SESSION_SECONDS))
+                   csrf=secrets.token_urlsafe(24), expires_at=int(now + SESSION_SECONDS),
+                   issued_at=round(now, 3))
 
 
 def cookies_of(header: str | None) -> dict[str, str]:

@@ -29,7 +29,8 @@ from pynamodb.transactions import TransactWrite
 from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.board import stats
 from korpo.content import posts
-from korpo.models import ChallengeModel, PostModel
+from korpo.ids import stable_id
+from korpo.models import ChallengeModel, ChallengeRequestModel, PostModel
 from korpo.models.base import sort_time, transaction_connection
 from korpo.models.catalog import POSTS_PK, ChallengeTerms
 from korpo.tracking.links import safe_destination
@@ -341,9 +342,16 @@ def _own_post(challenge_id: str, spec: ChallengeSpec, now: datetime) -> PostMode
                      content_hash=f"challenge:{challenge_id}")
 
 
-def create_challenge(spec: ChallengeSpec, by: str, now: datetime) -> ChallengeModel:
+def create_challenge(spec: ChallengeSpec, by: str, now: datetime,
+                     request_id: str | None = None) -> ChallengeModel:
     """Saves a new challenge (and a URL challenge's own post, in the same transaction).
-    Nothing is announced here: the caller does it (docs/web.md)."""
+    With a `request_id` (the form's token), the token is claimed in that transaction too:
+    the form sent again returns the challenge it made the first time, and makes no other.
+    Nothing is announced here: the caller does it (docs/web.md), for a new challenge only
+    (`created_at` is `now`)."""
+    digest = stable_id("challenge", request_id) if request_id else None
+    if digest is not None and (made := _made_by(digest)) is not None:
+        return made
     for _ in range(3):
         challenge_id = new_challenge_id(spec.title)
         challenge = ChallengeModel.create(
@@ -353,11 +361,16 @@ def create_challenge(spec: ChallengeSpec, by: str, now: datetime) -> ChallengeMo
             goal=spec.goal, goal_type=spec.goal_type, goal_target=spec.goal_target,
             created_at=now, updated_at=now, updated_by=by)
         try:
-            if spec.destination:
+            if spec.destination or digest:
                 with TransactWrite(connection=transaction_connection()) as tx:
                     tx.save(challenge, condition=ChallengeModel.pk.does_not_exist())
-                    tx.save(_own_post(challenge_id, spec, now),
-                            condition=PostModel.pk.does_not_exist())
+                    if spec.destination:
+                        tx.save(_own_post(challenge_id, spec, now),
+                                condition=PostModel.pk.does_not_exist())
+                    if digest:
+                        tx.save(ChallengeRequestModel(
+                            *ChallengeRequestModel.key(digest), challenge_id=challenge_id,
+                            created_at=now), condition=ChallengeRequestModel.pk.does_not_exist())
             else:
                 challenge.save(condition=ChallengeModel.pk.does_not_exist())
             return challenge
@@ -365,8 +378,20 @@ def create_challenge(spec: ChallengeSpec, by: str, now: datetime) -> ChallengeMo
             if error.cause_response_code not in ("ConditionalCheckFailedException",
                                                  "TransactionCanceledException"):
                 raise
+            if digest is not None and (made := _made_by(digest)) is not None:
+                return made  # the same form, sent at the same moment: its first sending won
             # the id's random part collided: draw another
     raise RuntimeError("could not allocate a challenge id")
+
+
+def _made_by(digest: str) -> ChallengeModel | None:
+    """The challenge a form's token already made, if any."""
+    try:
+        claim = ChallengeRequestModel.get(*ChallengeRequestModel.key(digest),
+                                          consistent_read=True)
+        return ChallengeModel.get(*ChallengeModel.key(claim.challenge_id), consistent_read=True)
+    except DoesNotExist:
+        return None
 
 
 def update_challenge(challenge_id: str, spec: ChallengeSpec, by: str, now: datetime,

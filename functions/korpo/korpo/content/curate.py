@@ -13,12 +13,13 @@ import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.content.posts import MANUAL_FEED, PostNotFound, get_post
 from korpo.feeds.sanitize import MAX_URL_CHARS, clean_html, safe_url
+from korpo.ids import stable_id
 from korpo.models import PinModel, PostModel
 from korpo.models.base import sort_time as iso
 from korpo.models.base import transaction_connection
@@ -115,20 +116,29 @@ def text_as_html(text: str | None) -> str | None:
 
 
 def add_manual_post(url: object, title: object, text: object = None,
-                    image_url: object = None, now: datetime | None = None) -> PostModel:
-    """A post no feed brings: in the news at once, shared like any other."""
+                    image_url: object = None, now: datetime | None = None,
+                    request_id: str | None = None) -> PostModel:
+    """A post no feed brings: in the news at once, shared like any other. With a
+    `request_id` (the form's token) its id derives from it: the form sent again returns the
+    post it made the first time."""
     clean_title = _text(title, "title", MAX_TITLE_CHARS, required=True)
     destination = clean_destination(url)
     image = clean_image(image_url)
     body = _text(text, "text", MAX_TEXT_CHARS, lines=True)
     now = now or _now()
-    post_id = "m" + secrets.token_hex(12)  # never a feed post's id (24 hex digits)
+    # "m" + 24 hex digits: never a feed post's id (24 hex digits).
+    post_id = "m" + (stable_id("post", request_id) if request_id else secrets.token_hex(12))
     post = PostModel(*PostModel.key(post_id), post_id=post_id, feed_id=MANUAL_FEED,
                      title=clean_title, summary_html=text_as_html(body), url=destination,
                      image_url=image, published_at=now, first_seen_at=now,
                      content_hash="manual", hidden=False, gsi1pk=POSTS_PK,
                      gsi1sk=f"{iso(now)}#{post_id}")
-    post.save(condition=PostModel.pk.does_not_exist())
+    try:
+        post.save(condition=PostModel.pk.does_not_exist())
+    except PutError as error:
+        if request_id is None or error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return PostModel.get(*PostModel.key(post_id), consistent_read=True)
     return post
 
 

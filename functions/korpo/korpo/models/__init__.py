@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from korpo.models.catalog import (
     AccessModel, AnnouncementModel, BrandModel, CatalogItem, ChallengeModel,
-    DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel, LinkModel, LinkOwnerModel,
-    NewcomerModel, PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, SentMailModel,
-    TeamModel,
+    ChallengeRequestModel, DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel,
+    LinkModel, LinkOwnerModel, NewcomerModel, PinModel, PostModel, RedemptionModel, RewardModel,
+    RulesModel, SentMailModel, TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
-    ArchiveEntryModel, BalanceModel, BoardEntryModel, LedgerModel, MonthStateModel, ScoresItem,
+    ArchiveEntryModel, BalanceModel, BoardEntryModel, CorrectionModel, LedgerModel,
+    MonthStateModel, ScoresItem,
 )
 from korpo.models.base import reset_transaction_connection
 from korpo.settings import Settings
@@ -18,8 +19,9 @@ from korpo.settings import Settings
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
                   AccessModel, BrandModel, PinModel, GoneFeedsModel, SentMailModel,
-                  AnnouncementModel, NewcomerModel)
-SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
+                  AnnouncementModel, NewcomerModel, ChallengeRequestModel)
+SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel,
+                 CorrectionModel)
 
 
 def bind_tables(settings: Settings) -> None:
@@ -38,7 +40,8 @@ def bind_tables(settings: Settings) -> None:
 
 __all__ = [
     "AccessModel", "AnnouncementModel", "ArchiveEntryModel", "BalanceModel", "BoardEntryModel",
-    "BrandModel", "CatalogItem", "ChallengeModel", "DeletedEmployeeModel", "EmployeeModel",
+    "BrandModel", "CatalogItem", "ChallengeModel", "ChallengeRequestModel", "CorrectionModel",
+    "DeletedEmployeeModel", "EmployeeModel",
     "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "NewcomerModel", "PinModel", "PostModel", "RedemptionModel",
     "RewardModel", "RulesModel", "ScoresItem", "SentMailModel", "TeamModel", "bind_tables",

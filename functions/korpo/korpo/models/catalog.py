@@ -17,6 +17,7 @@ Access patterns
                                   "{display name lower case}#{employee}": alphabetical)
 - Rewards / challenges:           Query gsi1 gsi1pk=REWARDS / CHALLENGES (challenges by start)
 - Challenge by id:                GetItem pk=CHALLENGE#{id}, sk=CHALLENGE
+- A "new challenge" form sent again: GetItem pk=CHALLENGE_REQUEST#{digest of its token}
 - A URL challenge's own post:     GetItem pk=POST#challenge-{id}, sk=POST; its gsi1pk is
                                   CHALLENGE_POSTS, so the news and the posts lists never see it
 - Teams:                          Query gsi1 gsi1pk=TEAMS (gsi1sk = name, lower case)
@@ -27,8 +28,9 @@ Access patterns
 - Redemptions of a reward by one employee (the limit): GetItem pk=EMP#{employee},
                                   sk=REDEEMED#{reward} (a counter the redeem transaction keeps)
 - Deleted account (award_points pays nothing): BatchGet pk=EMP#{employee}, sk=DELETED
-- Deactivated account, admin rights taken back (every signed-in page, award_points with the
-                                  tombstone): GetItem / BatchGet pk=EMP#{employee}, sk=ACCESS
+- Deactivated account, admin rights taken back, sessions ended (every signed-in page and
+                                  API call, award_points with the tombstone): GetItem /
+                                  BatchGet pk=EMP#{employee}, sk=ACCESS
 - Accounts not signed in yet (admins' list): Query gsi1 gsi1pk=NEWCOMERS, descending
   (gsi1sk = "{since iso}#{id}"); one by id: GetItem pk=NEWCOMER#{id}, sk=NEWCOMER (the
   invitation trigger's read, the first sign-in's DeleteItem)
@@ -267,10 +269,12 @@ class DeletedEmployeeModel(CatalogItem):
 
 
 class AccessModel(CatalogItem):
-    """What an admin changed about an employee's access, read on every signed-in page (one
-    GetItem) so that it takes effect at once, not at the session's next renewal: a
-    deactivated account (award_points also pays it nothing, like a tombstone) and when admin
-    rights were last taken back (a session issued before that is no longer an admin's)."""
+    """What changed about an employee's access, read on every signed-in page and API call
+    (one GetItem) so that it takes effect at once, not at the session's next renewal: a
+    deactivated account (award_points also pays it nothing, like a tombstone), when admin
+    rights were last taken back (a session issued before that is no longer an admin's), and
+    when every session was last ended (sign-out, deactivation, deletion: a session or token
+    issued before that is no longer anyone's)."""
 
     class Meta(CatalogItem.Meta):
         abstract = False
@@ -279,6 +283,7 @@ class AccessModel(CatalogItem):
     deactivated = BooleanAttribute(default=False)
     deactivated_at = UTCDateTimeAttribute(null=True)
     admin_revoked_at = UTCDateTimeAttribute(null=True)
+    sessions_valid_after = UTCDateTimeAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     updated_by = UnicodeAttribute(null=True)  # the admin's employee id
 
@@ -469,6 +474,23 @@ class ChallengeModel(CatalogItem):
         return cls(*cls.key(challenge_id), gsi1sk=f"{sort_time(starts_at)}#{challenge_id}",
                    challenge_id=challenge_id, title=title, starts_at=starts_at,
                    ends_at=ends_at, **attributes)
+
+
+class ChallengeRequestModel(CatalogItem):
+    """The token of an admin's "new challenge" form, written in the transaction that made
+    the challenge: the form sent again (Back, then send) finds it and makes no other. (Other
+    create forms derive their new item's id from the token; a challenge's id starts with its
+    title, which the admin may have changed before sending again.)"""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    challenge_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(digest: str) -> tuple[str, str]:
+        return f"CHALLENGE_REQUEST#{digest}", "CHALLENGE_REQUEST"
 
 
 class SentMailModel(CatalogItem):

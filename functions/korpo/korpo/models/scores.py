@@ -1,4 +1,5 @@
-"""The Scores table: what points became. Written only by award_points and reset_monthly.
+"""The Scores table: what points became. Written by award_points and reset_monthly; the
+shop moves the balance (a redemption, a refund, an admin's correction: korpo.shop).
 
 Key schema (pk, sk); sparse GSI by_score (board, score) holds only board entries.
 
@@ -12,6 +13,8 @@ Access patterns
                                employee's changes in one transaction conditioned on the
                                versions it read (korpo.scoring.award: exactly once)
 - Lifetime balance:            GetItem pk=EMP#{employee}, sk=BALANCE
+- An admin's corrections of it: Query pk=EMP#{employee}, sk begins_with CORRECTION# (a
+                               handful; written with the balance's ADD in one transaction)
 - Employee's monthly total:    GetItem pk=BOARD#{month}, sk=EMP#{employee}
 - Top N of a month:            Query by_score board={month}, descending, Limit N
 - Rank of an employee:         GetItem the board entry, then Query pk=RANK#{month},
@@ -89,6 +92,25 @@ class BalanceModel(ScoresItem):
     @staticmethod
     def key(employee_id: str) -> tuple[str, str]:
         return f"EMP#{employee_id}", "BALANCE"
+
+
+class CorrectionModel(ScoresItem):
+    """An admin's correction of an employee's balance (points added or taken back, and why),
+    written in the transaction that moves the balance (korpo.shop.statement.correct): the
+    statement of the points shows it as a line, so the lines still sum to the balance."""
+
+    class Meta(ScoresItem.Meta):
+        abstract = False
+
+    employee_id = UnicodeAttribute()
+    points = NumberAttribute()
+    note = UnicodeAttribute()
+    by = UnicodeAttribute()  # the admin's employee id, or "console"
+    at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(employee_id: str, token: str) -> tuple[str, str]:
+        return f"EMP#{employee_id}", f"CORRECTION#{token}"
 
 
 class BoardEntryModel(ScoresItem):

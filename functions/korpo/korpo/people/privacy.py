@@ -1,7 +1,7 @@
 """An employee's data: all of it as JSON (export), and the account's deletion.
 
-Deletion: the Cognito user and the profile go; a tombstone (`EMP#{id}` / `DELETED`: the
-opaque id and a date, nothing personal) stays, so that award_points pays the account's
+Deletion: every session ends at once, the Cognito user and the profile go; a tombstone
+(`EMP#{id}` / `DELETED`: the opaque id and a date, nothing personal) stays, so that award_points pays the account's
 events nothing (it reads tombstones with the team lookup it already makes per batch) and a
 still-valid token cannot make the profile again. Ledger lines, balance and redemptions stay
 for the books under the opaque id, which names no one once the profile is gone. The links
@@ -16,6 +16,7 @@ from pynamodb.exceptions import DoesNotExist
 from korpo import aws, settings
 from korpo.models import DeletedEmployeeModel, EmployeeModel, LinkModel, LinkOwnerModel
 from korpo.months import utc_now
+from korpo.people.access import end_sessions
 from korpo.people.profiles import get_profile
 from korpo.scoring.ledger import lines_of
 from korpo.shop.redemptions import redemptions_of
@@ -65,9 +66,11 @@ def delete_account(employee_id: str, *, cognito: Any = None, username: str | Non
         profile = EmployeeModel.get(*EmployeeModel.key(employee_id), consistent_read=True)
     except DoesNotExist:
         profile = None
-    # The tombstone first: from now on nothing is paid and no profile is made again.
+    # The tombstone first: from now on nothing is paid and no profile is made again; and
+    # every session and API token of the account ends at once (not at its renewal).
     DeletedEmployeeModel(*DeletedEmployeeModel.key(employee_id), employee_id=employee_id,
                          deleted_at=utc_now()).save()
+    end_sessions(employee_id)
     name = username or (profile.email if profile else None)
     if pool and name:
         client = cognito or aws.client("cognito-idp")

@@ -112,8 +112,9 @@ class ProfileNotFound(LookupError):
     pass
 
 
-def update_profile(employee_id: str, **fields: Any) -> Profile:
-    """Store the given fields (each validated first: nothing is written if one is wrong)."""
+def update_profile(employee_id: str, /, **fields: Any) -> Profile:
+    """Store the given fields (each validated first: nothing is written if one is wrong). Any
+    name may be among them, `employee_id` too (refused as unknown: positional-only here)."""
     clean = clean_fields(fields)
     try:
         item = EmployeeModel.get(*EmployeeModel.key(employee_id))

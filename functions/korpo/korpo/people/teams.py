@@ -93,13 +93,22 @@ def _name_taken(name: str, except_id: str | None = None) -> bool:
     return any(t.name.casefold() == folded and t.team_id != except_id for t in list_teams())
 
 
-def add_team(name: str) -> Team:
+def add_team(name: str, request_id: str | None = None) -> Team:
     """An admin's new team: InvalidTeam("name.taken") if a team has that name already. Its id
-    is new even if a deleted team had the name: the old team's figures stay its own."""
+    is new even if a deleted team had the name: the old team's figures stay its own. With a
+    `request_id` (the form's token) the id derives from it: the form sent again returns the
+    team it made the first time (not "name taken")."""
     name = clean_name(name)
+    if request_id:
+        team_id = stable_id("team-request", request_id)[:12]
+        made = get_team(team_id)
+        if made is not None:
+            return made
+    else:
+        team_id = stable_id("team", name.casefold(), secrets.token_hex(8))[:12]
     if _name_taken(name):
         raise InvalidTeam("name.taken")
-    return create_team(name, stable_id("team", name.casefold(), secrets.token_hex(8))[:12])
+    return create_team(name, team_id)
 
 
 def rename_team(team_id: str, name: str) -> Team:

@@ -10,8 +10,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from korpo.ids import stable_id
 from korpo.models import RewardModel
 
 KINDS = ("gift_card", "company", "charity")
@@ -148,12 +149,20 @@ def clean_fields(fields: dict[str, Any], *, new: bool) -> dict[str, Any]:
     return clean
 
 
-def add_reward(fields: dict[str, Any]) -> Reward:
-    """A new reward from an admin's form (InvalidReward names the first wrong field)."""
+def add_reward(fields: dict[str, Any], request_id: str | None = None) -> Reward:
+    """A new reward from an admin's form (InvalidReward names the first wrong field). With a
+    `request_id` (the form's token) its id derives from it: the same form sent again (Back,
+    then send) returns the reward it made the first time, and makes no other."""
     clean = clean_fields(fields, new=True)
-    reward_id = secrets.token_hex(6)
+    reward_id = (stable_id("reward", request_id)[:12] if request_id
+                 else secrets.token_hex(6))
     item = RewardModel.create(reward_id, clean.pop("title"), clean.pop("cost"), **clean)
-    item.save(condition=RewardModel.pk.does_not_exist())
+    try:
+        item.save(condition=RewardModel.pk.does_not_exist())
+    except PutError as error:
+        if request_id is None or error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return get_reward(reward_id, consistent=True)
     return Reward.from_model(item)
 
 

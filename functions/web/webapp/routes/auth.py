@@ -16,10 +16,10 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from korpo.people import accounts, employees, newcomers, profiles, signup, signup_limits
+from korpo.people import access, accounts, employees, newcomers, profiles, signup, signup_limits
 from korpo.tracking import visitors
 from webapp.i18n import N_
-from webapp.pages import Pages, Redirect, Visit, local_path, page
+from webapp.pages import Pages, Redirect, Visit, local_path, logger, page
 from webapp.session import LANGUAGE_COOKIE, REFRESH_COOKIE, YEAR, clear_cookie, set_cookie
 
 blueprint = Blueprint(__name__)
@@ -200,8 +200,10 @@ def resend(visit: Visit) -> Response:
         except signup_limits.LimitReached as over:
             return _limited(visit, "confirm.html", over, email=email, resent=False)
         except accounts.AccountError as failure:
-            return _form_page(visit, "confirm.html", _account_error(failure), email=email,
-                              resent=False)
+            # An address without an account is answered as one with: never reveal which.
+            if failure.code != "wrong_credentials":
+                return _form_page(visit, "confirm.html", _account_error(failure), email=email,
+                                  resent=False)
         _pending(visit, email)
         raise Redirect("/signup/confirm?resent=1")
     return _form_page(visit, "confirm.html", {"email": error}, email=email, resent=False)
@@ -312,6 +314,16 @@ def new_password(visit: Visit) -> Response:
 
 @pages.route("/signout", methods=("POST",))
 def sign_out(visit: Visit) -> Response:
+    """Ends every session of the person at once, on every device (a copied session cookie
+    included), and revokes their refresh tokens. Never fails for the person: the cookies go
+    whatever Cognito says."""
+    who = visit.session
+    # A session already ended (a copied cookie) cannot end the person's new ones.
+    if who is not None and visit.access(who.employee_id).session_valid(who.issued_at):
+        try:
+            access.sign_out_everywhere(who.employee_id, who.email)
+        except Exception:  # noqa: BLE001 - the sessions are ended by the marker already
+            logger.warning("global sign-out failed", exc_info=True)
     token = visit.cookies.get(REFRESH_COOKIE)
     if token:
         accounts.sign_out(visit.settings.user_pool_client_id, token)

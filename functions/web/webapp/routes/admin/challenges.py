@@ -9,7 +9,7 @@ from korpo.models import ChallengeModel
 from korpo.months import utc_now
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit
-from webapp.routes.admin.common import admin_page
+from webapp.routes.admin.common import admin_page, request_id
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -80,9 +80,11 @@ def list_challenges(visit: Visit) -> Response:
 
 
 def _form_page(visit: Visit, challenge: ChallengeModel | None, values: dict[str, str],
-               errors: dict[str, str], status: int = 200, conflict: bool = False) -> Response:
+               errors: dict[str, str], status: int = 200, conflict: bool = False,
+               token: str = "") -> Response:
     now = utc_now()
     return admin_page(visit, "admin/challenge_form.html", AREA, status=status,
+                      request_id=token,
                       challenge=challenge, values=values, errors=errors, conflict=conflict,
                       state=challenges.status_of(challenge, now) if challenge else "new",
                       posts=challenges.shareable_posts(challenge), kinds=challenges.KINDS,
@@ -118,16 +120,21 @@ def _errors(visit: Visit, invalid: challenges.InvalidChallenge) -> dict[str, str
 @pages.route("/manage/challenges/new", methods=("GET", "POST"))
 def new_challenge(visit: Visit) -> Response:
     who = visit.admin()
+    token = request_id(visit)
     if visit.request.method == "GET":
         return _form_page(visit, None, {"reward": "multiplier", "multiplier": "2",
-                                        "kind": "campaign", "goal": "human_clicks"}, {})
+                                        "kind": "campaign", "goal": "human_clicks"}, {},
+                          token=token)
     try:
         spec = challenges.read_form(visit.form, visit.settings.zone, utc_now())
     except challenges.InvalidChallenge as invalid:
-        return _form_page(visit, None, visit.form, _errors(visit, invalid), status=400)
-    challenge = challenges.create_challenge(spec, who.employee_id, utc_now())
-    # Slack and Teams now (a few seconds at most, never failing the page); the e-mails to the
-    # employees who opted in go out from send_digest's next run.
+        return _form_page(visit, None, visit.form, _errors(visit, invalid), status=400,
+                          token=token)
+    challenge = challenges.create_challenge(spec, who.employee_id, utc_now(),
+                                            request_id=token or None)
+    # Slack and Teams now (a few seconds at most, never failing the page; once: a form sent
+    # again finds it announced); the e-mails to the employees who opted in go out from
+    # send_digest's next run.
     from korpo.announcements.challenges import announce_new_challenge
 
     announce_new_challenge(challenge, visit.base_url)

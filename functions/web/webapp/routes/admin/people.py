@@ -10,7 +10,7 @@ from korpo.months import month_of, utc_now
 from korpo.people import access, newcomers, profiles, roster, teams
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit
-from webapp.routes.admin.common import admin_page
+from webapp.routes.admin.common import admin_page, request_id
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -167,24 +167,25 @@ def _team(team_id: str) -> teams.Team:
     return found
 
 
-def _teams_page(visit: Visit, *, status: int = 200, errors: dict[str, str] | None = None,
-                name: str = "") -> Response:
+def _teams_page(visit: Visit, token: str, *, status: int = 200,
+                errors: dict[str, str] | None = None, name: str = "") -> Response:
     return admin_page(visit, "admin/teams.html", "teams", done=TEAMS_DONE, status=status,
-                      teams=teams.list_teams(), name=name,
+                      teams=teams.list_teams(), name=name, request_id=token,
                       errors={k: visit.gettext(v) for k, v in (errors or {}).items()})
 
 
 @pages.route("/manage/teams", methods=("GET", "POST"))
 def team_list(visit: Visit) -> Response:
     visit.admin()
+    token = request_id(visit)
     if visit.request.method == "GET":
-        return _teams_page(visit)
+        return _teams_page(visit, token)
     name = visit.field("name")
     try:
-        teams.add_team(name)
+        teams.add_team(name, request_id=token or None)
     except teams.InvalidTeam as error:
-        return _teams_page(visit, status=400, name=name, errors={"name": TEAM_ERRORS.get(
-            error.message_key, N_("Enter the team's name."))})
+        return _teams_page(visit, token, status=400, name=name, errors={
+            "name": TEAM_ERRORS.get(error.message_key, N_("Enter the team's name."))})
     raise Redirect("/manage/teams?done=created")
 
 

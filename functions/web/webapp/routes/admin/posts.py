@@ -11,7 +11,7 @@ from korpo.content import curate, posts
 from korpo.feeds import store as feed_store
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit
-from webapp.routes.admin.common import admin_page
+from webapp.routes.admin.common import admin_page, request_id
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -94,15 +94,16 @@ def post_list(visit: Visit) -> Response:
 @pages.route("/manage/posts/new", methods=("GET", "POST"))
 def new_post(visit: Visit) -> Response:
     visit.admin()
+    token = request_id(visit)
     if visit.request.method == "GET":
-        return admin_page(visit, "admin/post_new.html", "posts", form={})
+        return admin_page(visit, "admin/post_new.html", "posts", form={}, request_id=token)
     form = _typed(visit, "url", "title", "image_url", "text")
     try:
         post = curate.add_manual_post(form["url"], form["title"], form["text"],
-                                      form["image_url"])
+                                      form["image_url"], request_id=token or None)
     except curate.InvalidPost as refused:
         return admin_page(visit, "admin/post_new.html", "posts", status=400, form=form,
-                          errors=_refusal(visit, refused))
+                          errors=_refusal(visit, refused), request_id=token)
     raise Redirect(f"/manage/posts/{post.post_id}?done=added")
 
 

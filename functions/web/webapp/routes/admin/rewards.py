@@ -8,7 +8,7 @@ from korpo.people import employees
 from korpo.shop import redemptions, rewards
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit
-from webapp.routes.admin.common import admin_page
+from webapp.routes.admin.common import admin_page, request_id
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -68,17 +68,19 @@ def list_rewards(visit: Visit) -> Response:
 @pages.route("/manage/rewards/new", methods=("GET", "POST"))
 def new_reward(visit: Visit) -> Response:
     visit.admin()
+    token = request_id(visit)
     values = {name: visit.field(name) for name in REWARD_FIELDS}
     errors: dict[str, str] = {}
     if visit.request.method == "POST":
         try:
-            rewards.add_reward(values)
+            rewards.add_reward(values, request_id=token or None)
         except rewards.InvalidReward as error:
             errors = _problem(visit, error)
         else:
             raise Redirect("/manage/rewards?done=added")
     return admin_page(visit, "admin/reward_form.html", "rewards", status=400 if errors else 200,
-                      reward=None, values=values, errors=errors, kinds=rewards.KINDS)
+                      reward=None, values=values, errors=errors, kinds=rewards.KINDS,
+                      request_id=token)
 
 
 @pages.route("/manage/rewards/{reward_id}", methods=("GET", "POST"))

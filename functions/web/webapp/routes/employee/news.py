@@ -167,13 +167,22 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
 @pages.route("/news/{post_id}/mastodon", methods=("GET", "POST"))
 def mastodon(visit: Visit, post_id: str) -> Response:
     """Asks for the employee's Mastodon server once; this browser remembers it (a cookie:
-    Korpo stores nothing about the employee's own social accounts)."""
+    Korpo stores nothing about the employee's own social accounts).
+
+    The form then leads to a page of this site with a link to the server, never straight to
+    it: Chromium refuses a form's redirect to another site (the CSP's `form-action 'self'`
+    covers every hop of a form's redirects), while a followed link may leave the site."""
     who = visit.employee()
     post = _visible_post(visit, post_id)
     challenge = _challenge(visit, visit.field("challenge") or None, post_id=post_id)
+    instance = visit.cookies.get(MASTODON_COOKIE, "")
     if visit.request.method == "GET":
+        query = visit.request.query_params or {}
+        ready = query.get("saved") == "1" and _valid_instance(instance)
         return page(visit, "mastodon.html", active="news", post=post, errors={},
-                    instance=visit.cookies.get(MASTODON_COOKIE, ""), challenge=challenge)
+                    instance=instance, challenge=challenge, ready=ready,
+                    open_url=f"/news/{quote(post_id)}/share/mastodon?t={quote(who.csrf)}"
+                    + (f"&challenge={quote(challenge.challenge_id)}" if challenge else ""))
     raw = visit.field("instance")
     try:
         instance = share_targets.mastodon_instance(raw)
@@ -183,11 +192,18 @@ def mastodon(visit: Visit, post_id: str) -> Response:
                            "a path."))
         return page(visit, "mastodon.html", status=400, active="news", post=post,
                     errors={"instance": visit.gettext(message)}, instance=raw,
-                    challenge=challenge)
+                    challenge=challenge, ready=False)
     visit.set_cookies.append(set_cookie(MASTODON_COOKIE, instance, max_age=YEAR,
                                         secure=visit.https))
-    raise Redirect(f"/news/{post_id}/share/mastodon?t={who.csrf}"
-                   + (f"&challenge={challenge.challenge_id}" if challenge else ""))
+    raise Redirect(f"/news/{quote(post_id)}/mastodon?saved=1"
+                   + (f"&challenge={quote(challenge.challenge_id)}" if challenge else ""))
+
+
+def _valid_instance(raw: str) -> bool:
+    try:
+        return bool(raw) and share_targets.mastodon_instance(raw) == raw
+    except share_targets.InvalidInstance:
+        return False
 
 
 # The share sheet's own ways of sharing, recorded by its script when used (copy, the phone's

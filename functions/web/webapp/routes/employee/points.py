@@ -1,12 +1,13 @@
-"""My points: the balance the shop spends, and the ledger in plain words."""
+"""My points: the balance the shop spends, and every movement of it in plain words (what
+earned points, what the shop spent and refunded, an admin's corrections): the lines add up
+to the balance (korpo.shop.statement)."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from chalice import Blueprint, Response
 
-from korpo.scoring import ledger
-from korpo.shop import wallet
+from korpo.shop import statement
 from webapp.pages import Pages, Visit, page
 
 blueprint = Blueprint(__name__)
@@ -30,7 +31,7 @@ def _before(raw: str | None) -> datetime | None:
 def my_points(visit: Visit) -> Response:
     who = visit.employee()
     before = _before((visit.request.query_params or {}).get("before"))
-    lines = ledger.lines_of(who.employee_id, limit=LINES_PER_PAGE + 1, before=before)
+    balance, lines = statement.statement(who.employee_id, LINES_PER_PAGE + 1, before)
     older = lines[LINES_PER_PAGE - 1].at.isoformat() if len(lines) > LINES_PER_PAGE else None
     return page(visit, "points.html", active="points", lines=lines[:LINES_PER_PAGE],
-                older=older, balance=wallet.balance_of(who.employee_id))
+                older=older, balance=balance)

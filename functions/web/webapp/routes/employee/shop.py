@@ -6,7 +6,7 @@ import secrets
 
 from chalice import Blueprint, Response
 
-from korpo.shop import redemptions, rewards, wallet
+from korpo.shop import offers, redemptions, rewards
 from webapp.i18n import N_
 from webapp.pages import PageError, Pages, Redirect, Visit, page
 
@@ -39,9 +39,11 @@ def _found(reward_id: str) -> rewards.Reward:
 
 @pages.route("/shop")
 def shop(visit: Visit) -> Response:
+    """Each reward with what the employee can do about it: redeem it, or why not (the limit
+    reached, out of stock, how many points are missing)."""
     who = visit.employee()
-    return page(visit, "shop.html", active="shop", rewards=rewards.list_rewards(),
-                balance=wallet.balance_of(who.employee_id))
+    balance, offered = offers.shop_for(who.employee_id)
+    return page(visit, "shop.html", active="shop", offers=offered, balance=balance)
 
 
 @pages.route("/shop/{reward_id}", methods=("GET", "POST"))
@@ -61,9 +63,10 @@ def redeem(visit: Visit, reward_id: str) -> Response:
             error = N_("This form has expired. Please try again.")
         else:
             raise Redirect(f"/shop/redemptions?done={done.redemption_id}")
-    balance = wallet.balance_of(who.employee_id)
+    balance, offered = offers.offer_for(who.employee_id, reward)
     return page(visit, "redeem.html", status=409 if error else 200, active="shop",
-                reward=reward, balance=balance, request_id=secrets.token_urlsafe(18),
+                reward=reward, offer=offered, balance=balance,
+                request_id=secrets.token_urlsafe(18),
                 refusal=visit.gettext(error) if error else None)
 
 
