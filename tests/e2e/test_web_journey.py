@@ -1,7 +1,7 @@
 """The employee's web app as a person uses it: Playwright drives Debian's Chromium, headless,
 against the local stack (`make run`'s), at a phone's size.
 
-sign up -> confirm (moto takes any code) -> sign in -> the news -> share a post on LinkedIn
+sign up -> confirm (moto takes any code): signed in on the news -> sign out and in again -> -> share a post on LinkedIn
 (the share page carries the tracked link and the disclosure) -> a visitor opens the link in a
 second browser -> the stream is pumped -> the employee's board and ledger show the points ->
 redeem a reward -> it shows in my redemptions (and its e-mail is sent) -> the profile and the
@@ -27,14 +27,17 @@ from browsers import (
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
 TEXTS = {
-    "en": {"signin": "Sign in", "board": "Board", "create": "Create my account",
+    "en": {"signin": "Sign in", "signout": "Sign out", "board": "Board",
+           "create": "Create my account", "disclosure": "#employee",
+           "own_words": "Proud of this one: have a look!",
            "ledger": "A visitor opened your LinkedIn share of", "redeem": "Redeem",
            "requested": "Requested", "save": "Save", "saved": "Your profile is saved.",
            "delete": "Delete my account", "confirm_delete": "I want my account deleted",
            "wrong": "The email or the password is not right.",
            "confirm": "Confirm",
            "standing": re.compile(r"You are number \d+ with [1-9][\d,]*\u00a0korpos")},
-    "fr": {"signin": "Se connecter", "board": "Classement",
+    "fr": {"signin": "Se connecter", "signout": "Se déconnecter", "board": "Classement",
+           "disclosure": "#collaborateur", "own_words": "Fière de cette équipe\u202f: à lire\u202f!",
            "ledger": "Un visiteur a ouvert votre partage LinkedIn de", "redeem": "Échanger",
            "requested": "Demandé", "save": "Enregistrer", "saved": "Votre profil est enregistré.",
            "delete": "Supprimer mon compte",
@@ -99,18 +102,27 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     assert_page_is_sound(page, shots / "03-confirm.png", errors)
     page.get_by_role("button", name=texts["confirm"], exact=True).click()
 
-    assert "/signin" in page.url
-    assert_page_is_sound(page, shots / "04-signin-confirmed.png", errors)
-    # By keyboard only: the skip link comes first, then the form's fields in order.
+    # The code was enough: the news, signed in, the password not asked again.
+    page.wait_for_url("**/news?done=welcome")
+    expect(page.locator(".notice")).to_be_visible()
+    assert_page_is_sound(page, shots / "04-news-welcome.png", errors)
+    # Tokens stay out of reach of scripts: no cookie is readable from the page.
+    assert page.evaluate("document.cookie") == ""
+
+    # Signed out, then in again by keyboard only: the skip link comes first, then the form's
+    # fields in order.
+    page.get_by_role("button", name=texts["signout"]).click()
+    page.wait_for_url("**/signin?done=signed_out")
+    assert_page_is_sound(page, shots / "04b-signed-out.png", errors)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
+    tab_to(page, "#email")
+    page.keyboard.type(email)
     tab_to(page, "#password")
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_url("**/news")
     assert_page_is_sound(page, shots / "05-news.png", errors)
-    # Tokens stay out of reach of scripts: no cookie is readable from the page.
-    assert page.evaluate("document.cookie") == ""
 
     # The demo's running challenge: share for it, in three taps (challenge, post, network).
     page.locator(".challenge a.button").first.click()

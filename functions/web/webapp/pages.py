@@ -94,13 +94,16 @@ class Visit:
         return text % values if values else text
 
     def signed_in(self, who: accounts.SignedIn) -> None:
+        """The session's cookies; without a refresh token (the session a confirmation opens)
+        any earlier one goes, so that no one else's account is renewed on this browser."""
         self.session = sessions.new_session(who.employee_id, who.email, who.name, who.is_admin)
         self.set_cookies.append(sessions.set_cookie(
             sessions.SESSION_COOKIE, sessions.encode(_key(self.settings), self.session),
             max_age=sessions.SESSION_SECONDS, secure=self.https))
         self.set_cookies.append(sessions.set_cookie(
             sessions.REFRESH_COOKIE, who.refresh_token, max_age=sessions.REFRESH_SECONDS,
-            secure=self.https))
+            secure=self.https) if who.refresh_token else sessions.clear_cookie(
+            sessions.REFRESH_COOKIE, secure=self.https))
 
     def signed_out(self) -> None:
         self.session = None

@@ -14,7 +14,10 @@ from korpo.people import accounts, employees, profiles
 from korpo.tracking import visitors
 from webapp.i18n import N_
 from webapp.pages import Pages, Redirect, Visit, local_path, page
-from webapp.session import LANGUAGE_COOKIE, REFRESH_COOKIE, YEAR, clear_cookie, set_cookie
+from webapp.session import (
+    LANGUAGE_COOKIE, REFRESH_COOKIE, SIGNUP_COOKIE, SIGNUP_PATH, SIGNUP_SECONDS, YEAR,
+    clear_cookie, decode_signup, encode_signup, set_cookie, signup_key,
+)
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -111,12 +114,17 @@ def sign_up(visit: Visit) -> Response:
         ("password", _password_error(password))) if message}
     if not errors:
         try:
-            accounts.sign_up(visit.settings.user_pool_client_id, email, password)
+            employee_id = accounts.sign_up(visit.settings.user_pool_client_id, email, password)
         except accounts.AccountError as error:
             errors = _account_error(error)
     if errors:
         return _form_page(visit, "signup.html", errors, email=email)
     _pending(visit, email)
+    # The proof that this browser made the account: with the code, it opens the first session.
+    visit.set_cookies.append(set_cookie(
+        SIGNUP_COOKIE, encode_signup(signup_key(visit.settings.visitor_secret), employee_id,
+                                     email), max_age=SIGNUP_SECONDS, secure=visit.https,
+        path=SIGNUP_PATH, same_site="Strict"))
     raise Redirect("/signup/confirm")
 
 
@@ -136,7 +144,25 @@ def confirm(visit: Visit) -> Response:
             errors = _account_error(error)
     if errors:
         return _form_page(visit, "confirm.html", errors, email=email, resent=False)
-    raise Redirect("/signin?done=confirmed")  # the pending address pre-fills the sign-in
+    _first_session(visit, email)
+    raise Redirect("/news?done=welcome")
+
+
+def _first_session(visit: Visit, email: str) -> None:
+    """The code is right: if this browser made the account (its proof names this address) and
+    the account never had a session, it is signed in now, without asking for the password
+    again. Otherwise (another browser, an hour later, a second confirmation) to the sign-in
+    page, the address filled in. docs/decisions.md, "Confirming signs you in"."""
+    proof = decode_signup(signup_key(visit.settings.visitor_secret),
+                          visit.cookies.get(SIGNUP_COOKIE))
+    visit.set_cookies.append(clear_cookie(SIGNUP_COOKIE, secure=visit.https, path=SIGNUP_PATH))
+    if proof is None or proof.email != email or profiles.get_profile(proof.employee_id):
+        raise Redirect("/signin?done=confirmed")  # the pending address pre-fills the sign-in
+    try:
+        _open_session(visit, accounts.SignedIn(employee_id=proof.employee_id, email=email,
+                                               name=None, is_admin=False, refresh_token=""))
+    except employees.AccountDeleted:
+        raise Redirect("/signin?done=confirmed") from None
 
 
 @pages.route("/signup/resend", methods=("POST",), public=True)
@@ -176,11 +202,19 @@ def sign_in(visit: Visit) -> Response:
     if errors:
         return _form_page(visit, "signin.html", errors, email=email, next=target, done=None)
     try:
-        profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
-                                                             who.name, who.is_admin))
+        _open_session(visit, who)
     except employees.AccountDeleted:  # a token from before the deletion
         return _form_page(visit, "signin.html", _account_error(
             accounts.AccountError("wrong_credentials")), email=email, next=target, done=None)
+    raise Redirect(target)
+
+
+def _open_session(visit: Visit, who: accounts.SignedIn) -> None:
+    """The profile (made on the first session), the session's cookies, the employee's
+    language on this browser, and the cookie that makes their own clicks count as "self".
+    AccountDeleted for an account deleted since its token was made."""
+    profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
+                                                         who.name, who.is_admin))
     visit.signed_in(who)
     if profile.language:  # the language the employee chose, on this browser too
         visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, profile.language, max_age=YEAR,
@@ -190,7 +224,6 @@ def sign_in(visit: Visit) -> Response:
         # The employee's own clicks on their links count as "self" (track_click reads it).
         visit.set_cookies.append(visitors.self_cookie_header(
             visit.settings.visitor_secret, who.employee_id, secure=visit.https))
-    raise Redirect(target)
 
 
 @pages.route("/signout", methods=("POST",))

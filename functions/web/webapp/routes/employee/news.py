@@ -79,6 +79,7 @@ def news(visit: Visit) -> Response:
                        f"{quote(sharing_for.challenge_id)}")
     return page(visit, "news.html", active="news", posts=found, next_cursor=cursor,
                 channels=channels, channel=channel, sharing_for=sharing_for,
+                welcome=query.get("done") == "welcome",
                 challenges=[] if query.get("before") or sharing_for
                 else _running_challenges(visit, utc_now()))
 
