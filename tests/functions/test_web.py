@@ -267,6 +267,20 @@ def test_my_points_show_the_balance_and_say_when_there_is_nothing_yet(web):
     assert "Rien pour l’instant" in body
 
 
+def test_the_balance_is_in_the_header_of_every_signed_in_page(web):
+    import re
+
+    give_points(1234)
+    make_post("post-1")
+    for path, params in (("/news", None), ("/news/{post_id}", {"post_id": "post-1"}),
+                         ("/leaderboard", None), ("/shop", None), ("/profile", None)):
+        body = web(page_event(path, params=params, headers=signed_in()))["body"]
+        header = body.split('<header class="site-header">')[1].split("</header>")[0]
+        balance = re.search(r'<a class="balance" href="/points">(.*?)</a>', header).group(1)
+        assert "1\u202f234\u00a0korpos" in balance, path
+    assert 'class="balance"' not in web(page_event("/signin"))["body"]  # a stranger's page
+
+
 def test_the_shop_lists_rewards_as_text_and_what_is_missing(web):
     from korpo.shop.rewards import create_reward
 

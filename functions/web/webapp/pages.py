@@ -15,6 +15,7 @@ from chalice import Blueprint, Response
 
 from korpo import brand
 from korpo.people import access, accounts, employees
+from korpo.shop import wallet
 from korpo.settings import Settings
 from webapp import i18n, render
 from webapp import session as sessions
@@ -264,9 +265,23 @@ class Pages:
         return Response(body=response.body, status_code=response.status_code, headers=headers)
 
 
+def _balance(visit: Visit) -> int | None:
+    """The signed-in employee's balance, in the header of every page (one GetItem); None when
+    it cannot be read: the page is still shown."""
+    if visit.session is None:
+        return None
+    try:
+        return wallet.balance_of(visit.session.employee_id)
+    except Exception:  # noqa: BLE001 - a header figure never takes a page down
+        logger.warning("the balance could not be read", exc_info=True)
+        return None
+
+
 def page(visit: Visit, template: str, status: int = 200, **context: Any) -> Response:
-    """The HTML answer: the template with what every page shows (brand, nav, language)."""
+    """The HTML answer: the template with what every page shows (brand, nav, balance,
+    language)."""
     base = {"brand": visit.settings.brand_name, "points_name": visit.settings.points_name,
+            "balance": _balance(visit),
             "language": visit.language, "session": visit.session, "fmt": visit.fmt,
             "csrf": visit.session.csrf if visit.session else "",
             "path": visit.request.context.get("path") or "/", "errors": {}, "active": None,
