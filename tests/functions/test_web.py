@@ -125,8 +125,12 @@ def test_the_share_sheet_offers_every_network_and_a_qr_code(web):
     assert answer["statusCode"] == 200, answer["body"]
     body = answer["body"]
     for target in ("linkedin", "x", "facebook", "mastodon", "bluesky", "whatsapp", "email"):
-        assert f"/news/post-1/share/{target}?t=token-1" in body
-    assert "<svg" in body and "#collaborateur</p>" in body
+        assert f'formaction="/news/post-1/share/{target}"' in body
+    assert '<input type="hidden" name="t" value="token-1">' in body
+    # The words are the employee's to change; the disclosure is not in the box.
+    box = body.split('<textarea id="text" name="text"')[1].split("</textarea>")[0]
+    assert box.endswith(">Title post-1") and "#collaborateur" in body
+    assert "<svg" in body
     again = web(page_event("/news/{post_id}", params={"post_id": "post-1"}, headers=signed_in()))
     assert again["body"] == body  # the same links every time
 
@@ -151,6 +155,36 @@ def test_a_target_opens_the_networks_page_with_the_tracked_link_and_disclosure(w
     text = parse_qs(location.query)["text"][0]
     assert text.startswith("Title post-1 https://") and text.endswith(" #collaborateur")
     assert f"https://{HOST}/l/" in text
+
+
+def test_the_employees_own_words_are_shared_and_the_disclosure_stays(web):
+    make_post("post-1")
+    for words, expected in (("Fier de cette équipe !", "Fier de cette équipe !"),
+                            ("Sans la ligne #collaborateur", "Sans la ligne"),
+                            ("", "Title post-1")):
+        answer = web(page_event("/news/{post_id}/share/{target}",
+                                params={"post_id": "post-1", "target": "x"},
+                                query={"t": "token-1", "text": words}, headers=signed_in()))
+        text = parse_qs(urlsplit(headers_of(answer)["location"]).query)["text"][0]
+        assert text.startswith(f"{expected} https://{HOST}/l/"), text
+        assert text.endswith(" #collaborateur") and text.count("#collaborateur") == 1
+
+
+def test_the_words_go_through_the_mastodon_question(web):
+    make_post("post-1")
+    ask = web(page_event("/news/{post_id}/share/{target}",
+                         params={"post_id": "post-1", "target": "mastodon"},
+                         query={"t": "token-1", "text": "À lire & partager"},
+                         headers=signed_in()))
+    location = headers_of(ask)["location"]
+    assert location == "/news/post-1/mastodon?text=%C3%80%20lire%20%26%20partager"
+    question = web(page_event("/news/{post_id}/mastodon", params={"post_id": "post-1"},
+                              query={"text": "À lire & partager"}, headers=signed_in()))
+    assert '<input type="hidden" name="text" value="À lire &amp; partager">' in question["body"]
+    saved = web(page_event("/news/{post_id}/mastodon", method="POST",
+                           params={"post_id": "post-1"}, headers=form_headers(),
+                           body="csrf=token-1&instance=mastodon.social&text=%C3%80%20lire"))
+    assert headers_of(saved)["location"] == "/news/post-1/share/mastodon?t=token-1&text=%C3%80%20lire"
 
 
 def test_a_target_without_the_session_token_records_nothing(web):
@@ -446,7 +480,8 @@ def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(
     assert "« Launch &lt;week&gt; »" in chosen and 'href="/news/post-1?challenge=launch"' in chosen
     sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
                            query={"challenge": "launch"}, headers=signed_in()))["body"]
-    assert "/news/post-1/share/x?t=token-1&amp;challenge=launch" in sheet
+    assert 'formaction="/news/post-1/share/x"' in sheet
+    assert '<input type="hidden" name="challenge" value="launch">' in sheet
     web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1", "target": "x"},
                    query={"t": "token-1", "challenge": "launch"}, headers=signed_in()))
     web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1",

@@ -127,6 +127,23 @@ def test_each_network_gets_the_link_and_the_disclosure_last(target, host, field)
     assert text == "Launch <day> now https://go.example.com/l/abc #employee"
 
 
+@pytest.mark.parametrize("edited, words", [
+    ("My own words", "My own words"),
+    ("  Two\r\nlines  with   spaces ", "Two\nlines with spaces"),
+    ("Typed the line too #employee", "Typed the line too"),  # not twice
+    ("À lire\u202f! Vraiment\u00a0: oui", "À lire\u202f! Vraiment\u00a0: oui"),  # kept
+    ("a\x00b\x1bc\u2028d", "a b c d"),
+    ("x" * 900, "x" * share_targets.MAX_SUGGESTED_CHARS),
+    ("\n\n\n\n\n\nfar\n\n\n\n\n\ndown", "far\n\n\ndown"),
+    ("   ", "Launch <day> now"), (None, "Launch <day> now"),  # nothing: the title
+])
+def test_the_employees_words_come_first_and_the_disclosure_stays_last(edited, words):
+    from dataclasses import replace
+
+    text = replace(SHARE, edited=edited).text()
+    assert text == f"{words} https://go.example.com/l/abc #employee"
+
+
 def test_email_carries_the_same_text():
     url = urlsplit(share_targets.share_page_url("email", SHARE))
     assert url.scheme == "mailto"

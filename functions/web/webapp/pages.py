@@ -15,8 +15,8 @@ from chalice import Blueprint, Response
 
 from korpo import brand
 from korpo.people import access, accounts, employees
-from korpo.shop import wallet
 from korpo.settings import Settings
+from korpo.shop import wallet
 from webapp import i18n, render
 from webapp import session as sessions
 from webapp.i18n import N_
@@ -85,6 +85,11 @@ class Visit:
         host = context.get("domainName") or self.request.headers.get("host", "")
         scheme = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
         return f"{scheme}://{host}"
+
+    @property
+    def disclosure(self) -> str:
+        """The line share texts end with, in this visit's language."""
+        return brand.disclosure_line(self.settings, self.language)
 
     @property
     def fmt(self) -> i18n.Formatter:

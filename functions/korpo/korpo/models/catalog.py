@@ -291,6 +291,8 @@ class BrandModel(CatalogItem):
 
     points_name = UnicodeAttribute(null=True)
     disclosure_line = UnicodeAttribute(null=True)
+    disclosure_line_fr = UnicodeAttribute(null=True)  # the French pages' line
+    language = UnicodeAttribute(null=True)  # "en" or "fr": Slack, Teams, e-mails' fallback
     brand_colour = UnicodeAttribute(null=True)
     logo_url = UnicodeAttribute(null=True)
     human_click_value = UnicodeAttribute(null=True)  # a decimal, as text (exact)

@@ -26,14 +26,17 @@ document.addEventListener("DOMContentLoaded", function () {
       }, function () { field.select(); });
     });
   });
-  // The phone's own share sheet, where the browser offers one.
+  // The phone's own share sheet, only where the browser offers one (most desktops do not):
+  // the employee's words from the box, then the disclosure; the link goes as the URL.
   document.querySelectorAll("[data-share-url]").forEach(function (button) {
-    if (!navigator.share) { return; }
-    button.hidden = false;
+    if (typeof navigator.share !== "function") { return; }
+    (button.closest("[data-native]") || button).hidden = false;
     button.addEventListener("click", function () {
+      var box = document.getElementById(button.getAttribute("data-text-field") || "");
+      var words = box ? box.value.trim() : "";
       navigator.share({
         title: button.getAttribute("data-share-title"),
-        text: button.getAttribute("data-share-text"),
+        text: (words ? words + " " : "") + button.getAttribute("data-disclosure"),
         url: button.getAttribute("data-share-url")
       }).then(function () {
         recordIntent(button.getAttribute("data-intent"));

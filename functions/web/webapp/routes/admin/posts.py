@@ -121,7 +121,7 @@ def _edit(visit: Visit, post, status: int = 200, errors: dict | None = None,  # 
                       states=_states(post, now, feed_store.gone_feed_ids()),
                       channel=_channel_names().get(post.feed_id), errors=errors or {},
                       form=form, max_share=curate.MAX_SHARE_TEXT_CHARS,
-                      disclosure=visit.settings.disclosure_line)
+                      disclosure=visit.disclosure)
 
 
 def _parse_day(raw: str) -> date | None:

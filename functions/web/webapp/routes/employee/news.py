@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from chalice import Blueprint, Response
 
@@ -93,9 +93,19 @@ def _visible_post(visit: Visit, post_id: str):  # -> PostModel
     return post
 
 
-def _share_text(visit: Visit, post, url: str) -> share_targets.ShareText:  # noqa: ANN001
-    return share_targets.ShareText(post.title, url, visit.settings.disclosure_line,
-                                   suggested=post.share_text)
+MAX_TEXT_PARAM = 4000  # the share box's words as a query parameter, before they are cleaned
+
+
+def _share_text(visit: Visit, post, url: str,  # noqa: ANN001
+                edited: str | None = None) -> share_targets.ShareText:
+    return share_targets.ShareText(post.title, url, visit.disclosure,
+                                   suggested=post.share_text, edited=edited)
+
+
+def _edited(visit: Visit) -> str | None:
+    """The employee's own words from the share sheet's box (`text`), if they sent any."""
+    raw = (visit.request.query_params or {}).get("text") or visit.field("text")
+    return raw[:MAX_TEXT_PARAM] if raw else None
 
 
 def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
@@ -131,9 +141,8 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
                                                         title=visit.gettext("QR code"))
     return page(visit, "share.html", active="news", post=post, copy_link=copy_link,
                 native_link=native_link, qr_svg=qr_svg, targets=share_targets.TARGETS,
-                suggested=_share_text(visit, post, copy_link).text(),
-                disclosure=visit.settings.disclosure_line,
-                native_text=_share_text(visit, post, "").text(),
+                words=_share_text(visit, post, copy_link).words(),
+                max_words=share_targets.MAX_SUGGESTED_CHARS, disclosure=visit.disclosure,
                 mastodon=visit.cookies.get(MASTODON_COOKIE), challenge=challenge)
 
 
@@ -150,15 +159,16 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
         raise Redirect(f"/news/{post_id}")  # an old or forged link: back to the share sheet
     post = _visible_post(visit, post_id)
     challenge = _challenge(visit, post_id=post_id)
-    ask = f"/news/{post_id}/mastodon" + (f"?challenge={challenge.challenge_id}"
-                                          if challenge else "")
+    edited = _edited(visit)
+    carried = {"challenge": challenge.challenge_id if challenge else None, "text": edited}
+    ask = f"/news/{post_id}/mastodon" + _query(carried)
     instance = visit.cookies.get(MASTODON_COOKIE)
     if target == "mastodon" and not instance:
         raise Redirect(ask)
     url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True,
                                                 challenge=challenge).code)
     try:
-        location = share_targets.share_page_url(target, _share_text(visit, post, url),
+        location = share_targets.share_page_url(target, _share_text(visit, post, url, edited),
                                                 instance)
     except share_targets.InvalidInstance:
         raise Redirect(ask) from None
@@ -174,7 +184,8 @@ def mastodon(visit: Visit, post_id: str) -> Response:
     challenge = _challenge(visit, visit.field("challenge") or None, post_id=post_id)
     if visit.request.method == "GET":
         return page(visit, "mastodon.html", active="news", post=post, errors={},
-                    instance=visit.cookies.get(MASTODON_COOKIE, ""), challenge=challenge)
+                    instance=visit.cookies.get(MASTODON_COOKIE, ""), challenge=challenge,
+                    text=_edited(visit) or "")
     raw = visit.field("instance")
     try:
         instance = share_targets.mastodon_instance(raw)
@@ -184,11 +195,18 @@ def mastodon(visit: Visit, post_id: str) -> Response:
                            "a path."))
         return page(visit, "mastodon.html", status=400, active="news", post=post,
                     errors={"instance": visit.gettext(message)}, instance=raw,
-                    challenge=challenge)
+                    challenge=challenge, text=_edited(visit) or "")
     visit.set_cookies.append(set_cookie(MASTODON_COOKIE, instance, max_age=YEAR,
                                         secure=visit.https))
-    raise Redirect(f"/news/{post_id}/share/mastodon?t={who.csrf}"
-                   + (f"&challenge={challenge.challenge_id}" if challenge else ""))
+    raise Redirect(f"/news/{post_id}/share/mastodon" + _query({
+        "t": who.csrf, "challenge": challenge.challenge_id if challenge else None,
+        "text": _edited(visit)}))
+
+
+def _query(values: dict[str, str | None]) -> str:
+    """"?a=1&b=2" of the values given (none: "")."""
+    given = {name: value for name, value in values.items() if value}
+    return "?" + urlencode(given, quote_via=quote) if given else ""
 
 
 # The share sheet's own ways of sharing, recorded by its script when used (copy, the phone's
