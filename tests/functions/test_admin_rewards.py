@@ -222,3 +222,49 @@ def test_the_start_page_says_what_needs_an_admin(web, redeemed):
              params={"redemption_id": redeemed.redemption_id}))
     assert "No redemption to fulfil." in text_of(web(page_event("/manage",
                                                                 headers=admin()))["body"])
+
+
+def test_redeeming_e_mails_each_reader_in_their_language_and_links_the_admins_to_it(
+        web, monkeypatch):
+    """A French employee is told in French; the admin, who reads English, gets the link to
+    the redemption's page, where it is fulfilled."""
+    import boto3
+
+    from korpo import settings
+    from korpo.people import employees, profiles
+    from korpo.shop import redemptions
+    from web_pages import HOST
+
+    boto3.client("ses").verify_email_identity(EmailAddress="korpo@example.com")
+    cognito = boto3.client("cognito-idp")
+    pool = cognito.create_user_pool(PoolName="employees", UsernameAttributes=["email"])[
+        "UserPool"]["Id"]
+    cognito.create_group(UserPoolId=pool, GroupName="admins")
+    boss = cognito.admin_create_user(
+        UserPoolId=pool, Username="boss@example.com", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "boss@example.com"}])["User"]
+    boss_id = {a["Name"]: a["Value"] for a in boss["Attributes"]}["sub"]
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username="boss@example.com",
+                                    GroupName="admins")
+    monkeypatch.setenv("KORPO_SENDER_EMAIL", "korpo@example.com")
+    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
+    settings.current.cache_clear()
+    employees.ensure_profile(employees.Identity(ME, "ann.lee@example.com", name="Ann Lee"),
+                             language="fr")
+    employees.ensure_profile(employees.Identity(boss_id, "boss@example.com", name="Boss"),
+                             language="en")
+    _add(web, title="Voucher", cost="100", stock="1")
+    [reward] = _rewards()
+    give(ME, 150)
+    check = web(page_event("/shop/{reward_id}", params={"reward_id": reward.reward_id},
+                           headers=signed_in()))
+    token = check["body"].split('name="request_id" value="')[1].split('"')[0]
+    web(form("/shop/{reward_id}", {"request_id": token}, params={"reward_id": reward.reward_id},
+             who=signed_in()))
+    [done] = redemptions.redemptions_of(ME)
+    sent = {m.destinations["ToAddresses"][0]: m for m in _sent()}
+    mine, boss_mail = sent["ann.lee@example.com"], sent["boss@example.com"]
+    assert "vous avez échangé Voucher" in mine.subject and "contre 100 korpos" in mine.body
+    assert "a reward to fulfil" in boss_mail.subject and "Ann Lee redeemed" in boss_mail.body
+    assert f"https://{HOST}/manage/redemptions/{done.redemption_id}" in boss_mail.body
+    assert profiles.get_profile(ME).language == "fr"

@@ -257,6 +257,28 @@ def test_the_language_switch_is_remembered_and_stays_on_this_site(web):
     assert "Sign in" in english["body"] and headers_of(english)["content-language"] == "en"
 
 
+def test_the_switch_and_the_profile_are_one_language_setting(web):
+    from korpo.people.profiles import get_profile
+
+    web(page_event("/profile", headers=signed_in()))  # the profile exists
+    switch = signed_in(**{"content-type": FORM, "origin": f"https://{HOST}"})
+    # Without the session's token (another site's form): this browser only.
+    web(page_event("/language", method="POST", headers=switch, body="language=en&next=/news"))
+    assert get_profile(ME).language is None
+    moved = web(page_event("/language", method="POST", headers=switch,
+                           body="language=en&next=/profile&csrf=token-1"))
+    assert headers_of(moved)["location"] == "/profile"
+    assert get_profile(ME).language == "en"
+    page = web(page_event("/profile", headers={"cookie": session_cookie() + "; korpo_lang=en"}))
+    assert 'id="language" name="language" value="en" checked' in page["body"]
+    assert "browser" not in page["body"]  # no second, hidden setting
+    footer = page["body"].split('action="/language"')[1].split("</form>")[0]
+    assert 'name="csrf" value="token-1"' in footer
+    web(page_event("/language", method="POST", headers=switch,
+                   body="language=fr&next=/news&csrf=token-1"))
+    assert get_profile(ME).language == "fr"
+
+
 def test_static_assets_are_content_hashed_and_cached_for_a_year(web):
     page = web(load_event("web/signin_page"))["body"]
     css = page.split('<link rel="stylesheet" href="')[1].split('"')[0]

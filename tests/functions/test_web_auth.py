@@ -226,3 +226,25 @@ def test_a_forged_or_expired_proof_opens_nothing(cognito_web, monkeypatch):
     late = web(post("/signup/confirm", "email=late%40example.com&code=123456",
                     cookie=f"korpo_signup={proof}"))
     assert headers_of(late)["location"] == "/signin?done=confirmed"
+
+
+def test_the_first_session_keeps_the_pages_language_for_the_emails(cognito_web):
+    from korpo.models import EmployeeModel
+    from korpo.people.profiles import get_profile
+
+    web, _cognito, _pool = cognito_web
+    signed_up = web(post("/signup", f"email=lang%40example.com&password={PASSWORD}",
+                         cookie="korpo_lang=en"))
+    proof = cookies_of(signed_up)["korpo_signup"]
+    confirmed = web(post("/signup/confirm", "email=lang%40example.com&code=123456",
+                         cookie=f"korpo_lang=en; korpo_signup={proof}"))
+    session = signed_session(cookies_of(confirmed))
+    assert get_profile(session.employee_id).language == "en"
+
+    # A profile from before (no language): the sign-in gives it the pages' one (French here).
+    cookies = sign_up_and_in(web, "older@example.com")
+    older = signed_session(cookies).employee_id
+    EmployeeModel(*EmployeeModel.key(older)).update(actions=[EmployeeModel.language.remove()])
+    again = web(post("/signin", f"email=older%40example.com&password={PASSWORD}"))
+    assert get_profile(older).language == "fr"
+    assert "korpo_lang=fr" in " ".join(set_cookie_lines(again).values())

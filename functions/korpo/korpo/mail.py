@@ -7,7 +7,10 @@ address.
   never read as HTML), with the one-click unsubscribe of RFC 8058, sent as raw MIME
   (SendRawEmail keeps our List-Unsubscribe headers; SES's Easy DKIM signs them, as RFC 8058
   asks);
-- `admin_emails`: the addresses of the admins group, who hear of what needs an admin.
+- `admin_emails`: the addresses of the admins group, who hear of what needs an admin;
+  `admin_recipients` the same with each admin's language;
+- `language_for`: the language a person's e-mail is written in: theirs (the profile's, the
+  one setting the pages' language switch and the profile share), else the brand's.
 """
 from __future__ import annotations
 
@@ -20,8 +23,10 @@ from email.utils import formataddr, make_msgid
 from typing import Callable
 
 from korpo import aws
+from korpo.models import EmployeeModel
 
 logger = logging.getLogger("korpo.email")
+LANGUAGES = ("en", "fr")
 
 
 @dataclass(frozen=True)
@@ -31,21 +36,55 @@ class Email:
     body: str
 
 
-def admin_emails(user_pool_id: str, group: str = "admins") -> list[str]:
+def language_for(chosen: str | None, brand_language: str = "en") -> str:
+    """The language of a person's e-mail: theirs, else the brand's, else English."""
+    for language in (chosen, brand_language):
+        if language in LANGUAGES:
+            return language
+    return "en"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def _admins(user_pool_id: str, group: str) -> list[tuple[str, str]]:
+    """(sub, e-mail) of each member of the admins group."""
     if not user_pool_id:
         return []
     cognito = aws.client("cognito-idp")
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     args = {"UserPoolId": user_pool_id, "GroupName": group}
     while True:
         page = cognito.list_users_in_group(**args)
         for user in page.get("Users", []):
             attrs = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
             if attrs.get("email"):
-                out.append(attrs["email"])
+                out.append((attrs.get("sub") or user.get("Username", ""), attrs["email"]))
         if not page.get("NextToken"):
             return out
         args["NextToken"] = page["NextToken"]
+
+
+def admin_emails(user_pool_id: str, group: str = "admins") -> list[str]:
+    return [email for _sub, email in _admins(user_pool_id, group)]
+
+
+def languages_of(employee_ids: list[str]) -> dict[str, str | None]:
+    """The language each employee chose (their profile's; None without one)."""
+    keys = [EmployeeModel.key(e) for e in dict.fromkeys(i for i in employee_ids if i)]
+    return {p.employee_id: p.language for p in EmployeeModel.batch_get(keys)} if keys else {}
+
+
+def admin_recipients(user_pool_id: str, group: str = "admins",
+                     brand_language: str = "en") -> list[Recipient]:
+    """The admins' addresses, each in its admin's language (the brand's without one)."""
+    admins = _admins(user_pool_id, group)
+    languages = languages_of([sub for sub, _email in admins])
+    return [Recipient(email, language_for(languages.get(sub), brand_language))
+            for sub, email in admins]
 
 
 def ses_sender(sender: str) -> Callable[[Email], None]:

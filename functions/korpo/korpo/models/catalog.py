@@ -233,7 +233,7 @@ class EmployeeModel(CatalogItem):
     team = UnicodeAttribute(null=True)  # a team_id (TeamModel)
     created_at = UTCDateTimeAttribute()
     named_on_board = BooleanAttribute(default=True)  # False: others see a pseudonym
-    language = UnicodeAttribute(null=True)  # en | fr; None: the browser's
+    language = UnicodeAttribute(null=True)  # en | fr: pages and e-mails; None: not chosen yet
     weekly_digest = BooleanAttribute(default=False)
 
     @staticmethod

@@ -49,7 +49,10 @@ def default_display_name(identity: Identity) -> str:
     return local.replace(".", " ").replace("_", " ").title() or "Employee"
 
 
-def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeModel:
+def ensure_profile(identity: Identity, now: datetime | None = None,
+                   language: str | None = None) -> EmployeeModel:
+    """The profile, made on the first visit (in `language`: the one the pages were shown in,
+    so that e-mails speak it too)."""
     try:
         found = EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
     except DoesNotExist:
@@ -66,6 +69,7 @@ def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeM
     profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
                             employee_id=identity.employee_id, email=identity.email,
                             display_name=name, created_at=now or utc_now(),
+                            language=language,
                             **EmployeeModel.directory_index(identity.employee_id, name))
     try:
         profile.save(condition=EmployeeModel.pk.does_not_exist())

@@ -66,9 +66,15 @@ def get_profile(employee_id: str) -> Profile | None:
         return None
 
 
-def ensure_profile(identity: Identity) -> Profile:
-    """The profile, made on the employee's first visit (AccountDeleted after a deletion)."""
-    return Profile.from_model(employees.ensure_profile(identity))
+def ensure_profile(identity: Identity, language: str | None = None) -> Profile:
+    """The profile, made on the employee's first visit (AccountDeleted after a deletion).
+    `language`: the pages' language, kept as the profile's when it has none (the one language
+    setting: the switch, the profile and the e-mails share it)."""
+    profile = Profile.from_model(employees.ensure_profile(
+        identity, language=language if language in LANGUAGES else None))
+    if profile.language is None and language in LANGUAGES:
+        return update_profile(profile.employee_id, language=language)
+    return profile
 
 
 # ------------------------------------------------------------------ validation

@@ -210,11 +210,13 @@ def sign_in(visit: Visit) -> Response:
 
 
 def _open_session(visit: Visit, who: accounts.SignedIn) -> None:
-    """The profile (made on the first session), the session's cookies, the employee's
-    language on this browser, and the cookie that makes their own clicks count as "self".
+    """The profile (made on the first session, in these pages' language), the session's
+    cookies, the profile's language on this browser (one setting: docs/decisions.md), and the
+    cookie that makes their own clicks count as "self".
     AccountDeleted for an account deleted since its token was made."""
     profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
-                                                         who.name, who.is_admin))
+                                                         who.name, who.is_admin),
+                                      language=visit.language)
     visit.signed_in(who)
     if profile.language:  # the language the employee chose, on this browser too
         visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, profile.language, max_age=YEAR,

@@ -1,6 +1,21 @@
 // Korpo: the little that needs JavaScript. Every page works without it.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
+  // A form sent back with errors: its summary takes the focus (a screen reader reads it
+  // first), and each of its links moves to its field, the field's label in view.
+  var summary = document.querySelector(".error-summary");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var label = field.closest("fieldset, .field") || field;
+      label.scrollIntoView();
+      field.focus({preventScroll: true});
+    });
+  }
   // The share sheet's own ways of sharing are recorded like the networks' (a share intent).
   var sheet = document.querySelector("[data-intent-url]");
   function recordIntent(network) {

@@ -50,7 +50,8 @@ def my_profile(visit: Visit) -> Response:
     fields = {"display_name": visit.field("display_name"),
               "team_id": visit.field("team_id") or None,
               "named_on_board": visit.field("named_on_board") == "yes",
-              "language": language if language in LANGUAGES else None,
+              "language": language if language in LANGUAGES else (
+                  profile.language or visit.language),
               "weekly_digest": visit.field("weekly_digest") == "yes"}
     try:
         saved = profiles.update_profile(profile.employee_id, **fields)

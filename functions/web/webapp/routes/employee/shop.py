@@ -54,7 +54,8 @@ def redeem(visit: Visit, reward_id: str) -> Response:
     if visit.request.method == "POST":
         try:
             done = redemptions.redeem(who.employee_id, reward.reward_id,
-                                      request_id=visit.field("request_id") or None)
+                                      request_id=visit.field("request_id") or None,
+                                      base_url=visit.base_url)
         except tuple(REFUSALS) as refused:
             error = REFUSALS[type(refused)]
         except redemptions.InvalidRequest:
