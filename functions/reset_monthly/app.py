@@ -13,7 +13,8 @@ from korpo.announcements.winners import (
     Announcement, by_language, compose, post_winners, winner_profiles,
 )
 from korpo.board import monthly
-from korpo.mail import Email, Recipient, admin_recipients, language_for, ses_sender
+from korpo.languages import language_for
+from korpo.mail import Email, Recipient, admin_recipients, ses_sender
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
 from korpo.people.employees import display_names

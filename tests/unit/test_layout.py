@@ -15,8 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 KORPO = ROOT / "functions" / "korpo" / "korpo"
 
-# The base: used by every package, using none of them.
-BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models")
+# The base: used by every package, using none of them. `languages` is there because the pages,
+# the e-mails of several packages and the public edge choose a reader's language alike.
+BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models", "languages")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

@@ -22,6 +22,7 @@ from typing import Any, Callable
 from pynamodb.exceptions import DoesNotExist
 
 from korpo import settings
+from korpo.languages import LANGUAGES
 from korpo.models import BrandModel
 from korpo.months import utc_now
 from korpo.settings import Settings
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 TTL_SECONDS = 60.0
 FIELDS = ("points_name", "disclosure_line", "disclosure_line_fr", "language", "brand_colour",
           "logo_url", "human_click_value", "currency")
-LANGUAGES = ("en", "fr")
 # The line each language gets while the DisclosureLine Parameter is left at its default and
 # no admin chose one for the language: a French page never shows the English hashtag.
 DEFAULT_DISCLOSURE = {"en": "#employee", "fr": "#collaborateur"}

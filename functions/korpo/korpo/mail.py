@@ -8,9 +8,8 @@ address.
   (SendRawEmail keeps our List-Unsubscribe headers; SES's Easy DKIM signs them, as RFC 8058
   asks);
 - `admin_emails`: the addresses of the admins group, who hear of what needs an admin;
-  `admin_recipients` the same with each admin's language;
-- `language_for`: the language a person's e-mail is written in: theirs (the profile's, the
-  one setting the pages' language switch and the profile share), else the brand's.
+  `admin_recipients` the same with each admin's language (korpo.languages.language_for:
+  the admin's profile's, else the brand's).
 """
 from __future__ import annotations
 
@@ -23,10 +22,10 @@ from email.utils import formataddr, make_msgid
 from typing import Callable
 
 from korpo import aws
+from korpo.languages import language_for
 from korpo.models import EmployeeModel
 
 logger = logging.getLogger("korpo.email")
-LANGUAGES = ("en", "fr")
 
 
 @dataclass(frozen=True)
@@ -34,14 +33,6 @@ class Email:
     to: str
     subject: str
     body: str
-
-
-def language_for(chosen: str | None, brand_language: str = "en") -> str:
-    """The language of a person's e-mail: theirs, else the brand's, else English."""
-    for language in (chosen, brand_language):
-        if language in LANGUAGES:
-            return language
-    return "en"
 
 
 @dataclass(frozen=True)

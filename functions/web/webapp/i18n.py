@@ -14,10 +14,9 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-LANGUAGES = ("en", "fr")
-DEFAULT = "en"
+from korpo.languages import DEFAULT, LANGUAGES, from_accept_language
+
 LOCALES = Path(__file__).parent / "locales"
-_MAX_ACCEPT_LANGUAGE = 512
 
 
 @lru_cache(maxsize=None)
@@ -34,25 +33,6 @@ def translations(language: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled)
-
-
-def from_accept_language(header: str | None) -> str | None:
-    """The best of our languages in an Accept-Language header (q-values honoured)."""
-    if not header or len(header) > _MAX_ACCEPT_LANGUAGE:
-        return None
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        primary = tag.strip().split("-")[0].lower()
-        if primary in LANGUAGES and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else None
 
 
 def choose(cookie: str | None, profile: str | None, accept_language: str | None) -> str:

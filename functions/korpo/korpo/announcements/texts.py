@@ -10,7 +10,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-LANGUAGES = ("en", "fr")
+from korpo.languages import LANGUAGES, language_for
+
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -85,10 +86,10 @@ def language_of(chosen: str | None) -> str:
     """The reader's language: theirs, else the brand's (an admin's setting), else English."""
     if chosen in LANGUAGES:
         return chosen
-    from korpo import brand, mail
+    from korpo import brand
 
     try:
-        return mail.language_for(None, brand.current().language)
+        return language_for(None, brand.current().language)
     except Exception:  # noqa: BLE001 - no brand settings to read: English
         return "en"
 

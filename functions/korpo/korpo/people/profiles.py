@@ -11,11 +11,11 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from korpo.languages import LANGUAGES
 from korpo.models import EmployeeModel
 from korpo.people import employees, teams
 from korpo.people.employees import Identity
 
-LANGUAGES = ("en", "fr")
 MAX_DISPLAY_NAME = 60
 # No social account of the employee's: the Mastodon server a share opens on is remembered by
 # their browser only (docs/decisions.md, "Share targets").

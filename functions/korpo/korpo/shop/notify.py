@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from korpo import brand, mail
+from korpo.languages import language_for
 from korpo.mail import Email
 from korpo.models import EmployeeModel
 
@@ -77,7 +78,7 @@ def redeemed(redemption: Redemption, user_pool_id: str | None = None,
     except Exception:  # noqa: BLE001 - no profile: the admins still hear of it
         to, name, language = None, None, None
     emails = [Email(to, *compose(redemption, name, cfg.brand_name, cfg.points_name,
-                                 mail.language_for(language, cfg.language)))] if to else []
+                                 language_for(language, cfg.language)))] if to else []
     try:
         emails += [Email(admin.email, *compose(
             redemption, name, cfg.brand_name, cfg.points_name, admin.language,
@@ -131,7 +132,7 @@ def decided(redemption: Redemption) -> list[Email]:
     except Exception:  # noqa: BLE001 - a deleted account: no one to tell
         return []
     emails = [Email(profile.email, *compose_decided(
-        redemption, mail.language_for(profile.language, cfg.language), cfg.brand_name,
+        redemption, language_for(profile.language, cfg.language), cfg.brand_name,
         cfg.points_name))]
     try:
         mail.deliver(emails, cfg.sender_email)
