@@ -64,6 +64,7 @@ def test_an_admin_adds_a_reward_and_employees_see_it_in_the_shop(web):
     ({"per_employee_limit": "1.5"}, "per_employee_limit", "The limit must be a whole number"),
     ({"kind": "cash"}, "kind", "Choose the kind of reward."),
     ({"title": "x" * 121}, "title", "120 characters or fewer"),
+    ({"cost": ""}, "cost", "Enter the price in korpos."),  # the points by their name
 ])
 def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_saved(web, fields, name, message):
     answer = _add(web, **fields)

@@ -319,7 +319,7 @@ def give_points(points: int, employee_id: str = ME) -> None:
 def test_my_points_show_the_balance_and_say_when_there_is_nothing_yet(web):
     give_points(1234)
     body = web(page_event("/points", headers=signed_in()))["body"]
-    assert "Votre solde : 1\u202f234\u00a0korpos" in body
+    assert "Votre solde\u00a0: 1\u202f234\u00a0korpos" in body
     assert "Rien pour l’instant" in body
 
 
@@ -366,7 +366,7 @@ def test_redeeming_twice_with_one_form_redeems_once(web):
     listed = web(page_event("/shop/redemptions", query={"done": headers_of(answer)["location"]
                                                          .split("done=")[1]},
                             headers=signed_in()))["body"]
-    assert "Votre demande pour « Mug » est enregistrée." in listed and "Demandé" in listed
+    assert "Votre demande pour «\u202fMug\u202f» est enregistrée." in listed and "Demandé" in listed
 
 
 def test_a_refused_redemption_says_why_and_debits_nothing(web):
@@ -378,7 +378,7 @@ def test_a_refused_redemption_says_why_and_debits_nothing(web):
     answer = web(page_event("/shop/{reward_id}", method="POST", params={"reward_id": "mug"},
                             headers=form_headers(), body="csrf=token-1&request_id=abcdefgh123"))
     assert answer["statusCode"] == 409
-    assert "pas encore assez de points" in answer["body"]
+    assert "pas encore assez de korpos" in answer["body"]
     assert wallet.balance_of(ME) == 10
     for reward_id in ("nope", "x" * 300):
         missing = web(page_event("/shop/{reward_id}", params={"reward_id": reward_id},
@@ -499,7 +499,7 @@ def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(
     news = web(page_event("/news", headers=signed_in()))["body"]
     assert 'href="/news?challenge=launch"' in news and "?challenge=old" not in news
     chosen = web(page_event("/news", query={"challenge": "launch"}, headers=signed_in()))["body"]
-    assert "« Launch &lt;week&gt; »" in chosen and 'href="/news/post-1?challenge=launch"' in chosen
+    assert "«\u202fLaunch &lt;week&gt;\u202f»" in chosen and 'href="/news/post-1?challenge=launch"' in chosen
     sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
                            query={"challenge": "launch"}, headers=signed_in()))["body"]
     assert 'formaction="/news/post-1/share/x"' in sheet
@@ -524,3 +524,40 @@ def test_a_post_without_an_http_address_is_shown_but_never_linked_nor_shared(web
     assert "Title bad" in news and "javascript:" not in news and 'onerror="' not in news
     sheet = web(page_event("/news/{post_id}", params={"post_id": "bad"}, headers=signed_in()))
     assert sheet["statusCode"] == 404
+
+
+def test_a_french_page_says_everything_in_french(web):
+    """Counts in the right plural, the points by their name, the QR code's title, French
+    spacing: nothing English or clumsy left on a French page."""
+    from datetime import datetime, timedelta, timezone
+
+    from korpo import brand, settings
+    from korpo.board import standings
+    from korpo.models import ChallengeModel
+    from korpo.months import month_of
+    from korpo.shop.rewards import create_reward
+
+    brand.save({"points_name": "étoiles"})
+    now = datetime.now(timezone.utc)
+    ChallengeModel.create("launch", "Launch", now - timedelta(days=1), now + timedelta(days=1),
+                          multiplier=2, bonus=5).save()
+    make_post("post-1")
+    news = text_of(web(page_event("/news", headers=signed_in()))["body"])
+    assert "étoiles × 2" in news and "+5 étoiles par action" in news and "points" not in news
+    create_reward("one", "One", 10, kind="company", stock=1)
+    create_reward("two", "Two", 10, kind="company", stock=2)
+    shop = text_of(web(page_event("/shop", headers=signed_in()))["body"])
+    assert "1 restant " in shop and "2 restants" in shop and "(s)" not in shop
+    standings.set_score(month_of(now, settings.current().zone), ME, 3)
+    board = web(page_event("/leaderboard", headers=signed_in()))["body"]
+    assert '<caption class="visually-hidden">Le premier</caption>' in board
+    sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
+                           headers=signed_in()))["body"]
+    assert "<title>Le code QR de votre lien</title>" in sheet and "QR code" not in sheet
+    assert "Votre code QR" in sheet
+
+
+def text_of(html: str) -> str:
+    from web_pages import text_of as words
+
+    return words(html)

@@ -55,6 +55,16 @@ class Formatter:
         from babel.numbers import format_decimal
         return format_decimal(value, locale=self.language)
 
+    def percent(self, fraction: float, digits: int = 0) -> str:
+        """0.125 as "12.5%" / "12,5 %": the language's sign and spacing (CLDR), at most
+        `digits` decimals."""
+        from babel import Locale
+        from babel.numbers import format_percent
+        pattern = Locale.parse(self.language).percent_formats[None].pattern  # "#,##0%"
+        if digits:
+            pattern = pattern.replace("0", "0." + "#" * digits, 1)
+        return format_percent(fraction, format=pattern, locale=self.language)
+
     def points(self, value: int) -> str:
         return f"{self.number(value)}\u00a0{self.points_name}"
 

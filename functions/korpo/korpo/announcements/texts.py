@@ -47,35 +47,35 @@ _TEXTS: dict[str, dict[str, str]] = {
         "winners.board": "See the board",
     },
     "fr": {
-        "digest.subject": "{brand} : votre semaine, du {start} au {end}",
+        "digest.subject": "{brand} : votre semaine, du {start} au {end}",
         "digest.hello": "Bonjour {name},",
         "digest.points": "Cette semaine, vous avez gagné {points} {points_name}.",
-        "digest.no_points": "Vous n’avez gagné aucun {points_name} cette semaine : partagez "
+        "digest.no_points": "Vous n’avez gagné aucun {points_name} cette semaine : partagez "
                             "une publication pour commencer.",
-        "digest.posts": "Nouveau cette semaine, prêt à partager :",
-        "digest.more_posts": "… et {count} de plus : {url}",
-        "digest.challenges": "Défis en cours :",
+        "digest.posts": "Nouveau cette semaine, prêt à partager :",
+        "digest.more_posts": "… et {count} de plus : {url}",
+        "digest.challenges": "Défis en cours :",
         "digest.until": "jusqu’au {date}",
-        "challenge.subject": "{brand} : un nouveau défi, {title}",
+        "challenge.subject": "{brand} : un nouveau défi, {title}",
         "challenge.when": "Du {start} au {end}.",
-        "challenge.open": "Pour participer : {url}",
+        "challenge.open": "Pour participer : {url}",
         "footer.why": "Vous recevez cet e-mail parce que vous avez demandé les e-mails du "
                       "programme dans votre profil.",
-        "footer.stop": "Ne plus recevoir ces e-mails : {url}",
-        "challenge.news": "Nouveau défi : {title}",
+        "footer.stop": "Ne plus recevoir ces e-mails : {url}",
+        "challenge.news": "Nouveau défi : {title}",
         "challenge.take_part": "Participer",
         "kind.campaign": "Campagne",
         "kind.product_launch": "Lancement de produit",
         "kind.job_referral": "Recrutement par cooptation",
-        "winners.subject": "{brand} : les gagnants {of_month}",
-        "winners.nobody": "En {month}, personne n’a rien gagné. Un nouveau mois commence !",
-        "winners.final.one": "Le classement {of_month} est définitif : {participants} "
+        "winners.subject": "{brand} : les gagnants {of_month}",
+        "winners.nobody": "En {month}, personne n’a rien gagné. Un nouveau mois commence !",
+        "winners.final.one": "Le classement {of_month} est définitif : {participants} "
                              "employé a gagné {total} {points_name}.",
-        "winners.final.other": "Le classement {of_month} est définitif : {participants} "
+        "winners.final.other": "Le classement {of_month} est définitif : {participants} "
                                "employés ont gagné {total} {points_name}.",
-        "winners.heading": "Gagnants :",
+        "winners.heading": "Gagnants :",
         "winners.former": "Ancien collaborateur",
-        "winners.congratulations": "Bravo ! Le classement du nouveau mois repart de zéro ; "
+        "winners.congratulations": "Bravo ! Le classement du nouveau mois repart de zéro ; "
                                    "votre solde reste.",
         "winners.board": "Voir le classement",
     },

@@ -29,16 +29,16 @@ _REDEEMED = {
            "admins": ("{brand}: a reward to fulfil ({title})",
                       "{name} redeemed \"{title}\" for {cost} {points}."),
            "open": "Fulfil or cancel it: {url}", "pages": "Fulfil or cancel it in the admin pages.",
-           "someone": "An employee", "reference": "Reference"},
-    "fr": {"mine": ("{brand} : vous avez échangé {title}",
-                    "Vous avez échangé « {title} » contre {cost} {points}.\nVotre demande est "
-                    "enregistrée ; vous serez prévenu quand elle sera honorée. Si elle est "
+           "someone": "An employee", "reference": "Reference: {id}"},
+    "fr": {"mine": ("{brand} : vous avez échangé {title}",
+                    "Vous avez échangé « {title} » contre {cost} {points}.\nVotre demande est "
+                    "enregistrée ; vous serez prévenu quand elle sera honorée. Si elle est "
                     "annulée, vos {points} reviennent sur votre solde."),
-           "admins": ("{brand} : une récompense à remettre ({title})",
-                      "{name} a échangé « {title} » contre {cost} {points}."),
-           "open": "L’honorer ou l’annuler : {url}",
+           "admins": ("{brand} : une récompense à remettre ({title})",
+                      "{name} a échangé « {title} » contre {cost} {points}."),
+           "open": "L’honorer ou l’annuler : {url}",
            "pages": "Honorez-la ou annulez-la dans les pages d’administration.",
-           "someone": "Un employé", "reference": "Référence"},
+           "someone": "Un employé", "reference": "Référence : {id}"},
 }
 
 
@@ -62,7 +62,7 @@ def compose(redemption: Redemption, employee_name: str | None, brand: str, point
     if audience == "admins":
         url = redemption_url(base_url, redemption.redemption_id)
         lines.append(words["open"].format(url=url) if url else words["pages"])
-    lines += ["", f"{words['reference']}: {redemption.redemption_id}"]
+    lines += ["", words["reference"].format(id=redemption.redemption_id)]
     # A subject is one line: a title cannot add headers.
     return " ".join(subject.format(**values).split()), "\n".join(lines) + "\n"
 
@@ -98,13 +98,13 @@ _DECIDED = {
            "cancelled": ("{brand}: your redemption was cancelled ({title})",
                          "Your redemption of \"{title}\" was cancelled: your {cost} {points} "
                          "are back in your balance."),
-           "message": "Message from the administrator:", "reference": "Reference"},
-    "fr": {"fulfilled": ("{brand} : votre récompense arrive ({title})",
-                         "Votre demande « {title} » est honorée."),
-           "cancelled": ("{brand} : votre demande a été annulée ({title})",
-                         "Votre demande « {title} » a été annulée : vos {cost} {points} sont "
+           "message": "Message from the administrator:", "reference": "Reference: {id}"},
+    "fr": {"fulfilled": ("{brand} : votre récompense arrive ({title})",
+                         "Votre demande « {title} » est honorée."),
+           "cancelled": ("{brand} : votre demande a été annulée ({title})",
+                         "Votre demande « {title} » a été annulée : vos {cost} {points} sont "
                          "revenus sur votre solde."),
-           "message": "Message de l'administrateur :", "reference": "Référence"},
+           "message": "Message de l’administrateur :", "reference": "Référence : {id}"},
 }
 
 
@@ -119,7 +119,7 @@ def compose_decided(redemption: Redemption, language: str | None, brand: str,
     lines = [first.format(**values), ""]
     if redemption.message:
         lines += [words["message"], redemption.message, ""]
-    lines.append(f"{words['reference']}: {redemption.redemption_id}")
+    lines.append(words["reference"].format(id=redemption.redemption_id))
     # A subject is one line: a title cannot add headers.
     return " ".join(subject.format(**values).split()), "\n".join(lines) + "\n"
 

@@ -43,7 +43,7 @@ MESSAGES = {
     "reward_missing": N_("Choose how the challenge rewards employees."),
     "multiplier_invalid": N_("Enter a multiplier greater than 1 and at most 10, like 2 or "
                              "1.5."),
-    "bonus_invalid": N_("Enter a bonus from 1 to 1,000 points."),
+    "bonus_invalid": N_("Enter a bonus from 1 to 1,000 %(points)s."),
     "kind_missing": N_("Choose the kind of challenge."),
     "goal_missing": N_("Choose what the goal counts."),
     "goal_type_invalid": N_("Enter the conversion type in lower case, like application or "
@@ -112,7 +112,8 @@ def _values_of(challenge: ChallengeModel, zone) -> dict[str, str]:
 
 
 def _errors(visit: Visit, invalid: challenges.InvalidChallenge) -> dict[str, str]:
-    return {name: visit.gettext(MESSAGES[code]) for name, code in invalid.errors.items()}
+    return {name: visit.gettext(MESSAGES[code], points=visit.settings.points_name)
+            for name, code in invalid.errors.items()}
 
 
 @pages.route("/manage/challenges/new", methods=("GET", "POST"))

@@ -20,7 +20,7 @@ PROBLEMS = {
     ("title", "too_long"): N_("The title must be 120 characters or fewer."),
     ("description", "too_long"): N_("The description must be 1,000 characters or fewer."),
     ("kind", "unknown"): N_("Choose the kind of reward."),
-    ("cost", "required"): N_("Enter the price in points."),
+    ("cost", "required"): N_("Enter the price in %(points)s."),
     ("cost", "not_a_whole_number"): N_("The price must be a whole number, such as 500."),
     ("cost", "out_of_range"): N_("The price must be between 1 and 10,000,000."),
     ("stock", "not_a_whole_number"): N_("The stock must be a whole number, or empty for "
@@ -55,7 +55,8 @@ def _reward(reward_id: str) -> rewards.Reward:
 
 def _problem(visit: Visit, error: rewards.InvalidReward) -> dict[str, str]:
     return {error.field: visit.gettext(PROBLEMS.get((error.field, error.problem),
-                                                    N_("Check this field.")))}
+                                                    N_("Check this field.")),
+                                       points=visit.settings.points_name)}
 
 
 @pages.route("/manage/rewards")

@@ -138,7 +138,7 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     qr_link = links.share_url(visit.base_url, _link(visit, post_id, "qr",
                                                     challenge=challenge).code)
     qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
-                                                        title=visit.gettext("QR code"))
+                                                        title=visit.gettext(N_("The QR code of your link")))
     return page(visit, "share.html", active="news", post=post, copy_link=copy_link,
                 native_link=native_link, qr_svg=qr_svg, targets=share_targets.TARGETS,
                 words=_share_text(visit, post, copy_link).words(),
