@@ -75,6 +75,16 @@ def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_saved(web, fields,
     assert _rewards() == []
 
 
+def test_every_wrong_field_is_named_at_once(web):
+    import re
+
+    answer = _add(web, title=" ", cost="ten", stock="-1", per_employee_limit="0")
+    summary = answer["body"].split('class="error-summary"')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([a-z_]+)">', summary) == [
+        "title", "cost", "per_employee_limit", "stock"]
+    assert _rewards() == []
+
+
 def test_editing_restocking_and_retiring(web):
     _add(web, stock="1")
     [reward] = _rewards()

@@ -257,6 +257,37 @@ def test_the_language_switch_is_remembered_and_stays_on_this_site(web):
     assert "Sign in" in english["body"] and headers_of(english)["content-language"] == "en"
 
 
+def test_the_profile_names_every_wrong_field_at_once(web):
+    import re
+
+    web(page_event("/profile", headers=signed_in()))
+    wrong = web(page_event("/profile", method="POST", headers=form_headers(),
+                           body="csrf=token-1&display_name=&team_id=nope&language=fr"))
+    summary = wrong["body"].split('class="error-summary"')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([a-z_]+)">', summary) == ["display_name", "team_id"]
+    # The summary takes the focus as the page loads, with no inline script (the CSP).
+    assert 'class="error-summary" role="alert" tabindex="-1" autofocus' in wrong["body"]
+
+
+def test_a_form_shown_again_is_reloaded_as_its_page_never_sent_again(web):
+    """Every form that succeeds redirects (303); one shown again with its errors tells the
+    browser (app.js, history.replaceState) which page a reload should GET."""
+    web(page_event("/profile", headers=signed_in()))
+    referer = {"referer": f"https://{HOST}/profile?saved=1"}
+    wrong = web(page_event("/profile", method="POST", headers=form_headers(**referer),
+                           body="csrf=token-1&display_name="))
+    assert '<body data-reload-url="/profile?saved=1">' in wrong["body"]
+    # Posted to an address with no page (an action), from another site's Referer: the
+    # address posted to, never the other site.
+    make_post("post-1")
+    refused = web(page_event("/news/{post_id}/mastodon", method="POST",
+                             params={"post_id": "post-1"},
+                             headers=form_headers(referer="https://evil.example/x"),
+                             body="csrf=token-1&instance="))
+    assert '<body data-reload-url="/news/post-1/mastodon">' in refused["body"]
+    assert "data-reload-url" not in web(page_event("/profile", headers=signed_in()))["body"]
+
+
 def test_the_switch_and_the_profile_are_one_language_setting(web):
     from korpo.people.profiles import get_profile
 

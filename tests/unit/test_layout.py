@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 KORPO = ROOT / "functions" / "korpo" / "korpo"
 
 # The base: used by every package, using none of them. `languages` is there because the pages,
-# the e-mails of several packages and the public edge choose a reader's language alike.
-BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models", "languages")
+# the e-mails of several packages and the public edge choose a reader's language alike;
+# `fields` because the forms of four packages name every wrong field at once the same way.
+BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models", "languages", "fields")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

@@ -282,11 +282,25 @@ def _balance(visit: Visit) -> int | None:
         return None
 
 
+def reload_url(visit: Visit) -> str | None:
+    """For a page that answers a POST (a form shown again with its errors), the address a
+    reload should GET instead of sending the form again: the form's own page (the Referer,
+    when it is this site's), else the address posted to. app.js puts it in the history."""
+    if visit.request.method != "POST":
+        return None
+    posted = visit.request.context.get("path") or "/"
+    referer = urlsplit(visit.request.headers.get("referer") or "")
+    if referer.path and f"{referer.scheme}://{referer.netloc}" == visit.base_url:
+        return local_path(referer.path + (f"?{referer.query}" if referer.query else ""),
+                          default=posted)
+    return local_path(posted, default="/")
+
+
 def page(visit: Visit, template: str, status: int = 200, **context: Any) -> Response:
     """The HTML answer: the template with what every page shows (brand, nav, balance,
     language)."""
     base = {"brand": visit.settings.brand_name, "points_name": visit.settings.points_name,
-            "balance": _balance(visit),
+            "balance": _balance(visit), "reload_url": reload_url(visit),
             "language": visit.language, "session": visit.session, "fmt": visit.fmt,
             "csrf": visit.session.csrf if visit.session else "",
             "path": visit.request.context.get("path") or "/", "errors": {}, "active": None,

@@ -1,6 +1,12 @@
 // Korpo: the little that needs JavaScript. Every page works without it.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
+  // A page that answers a form (shown again with its errors): a reload loads the form's page
+  // instead of asking to send the form again (every form that succeeds redirects anyway).
+  var reload = document.body.getAttribute("data-reload-url");
+  if (reload && window.history.replaceState) {
+    window.history.replaceState(null, "", reload);
+  }
   // A form sent back with errors: its summary takes the focus (a screen reader reads it
   // first), and each of its links moves to its field, the field's label in view.
   var summary = document.querySelector(".error-summary");

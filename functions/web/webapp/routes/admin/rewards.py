@@ -54,9 +54,11 @@ def _reward(reward_id: str) -> rewards.Reward:
 
 
 def _problem(visit: Visit, error: rewards.InvalidReward) -> dict[str, str]:
-    return {error.field: visit.gettext(PROBLEMS.get((error.field, error.problem),
+    """Every wrong field of the form, in its words."""
+    return {wrong.field: visit.gettext(PROBLEMS.get((wrong.field, wrong.problem),
                                                     N_("Check this field.")),
-                                       points=visit.settings.points_name)}
+                                       points=visit.settings.points_name)
+            for wrong in error.errors}
 
 
 @pages.route("/manage/rewards")
