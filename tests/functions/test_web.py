@@ -517,6 +517,25 @@ def test_the_team_board_ranks_teams(web):
     assert "Aucune équipe" in answer["body"]
 
 
+def test_a_team_board_where_nobody_earned_says_so_and_ranks_no_one(web):
+    import boto3
+
+    from korpo import settings
+    from korpo.people.teams import create_team
+
+    sales, _ops = create_team("Sales"), create_team("Ops")
+    empty = web(page_event("/leaderboard/teams", query={"month": "2026-11"},
+                           headers=signed_in()))["body"]
+    assert "Aucune équipe n’a encore gagné" in empty and "<table" not in empty
+    boto3.client("dynamodb").put_item(TableName=settings.current().scores_table, Item={
+        "pk": {"S": f"STATS#team#{sales.team_id}"}, "sk": {"S": "DAY#2026-11-03"},
+        "c": {"M": {"points": {"N": "40"}}}})
+    ranked = text_of(web(page_event("/leaderboard/teams", query={"month": "2026-11"},
+                                    headers=signed_in()))["body"])
+    assert "1 Sales 40" in ranked and "Ops" not in ranked.split("Pas encore")[0]
+    assert "Pas encore au classement : Ops." in ranked  # text_of folds every space
+
+
 def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(web):
     from datetime import datetime, timedelta, timezone
 

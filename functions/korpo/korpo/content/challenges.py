@@ -15,6 +15,7 @@ page) are where it is called.
 """
 from __future__ import annotations
 
+import html
 import ipaddress
 import re
 import secrets
@@ -25,6 +26,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import nh3
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -336,9 +338,17 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
 # ------------------------------------------------------------------ writing
 
 
+def title_text(title: str) -> str:
+    """A title's words as a reader sees them: tags dropped, entities read ("R&amp;D" is
+    "R&D"). Admin text is always shown as text; this is for the id made from it."""
+    return html.unescape(nh3.clean(title, tags=set()))
+
+
 def new_challenge_id(title: str) -> str:
-    """Readable in stats and URLs, unguessable enough: "spring-launch-3f9a1c"."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    """Readable in stats and URLs, unguessable enough: "spring-launch-3f9a1c", made from the
+    title's words, not its markup ("<b>Spring</b> launch" too)."""
+    ascii_title = unicodedata.normalize("NFKD", title_text(title)).encode(
+        "ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
     return f"{slug or 'challenge'}-{secrets.token_hex(3)}"
 
