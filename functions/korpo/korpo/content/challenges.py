@@ -279,6 +279,8 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
 
     if is_running:
         starts_at = current.starts_at
+    elif fields.get("start") == "now":  # the form's "Now": no time to type, none to miss
+        starts_at = now
     else:
         starts_at = parse_local(fields.get("starts_at", ""), zone)
         if starts_at is None:
@@ -341,7 +343,7 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
 def title_text(title: str) -> str:
     """A title's words as a reader sees them: tags dropped, entities read ("R&amp;D" is
     "R&D"). Admin text is always shown as text; this is for the id made from it."""
-    return html.unescape(nh3.clean(title, tags=set()))
+    return html.unescape(nh3.clean(title, tags=set(), clean_content_tags=set()))
 
 
 def new_challenge_id(title: str) -> str:

@@ -99,7 +99,7 @@ def _values_of(challenge: ChallengeModel, zone) -> dict[str, str]:
         "title": challenge.title, "description": challenge.description or "",
         "subject": "url" if challenge.destination else "post" if challenge.post_id else "",
         "post_id": challenge.post_id or "", "destination": challenge.destination or "",
-        "starts_at": challenges.local_input(challenge.starts_at, zone),
+        "start": "at", "starts_at": challenges.local_input(challenge.starts_at, zone),
         "ends_at": challenges.local_input(challenge.ends_at, zone),
         "reward": "bonus" if challenge.bonus and multiplier == 1 else "multiplier",
         "multiplier": f"{multiplier:g}" if multiplier != 1 else "",
@@ -120,8 +120,9 @@ def _errors(visit: Visit, invalid: challenges.InvalidChallenge) -> dict[str, str
 def new_challenge(visit: Visit) -> Response:
     who = visit.admin()
     if visit.request.method == "GET":
-        return _form_page(visit, None, {"reward": "multiplier", "multiplier": "2",
-                                        "kind": "campaign", "goal": "human_clicks"}, {})
+        return _form_page(visit, None, {"start": "now", "reward": "multiplier",
+                                        "multiplier": "2", "kind": "campaign",
+                                        "goal": "human_clicks"}, {})
     try:
         spec = challenges.read_form(visit.form, visit.settings.zone, utc_now())
     except challenges.InvalidChallenge as invalid:
