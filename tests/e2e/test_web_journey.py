@@ -22,7 +22,8 @@ from playwright.sync_api import expect
 import requests
 
 from browsers import (
-    CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, phone_context,
+    CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, document_methods,
+    phone_context,
 )
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
@@ -37,7 +38,8 @@ TEXTS = {
            "confirm": "Confirm",
            "standing": re.compile(r"You are number \d+ with [1-9][\d,]*\u00a0korpos")},
     "fr": {"signin": "Se connecter", "signout": "Se déconnecter", "board": "Classement",
-           "disclosure": "#collaborateur", "own_words": "Fière de cette équipe\u202f: à lire\u202f!",
+           "disclosure": "#collaborateur",
+           "own_words": "Fière de cette équipe\u00a0: à lire\u202f!",
            "ledger": "Un visiteur a ouvert votre partage LinkedIn de", "redeem": "Échanger",
            "requested": "Demandé", "save": "Enregistrer", "saved": "Votre profil est enregistré.",
            "delete": "Supprimer mon compte",
@@ -90,7 +92,14 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)
     page.get_by_role("button", name=texts["create"]).click()
     expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()  # read first by a screen reader
     assert_page_is_sound(page, shots / "02-signup-error.png", errors)
+    # Its link moves to the field; a reload loads the page, it never sends the form again.
+    page.locator(".error-summary a").first.click()
+    expect(page.locator("#email")).to_be_focused()
+    loads = document_methods(page)
+    page.reload()
+    assert loads == ["GET"] and page.url.endswith("/signup")
 
     page.get_by_label(re.compile("Work email|Adresse e-mail professionnelle")).fill(email)
     page.get_by_label(re.compile("^(Password|Mot de passe)")).fill(password)

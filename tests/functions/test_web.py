@@ -131,6 +131,11 @@ def test_the_share_sheet_offers_every_network_and_a_qr_code(web):
     box = body.split('<textarea id="text" name="text"')[1].split("</textarea>")[0]
     assert box.endswith(">Title post-1") and "#collaborateur" in body
     assert "<svg" in body
+    # Its form leads to the networks' pages (through this site): the CSP lets it, there only.
+    csp = headers_of(answer)["content-security-policy"]
+    assert "form-action 'self' https://www.linkedin.com https://x.com" in csp
+    assert "form-action 'self';" in headers_of(web(page_event(
+        "/news", headers=signed_in())))["content-security-policy"]
     again = web(page_event("/news/{post_id}", params={"post_id": "post-1"}, headers=signed_in()))
     assert again["body"] == body  # the same links every time
 

@@ -144,6 +144,15 @@ def test_the_employees_words_come_first_and_the_disclosure_stays_last(edited, wo
     assert text == f"{words} https://go.example.com/l/abc #employee"
 
 
+@pytest.mark.parametrize("target", share_targets.TARGETS)
+def test_every_share_page_is_a_form_target_the_csp_names(target):
+    """The share sheet's form reaches the networks through a redirect, which the CSP's
+    form-action must allow: each network's page is in PAGE_ORIGINS (Mastodon: the server)."""
+    url = urlsplit(share_targets.share_page_url(target, SHARE, "mastodon.social"))
+    origin = "mailto:" if url.scheme == "mailto" else f"{url.scheme}://{url.netloc}"
+    assert origin in share_targets.PAGE_ORIGINS or origin == "https://mastodon.social"
+
+
 def test_email_carries_the_same_text():
     url = urlsplit(share_targets.share_page_url("email", SHARE))
     assert url.scheme == "mailto"

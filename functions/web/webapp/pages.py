@@ -65,6 +65,7 @@ class Visit:
     language: str
     set_cookies: list[str] = field(default_factory=list)
     form: dict[str, str] = field(default_factory=dict)
+    form_targets: tuple[str, ...] = ()  # where this page's forms may lead besides this site
     _access: access.Access | None = None
 
     def access(self, employee_id: str) -> access.Access:
@@ -260,7 +261,7 @@ class Pages:
                 "Something went wrong on our side. Please try again in a moment."))
         headers = dict(response.headers or {})
         headers.update(render.security_headers(frame_ancestors(settings.frame_ancestors),
-                                               visit.https))
+                                               visit.https, visit.form_targets))
         headers.setdefault("Cache-Control", "no-store")
         headers.setdefault("Content-Language", visit.language)
         if visit.set_cookies:

@@ -12,6 +12,9 @@ from urllib.parse import quote, urlencode
 
 # The order the share sheet shows them in.
 TARGETS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "whatsapp", "email")
+# Where share_page_url leads, as CSP sources (a Mastodon server is the employee's own).
+PAGE_ORIGINS = ("https://www.linkedin.com", "https://x.com", "https://www.facebook.com",
+                "https://bsky.app", "https://wa.me", "mailto:")
 MAX_TITLE_CHARS = 200
 # A Mastodon instance is a host name: letters, digits, dots, dashes; no scheme, port or path.
 _HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

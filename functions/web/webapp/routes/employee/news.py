@@ -130,6 +130,15 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     post = _visible_post(visit, post_id)
     import segno  # only this page draws QR codes
 
+    # Its form goes through /share/{target} to the network's page: the CSP's form-action,
+    # which holds redirects too, lets it (the Mastodon server: the one this browser keeps).
+    instance = visit.cookies.get(MASTODON_COOKIE)
+    try:
+        mastodon = (f"https://{share_targets.mastodon_instance(instance)}",) if instance else ()
+    except share_targets.InvalidInstance:
+        mastodon = ()
+    visit.form_targets = share_targets.PAGE_ORIGINS + mastodon
+
     challenge = _challenge(visit, post_id=post_id)
     copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy",
                                                       challenge=challenge).code)
