@@ -143,6 +143,11 @@ def test_sign_up_share_and_see_the_points(stack, browser, language):
     # The phone's own share menu is offered only where the browser has one (this one has
     # none); the text is the employee's to change, the disclosure line is not.
     expect(page.locator("[data-native]")).to_be_hidden()
+    phone = employee.new_page()  # a browser that has a share menu (as phones do) shows it
+    phone.add_init_script("navigator.share = () => Promise.resolve();")
+    phone.goto(page.url)
+    expect(phone.locator("[data-native]")).to_be_visible()
+    phone.close()
     box = page.get_by_label(re.compile("^(Your text|Votre texte)$"))
     assert box.input_value() and texts["disclosure"] not in box.input_value()
     box.fill(texts["own_words"])

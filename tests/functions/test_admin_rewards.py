@@ -239,24 +239,13 @@ def test_redeeming_e_mails_each_reader_in_their_language_and_links_the_admins_to
         web, monkeypatch):
     """A French employee is told in French; the admin, who reads English, gets the link to
     the redemption's page, where it is fulfilled."""
-    import boto3
-
     from korpo import settings
     from korpo.people import employees, profiles
     from korpo.shop import redemptions
+    from mail_helpers import pool_with_an_admin
     from web_pages import HOST
 
-    boto3.client("ses").verify_email_identity(EmailAddress="korpo@example.com")
-    cognito = boto3.client("cognito-idp")
-    pool = cognito.create_user_pool(PoolName="employees", UsernameAttributes=["email"])[
-        "UserPool"]["Id"]
-    cognito.create_group(UserPoolId=pool, GroupName="admins")
-    boss = cognito.admin_create_user(
-        UserPoolId=pool, Username="boss@example.com", MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": "boss@example.com"}])["User"]
-    boss_id = {a["Name"]: a["Value"] for a in boss["Attributes"]}["sub"]
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username="boss@example.com",
-                                    GroupName="admins")
+    pool, boss_id = pool_with_an_admin()
     monkeypatch.setenv("KORPO_SENDER_EMAIL", "korpo@example.com")
     monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
     settings.current.cache_clear()

@@ -131,24 +131,14 @@ def test_winners_and_admins_get_the_announcement_once(handler, monkeypatch):
 def test_each_reader_gets_the_winners_in_their_language(handler, monkeypatch):
     from dataclasses import replace
 
-    import boto3
+    from mail_helpers import pool_with_an_admin
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     from korpo import brand
     from korpo.people import profiles
 
-    boto3.client("ses").verify_email_identity(EmailAddress="korpo@example.com")
-    cognito = boto3.client("cognito-idp")
-    pool = cognito.create_user_pool(PoolName="employees", UsernameAttributes=["email"])[
-        "UserPool"]["Id"]
-    cognito.create_group(UserPoolId=pool, GroupName="admins")
-    boss = cognito.admin_create_user(
-        UserPoolId=pool, Username="boss@example.com", MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": "boss@example.com"}])["User"]
-    boss_id = {a["Name"]: a["Value"] for a in boss["Attributes"]}["sub"]
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username="boss@example.com",
-                                    GroupName="admins")
+    pool, boss_id = pool_with_an_admin()
     monkeypatch.setattr(_module(), "_settings", replace(
         _module()._settings, sender_email="korpo@example.com", user_pool_id=pool))
     brand.save({"language": "fr", "points_name": "étoiles"})  # the brand's: for who chose none
