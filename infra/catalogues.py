@@ -54,8 +54,9 @@ def missing(language: str) -> list[str]:
         if not message.id:
             continue
         found = catalog.get(message.id)
-        if found is None or not found.string or (isinstance(found.string, tuple)
-                                                 and not all(found.string)):
+        # A fuzzy entry (a message that changed, e.g. became plural) is not used at run time.
+        if found is None or not found.string or found.fuzzy or (
+                isinstance(found.string, tuple) and not all(found.string)):
             out.append(message.id if isinstance(message.id, str) else message.id[0])
     return out
 

@@ -24,6 +24,7 @@ RESOLVER_RULES = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 CHROME_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
              "Chrome/131.0.0.0 Mobile Safari/537.36")
 PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1366, "height": 800}
 SERIOUS = ("serious", "critical")
 
 
@@ -46,6 +47,22 @@ def browser_or_skip(*own_rules: str) -> Iterator[Any]:
             browser.close()
 
 
+def desktop_context(browser: Any, language: str) -> Any:
+    locale = {"en": "en-GB", "fr": "fr-FR"}[language]
+    return browser.new_context(viewport=DESKTOP, device_scale_factor=1, locale=locale,
+                               user_agent=CHROME_UA.replace("Mobile ", ""))
+
+
+def document_methods(page: Any) -> list[str]:
+    """The methods of the page's own loads from now on (a reload that posts again says
+    POST), as a list that fills as the page navigates."""
+    methods: list[str] = []
+    page.on("request", lambda request: methods.append(request.method)
+            if request.resource_type == "document" and request.frame == page.main_frame
+            else None)
+    return methods
+
+
 def phone_context(browser: Any, language: str, **options: Any) -> Any:
     locale = {"en": "en-GB", "fr": "fr-FR"}[language]
     return browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
@@ -54,13 +71,22 @@ def phone_context(browser: Any, language: str, **options: Any) -> Any:
 
 def collect_console_errors(page: Any) -> list[str]:
     errors: list[str] = []
+    documents: set[str] = set()  # the addresses the page itself was loaded from (or posted to)
+
+    def on_request(request: Any) -> None:
+        if request.resource_type == "document" and request.frame == page.main_frame:
+            documents.add(request.url.split("#")[0])
+
     def on_console(message: Any) -> None:
-        # A form shown again with its errors answers 400: Chromium logs that for the document
-        # itself, which is no fault of the page. Any other failed load or error counts.
-        document = message.location.get("url", "").split("#")[0] == page.url.split("#")[0]
+        # A form shown again with its errors answers 400 (or 409): Chromium logs that for the
+        # document itself, which is no fault of the page (whose address app.js may then have
+        # replaced in the history). Any other failed load or error counts.
+        document = message.location.get("url", "").split("#")[0] in documents | {
+            page.url.split("#")[0]}
         if message.type == "error" and not (document and "Failed to load resource" in message.text):
             errors.append(f"{message.text} ({message.location.get('url')})")
 
+    page.on("request", on_request)
     page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
@@ -79,6 +105,6 @@ def assert_page_is_sound(page: Any, screenshot: Path, errors: list[str]) -> None
                for v in results.response["violations"] if v.get("impact") in SERIOUS]
     assert not serious, f"{page.url}: {serious}"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at 360px"
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
     assert not errors, f"{page.url}: console errors {errors}"
 

@@ -42,3 +42,20 @@ def add_employee(employee_id: str, name: str, *, digest: bool = True,
                             **EmployeeModel.directory_index(employee_id, name))
     profile.save()
     return profile
+
+
+def pool_with_an_admin(email: str = "boss@example.com") -> tuple[str, str]:
+    """A user pool (e-mail usernames) whose admins group holds one user; SES's sender is
+    verified. Returns (pool id, the admin's sub)."""
+    import boto3
+
+    verify_sender()
+    cognito = boto3.client("cognito-idp")
+    pool = cognito.create_user_pool(PoolName="employees", UsernameAttributes=["email"])[
+        "UserPool"]["Id"]
+    cognito.create_group(UserPoolId=pool, GroupName="admins")
+    admin = cognito.admin_create_user(
+        UserPoolId=pool, Username=email, MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": email}])["User"]
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName="admins")
+    return pool, {a["Name"]: a["Value"] for a in admin["Attributes"]}["sub"]

@@ -8,34 +8,54 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from korpo import settings
-from korpo.announcements.winners import Announcement, compose, post_winners, winner_profiles
+from korpo import brand, settings
+from korpo.announcements.winners import (
+    Announcement, by_language, compose, post_winners, winner_profiles,
+)
 from korpo.board import monthly
-from korpo.mail import Email, admin_emails, ses_sender
+from korpo.languages import language_for
+from korpo.mail import Email, Recipient, admin_recipients, ses_sender
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
 from korpo.people.employees import display_names
+from korpo.settings import Settings
 
 logger = Logger(service="reset_monthly")
 _settings = settings.current()
 bind_tables(_settings)
 
 
-def _announcement(report: monthly.FreezeReport) -> tuple[str, str, list[Email]]:
-    """(subject, body, one e-mail per recipient)."""
+def _config() -> Settings:
+    """The Parameters with the admin's brand on top (the points' name, the brand's language)."""
+    try:
+        return brand.overlay(_settings, brand.stored())
+    except Exception:  # noqa: BLE001 - the Parameters' words rather than no announcement
+        logger.warning("the brand settings could not be read", exc_info=True)
+        return _settings
+
+
+def _announcement(report: monthly.FreezeReport, cfg: Settings) -> tuple[str, str, list[Email]]:
+    """(subject, body) in the brand's language (Slack and Teams), and one e-mail per
+    recipient, each in its reader's language."""
     winners = report.winners
-    subject, body = compose(
-        _settings.brand_name, _settings.points_name, report.month, winners,
-        display_names([s.employee_id for s in winners]), len(report.standings),
-        sum(s.score for s in report.standings))
+    names = display_names([s.employee_id for s in winners])
+
+    def words(language: str) -> tuple[str, str]:
+        return compose(cfg.brand_name, cfg.points_name, report.month, winners, names,
+                       len(report.standings), sum(s.score for s in report.standings), language)
+
     profiles = winner_profiles([s.employee_id for s in winners])
-    recipients = [profiles[s.employee_id].email for s in winners if s.employee_id in profiles]
-    recipients += admin_emails(_settings.user_pool_id, _settings.admin_group)
-    return subject, body, Announcement(subject, body,
-                                        list(dict.fromkeys(recipients))).emails()
+    recipients = [Recipient(profiles[s.employee_id].email, language_for(
+        profiles[s.employee_id].language, cfg.language)) for s in winners
+        if s.employee_id in profiles]
+    recipients += admin_recipients(cfg.user_pool_id, cfg.admin_group, cfg.language)
+    emails: list[Email] = []
+    for language, addresses in by_language(recipients).items():
+        emails += Announcement(*words(language), addresses).emails()
+    return (*words(cfg.language), emails)
 
 
-def _webhooks(status: str, subject: str, body: str, month: str) -> dict:
+def _webhooks(status: str, subject: str, body: str, month: str, cfg: Settings) -> dict:
     """Slack and Teams hear of the winners when this run announced them (the month's
     `announced_at` gate: never twice once announced); a webhook down is logged and
     reported, the month stays frozen."""
@@ -46,7 +66,7 @@ def _webhooks(status: str, subject: str, body: str, month: str) -> dict:
     if status not in ("sent", "logged", "failed"):
         return {}
     try:
-        return post_winners(subject, body, month, _settings)
+        return post_winners(subject, body, month, cfg)
     except Exception as error:  # noqa: BLE001 - never fails the reset
         logger.exception("winners' webhooks failed")
         return {"error": type(error).__name__}
@@ -61,7 +81,8 @@ def handler(event: dict, context) -> dict:
     if not isinstance(dry_run, bool):
         raise InvalidMonth("dry_run must be true or false")
     report = monthly.freeze(month, now, dry_run=dry_run)
-    subject, body, emails = _announcement(report)
+    cfg = _config()
+    subject, body, emails = _announcement(report, cfg)
     if emails:
         # Printed in the logs (and so in the local stack's console) whether sent or not.
         logger.info("announcement", extra={"subject": emails[0].subject,
@@ -73,6 +94,6 @@ def handler(event: dict, context) -> dict:
     summary["announcement"] = monthly.announce(report.month, now, emails, sender,
                                                dry_run=dry_run)
     summary["webhooks"] = _webhooks(summary["announcement"]["status"], subject, body,
-                                    report.month)
+                                    report.month, cfg)
     logger.info("reset", extra=summary)
     return summary

@@ -23,7 +23,7 @@ from korpo import settings
 from korpo.models import bind_tables
 from korpo.months import utc_now
 from korpo.secrets import SecretError
-from korpo.tracking import clicks, conversions
+from korpo.tracking import clicks, conversions, edge_pages
 from korpo.tracking.eventstore import EventStore, StoreUnavailable
 from korpo.tracking.fallback import FallbackQueue
 from korpo.tracking.links import LinkCache, tracked_destination
@@ -43,18 +43,7 @@ app = Chalice(app_name="korpo-track-click")
 
 MAX_HEADER_BYTES = 8192
 _MAX_HEADER = {"user-agent": 1024, "referer": 2048, "cookie": 4096}
-_NOT_FOUND_PAGE = (
-    "<!doctype html><html lang=en><meta charset=utf-8><title>Link not found</title>"
-    "<body style='font-family:sans-serif;margin:3em'><h1>This link does not exist</h1>"
-    "<p>It may have been mistyped or withdrawn.</p></body></html>"
-)
-_TOO_LARGE_PAGE = (
-    "<!doctype html><html lang=en><meta charset=utf-8><title>Request too large</title>"
-    "<body style='font-family:sans-serif;margin:3em'><h1>Request headers too large</h1>"
-    "</body></html>"
-)
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-_HTML = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
 def _click_keys() -> clicks.ClickKeys:
@@ -64,6 +53,15 @@ def _click_keys() -> clicks.ClickKeys:
     if _keys is None or _keys.secret != current.visitor_secret:
         _keys = clicks.ClickKeys.create(current.visitor_secret, current.zone)
     return _keys
+
+
+def _page(kind: str, status: int) -> Response:
+    """A page of the edge's own, in the visitor's language, with the brand's name and colour
+    as the Parameters set them (no read: a malformed code costs no lookup at all)."""
+    cfg = settings.current()
+    page = edge_pages.page(kind, app.current_request.headers.get("accept-language"),
+                           cfg.brand_name, cfg.brand_colour)
+    return Response(page.body, status_code=status, headers=page.headers)
 
 
 def _headers_too_large(headers) -> bool:
@@ -79,7 +77,7 @@ def _headers_too_large(headers) -> bool:
 def _redirect(code: str, record: bool) -> Response:
     request = app.current_request
     if _headers_too_large(request.headers):
-        return Response(_TOO_LARGE_PAGE, status_code=431, headers=_HTML)
+        return _page("too_large", 431)
     link = _links.get(code)  # None for a malformed code, without a lookup; cached after
     keys = None
     if record and link is not None:
@@ -101,7 +99,7 @@ def _redirect(code: str, record: bool) -> Response:
             logger.info("click", extra={"event_id": redirect.event_id, "code": code,
                                         "klass": redirect.klass, "stored": redirect.stored})
     if location is None:
-        return Response(_NOT_FOUND_PAGE, status_code=404, headers=_HTML)
+        return _page("not_found", 404)
     return Response("", status_code=302,
                     headers={"Location": location, "Cache-Control": "no-store",
                              "Referrer-Policy": "no-referrer"})

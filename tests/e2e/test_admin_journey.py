@@ -28,7 +28,8 @@ import requests
 from playwright.sync_api import expect
 
 from browsers import (
-    CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, phone_context,
+    CHROME_UA, assert_page_is_sound, browser_or_skip, collect_console_errors, desktop_context,
+    document_methods, phone_context,
 )
 
 SHOTS = Path(__file__).resolve().parents[2] / ".screenshots" / "admin"
@@ -77,19 +78,30 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
     assert "Korpo Demo Careers" in page.locator("h1").inner_text()
     assert_page_is_sound(page, SHOTS / "02-channel-added.png", errors)
     page.get_by_role("button", name="Poll now").click()
-    expect(page.locator(".notice")).to_be_visible()
+    expect(page.locator(".notice")).to_contain_text(re.compile(r"Polled now: \d+ new posts?,"))
     assert_page_is_sound(page, SHOTS / "03-channel.png", errors)
+    loads = document_methods(page)
+    page.reload()  # the channel's page again: it is not polled again
+    assert loads == ["GET"] and "polled=ok" in page.url
     page.goto(f"{g}/news")
     assert JOB in page.locator("main").inner_text()
 
-    # A challenge on the job's post: twice the points, a goal of ten human clicks.
+    # A challenge on the job's post, starting now: twice the points, a goal of ten human
+    # clicks. Sent half filled first: every missing answer is named at once, at the top.
     page.goto(f"{g}/manage/challenges/new")
+    page.get_by_role("button", name="Create the challenge").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    assert summary.locator("a").count() >= 4  # title, what is shared, the end, the target
+    assert_page_is_sound(page, SHOTS / "04a-challenge-errors.png", errors)
+    summary.get_by_role("link", name="Enter a title.").click()
+    expect(page.get_by_label("Title")).to_be_focused()
     page.get_by_label("Title").fill("Refer a <b>platform</b> engineer")
     page.get_by_label("A post of the news").check()
     page.get_by_label("Post (if you chose a post)").select_option(label=JOB)
     now = datetime.now(ZoneInfo("UTC"))
-    page.get_by_label("Start").fill(local(now - timedelta(minutes=2)))
-    page.get_by_label("End").fill(local(now + timedelta(days=14)))
+    expect(page.get_by_label("Now", exact=True)).to_be_checked()
+    page.get_by_label("End", exact=True).fill(local(now + timedelta(days=14)))
     page.get_by_label("It multiplies the points they earn").check()
     page.get_by_label("Multiplier (if it multiplies)").fill("2")
     page.get_by_label("Job referral").check()
@@ -130,7 +142,7 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
     card.locator("a.button").first.click()
     assert "challenge=" in mine.url
     with employee.expect_page() as popup:
-        mine.get_by_role("link", name="LinkedIn", exact=True).click()
+        mine.get_by_role("button", name="LinkedIn", exact=True).click()
     popup.value.close()
     shared = next(u for u in requested if u.startswith("https://www.linkedin.com/"))
     link = re.search(r"http://127\.0\.0\.1:\d+/l/[A-Za-z0-9]+",
@@ -221,3 +233,26 @@ def test_an_admin_runs_a_challenge_and_sees_what_it_brought(stack, browser):
     newcomer.close()
     employee.close()
     admin.close()
+
+    # On a desktop the admin pages use the width: the menu beside the page, the figures four
+    # across, the stats' periods one tap away.
+    desk = desktop_context(browser, "en").new_page()
+    desk_errors = collect_console_errors(desk)
+    sign_in(desk, g, ADMIN)
+    desk.goto(f"{g}/manage/stats")
+    desk.get_by_role("link", name="Last month").click()
+    assert "from=" in desk.url and desk.get_by_role("link", name="Last month").get_attribute(
+        "aria-current") == "page"
+    desk.get_by_role("link", name="This month").click()
+    menu = desk.get_by_role("navigation", name="Administration").bounding_box()
+    heading = desk.locator("h1").bounding_box()
+    assert menu["x"] + menu["width"] <= heading["x"]  # side by side, not stacked
+    figures = desk.locator(".stats-figures > div")
+    assert len({round(figures.nth(i).bounding_box()["y"]) for i in range(4)}) == 1
+    assert_page_is_sound(desk, SHOTS / "15-desktop-stats.png", desk_errors)
+    for path, shot in (("/manage/challenges/new", "16-desktop-challenge"),
+                       ("/manage/employees", "17-desktop-employees"),
+                       ("/manage/channels", "18-desktop-channels")):
+        desk.goto(g + path)
+        assert_page_is_sound(desk, SHOTS / f"{shot}.png", desk_errors)
+    desk.context.close()

@@ -62,6 +62,18 @@ def _fields(**overrides: str) -> dict[str, str]:
     return fields
 
 
+def test_a_challenge_can_start_now_without_typing_a_time(web, monkeypatch):
+    make_post("post-1")
+    page = web(page_event("/manage/challenges/new", headers=as_admin()))["body"]
+    assert 'id="start" name="start" value="now" checked' in page  # the new form's default
+    # The time typed in the field is ignored, however far in the past it is.
+    made = _create(web, start="now", starts_at="2020-01-01T10:00")
+    assert _now() - timedelta(minutes=1) < made.starts_at <= _now()
+    from korpo.content import challenges
+
+    assert challenges.status_of(made, _now()) == "running"
+
+
 def _all_challenges():
     from korpo.models import ChallengeModel
 
@@ -231,8 +243,8 @@ def test_hostile_text_is_shown_escaped_to_admins_and_employees(news):
         assert answer["statusCode"] == 200
         assert "<script>alert" not in answer["body"]
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in answer["body"]
-    # The id derived from the title is plain words and a random part.
-    assert re.fullmatch(r"script-alert-x-script-[0-9a-f]{6}", made.challenge_id)
+    # The id derived from the title is its words (not its tags) and a random part.
+    assert re.fullmatch(r"alert-x-[0-9a-f]{6}", made.challenge_id)
 
 
 def test_an_upcoming_challenge_can_change_everything(news):

@@ -51,6 +51,17 @@ def channel_page(web, feed_id: str, **query) -> dict:
                           query=query or None, headers=admin_en()))
 
 
+def poll_now(web, feed_id: str) -> dict:
+    """Poll now, then the page it redirects to (a reload of that page never polls again)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    answer = post(web, "/manage/channels/{feed_id}/poll", feed_id)
+    assert answer["statusCode"] == 303, answer["body"][:800]
+    location = urlsplit(headers_of(answer)["location"])
+    assert location.path == f"/manage/channels/{feed_id}"
+    return channel_page(web, feed_id, **dict(parse_qsl(location.query)))
+
+
 def post(web, path: str, feed_id: str, **fields) -> dict:
     return web(form(path, fields, params={"feed_id": feed_id}, who=admin_en()))
 
@@ -85,12 +96,15 @@ def test_a_site_url_becomes_a_channel_and_poll_now_brings_its_posts_to_the_news(
     assert "Korpo Demo News" in listed["body"] and "New: not polled yet" in listed["body"]
     assert "Meet the team: support" not in news(web)
 
-    polled = post(web, "/manage/channels/{feed_id}/poll", feed_id)
+    polled = poll_now(web, feed_id)
     assert polled["statusCode"] == 200, polled["body"][:800]
     assert "Polled now: 2 new posts, 0 updated." in words_of(polled["body"])
     assert "Meet the team: support" in news(web)
-    again = post(web, "/manage/channels/{feed_id}/poll", feed_id)
+    again = poll_now(web, feed_id)
     assert "Polled now: 0 new posts, 0 updated." in words_of(again["body"])
+    # A made-up outcome in the address is no outcome: numbers only, known words only.
+    forged = channel_page(web, feed_id, polled="<b>", created="9" * 9)["body"]
+    assert "Polled now" not in forged
     assert ">OK<" in channel_page(web, feed_id)["body"]
 
 
@@ -125,6 +139,23 @@ def test_a_refused_channel_says_why_next_to_the_field_and_saves_nothing(web, sit
     error = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', body, re.S)
     assert error and words in words_of(error.group(1)), body[:3000]
     assert f'href="#{field}"' in body  # the summary links to the field
+    assert store.list_feeds() == []
+
+
+
+def summary_links(body: str) -> list[str]:
+    """The fields the error summary at the top links to, in its order."""
+    summary = body.split('class="error-summary"')[1].split("</div>")[0]
+    return re.findall(r'<a href="#([a-z_]+)">', summary)
+
+
+def test_every_refused_field_is_named_at_once_before_any_fetch(web, site):
+    from korpo.feeds import store
+
+    answer = add(web, "", title="x" * 201, interval_minutes="2", team="no-such-team")
+    assert answer["statusCode"] == 400
+    assert summary_links(answer["body"]) == ["url", "title", "interval_minutes", "audience"]
+    assert site.requests == []  # nothing fetched: the settings were wrong
     assert store.list_feeds() == []
 
 
@@ -257,7 +288,7 @@ def test_a_failing_channel_says_what_is_wrong_in_plain_words(web, site):
 
     feed_id = added_id(add(web, site.url("/")))
     site.serve("/feed/", body=b"gone", status=404)
-    polled = post(web, "/manage/channels/{feed_id}/poll", feed_id)
+    polled = poll_now(web, feed_id)
     words = "The feed's address no longer exists (the site answers “not found”)."
     assert "Polled now: the poll failed." in words_of(polled["body"])
     assert words in words_of(polled["body"])

@@ -101,6 +101,26 @@ def test_a_refused_post_says_why_next_to_the_field_and_saves_nothing(web, fields
     assert posts.list_posts(include_hidden=True) == []
 
 
+
+def summary_links(body: str) -> list[str]:
+    """The fields the error summary at the top links to, in its order."""
+    summary = body.split('class="error-summary"')[1].split("</div>")[0]
+    return re.findall(r'<a href="#([a-z_]+)">', summary)
+
+
+def test_every_refused_input_is_named_at_once(web):
+    from korpo.content import posts
+
+    new = send(web, "/manage/posts/new", url="", title=" ", text="x" * 2100,
+               image_url="http://cdn.example.com/x.jpg")
+    assert summary_links(new["body"]) == ["url", "title", "text", "image_url"]
+    make_post("p1")
+    edit = send(web, "/manage/posts/{post_id}", "p1", share_text="x" * 501,
+                expires_on="31/12/2027")
+    assert summary_links(edit["body"]) == ["share_text", "expires_on"]
+    assert posts.get_post("p1").share_text is None
+
+
 def test_hostile_admin_text_is_shown_escaped_everywhere(web):
     hostile = '<script>alert("x")</script>'
     post_id = add_manual(web, title=hostile, text=hostile)

@@ -64,6 +64,7 @@ def test_an_admin_adds_a_reward_and_employees_see_it_in_the_shop(web):
     ({"per_employee_limit": "1.5"}, "per_employee_limit", "The limit must be a whole number"),
     ({"kind": "cash"}, "kind", "Choose the kind of reward."),
     ({"title": "x" * 121}, "title", "120 characters or fewer"),
+    ({"cost": ""}, "cost", "Enter the price in korpos."),  # the points by their name
 ])
 def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_saved(web, fields, name, message):
     answer = _add(web, **fields)
@@ -71,6 +72,16 @@ def test_a_wrong_field_is_explained_next_to_it_and_nothing_is_saved(web, fields,
     body = answer["body"]
     assert f'id="{name}-error"' in body and message in body
     assert 'aria-describedby="' in body and 'aria-invalid="true"' in body
+    assert _rewards() == []
+
+
+def test_every_wrong_field_is_named_at_once(web):
+    import re
+
+    answer = _add(web, title=" ", cost="ten", stock="-1", per_employee_limit="0")
+    summary = answer["body"].split('class="error-summary"')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([a-z_]+)">', summary) == [
+        "title", "cost", "per_employee_limit", "stock"]
     assert _rewards() == []
 
 
@@ -222,3 +233,38 @@ def test_the_start_page_says_what_needs_an_admin(web, redeemed):
              params={"redemption_id": redeemed.redemption_id}))
     assert "No redemption to fulfil." in text_of(web(page_event("/manage",
                                                                 headers=admin()))["body"])
+
+
+def test_redeeming_e_mails_each_reader_in_their_language_and_links_the_admins_to_it(
+        web, monkeypatch):
+    """A French employee is told in French; the admin, who reads English, gets the link to
+    the redemption's page, where it is fulfilled."""
+    from korpo import settings
+    from korpo.people import employees, profiles
+    from korpo.shop import redemptions
+    from mail_helpers import pool_with_an_admin
+    from web_pages import HOST
+
+    pool, boss_id = pool_with_an_admin()
+    monkeypatch.setenv("KORPO_SENDER_EMAIL", "korpo@example.com")
+    monkeypatch.setenv("KORPO_USER_POOL_ID", pool)
+    settings.current.cache_clear()
+    employees.ensure_profile(employees.Identity(ME, "ann.lee@example.com", name="Ann Lee"),
+                             language="fr")
+    employees.ensure_profile(employees.Identity(boss_id, "boss@example.com", name="Boss"),
+                             language="en")
+    _add(web, title="Voucher", cost="100", stock="1")
+    [reward] = _rewards()
+    give(ME, 150)
+    check = web(page_event("/shop/{reward_id}", params={"reward_id": reward.reward_id},
+                           headers=signed_in()))
+    token = check["body"].split('name="request_id" value="')[1].split('"')[0]
+    web(form("/shop/{reward_id}", {"request_id": token}, params={"reward_id": reward.reward_id},
+             who=signed_in()))
+    [done] = redemptions.redemptions_of(ME)
+    sent = {m.destinations["ToAddresses"][0]: m for m in _sent()}
+    mine, boss_mail = sent["ann.lee@example.com"], sent["boss@example.com"]
+    assert "vous avez échangé Voucher" in mine.subject and "contre 100 korpos" in mine.body
+    assert "a reward to fulfil" in boss_mail.subject and "Ann Lee redeemed" in boss_mail.body
+    assert f"https://{HOST}/manage/redemptions/{done.redemption_id}" in boss_mail.body
+    assert profiles.get_profile(ME).language == "fr"

@@ -41,7 +41,7 @@ def test_a_saved_points_name_and_disclosure_show_on_every_page(web):
     make_post("post-1")
     sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
                            headers=signed_in()))["body"]
-    assert "#team-acme</p>" in sheet and "#collaborateur" not in sheet
+    assert "#team-acme</strong>" in sheet and "#collaborateur" not in sheet
     shared = web(page_event("/news/{post_id}/share/{target}",
                             params={"post_id": "post-1", "target": "x"},
                             query={"t": "token-1"}, headers=signed_in()))
@@ -53,6 +53,37 @@ def test_a_saved_points_name_and_disclosure_show_on_every_page(web):
 
     cleared = _save(web, points_name="", disclosure_line="")  # empty: the template's again
     assert cleared["statusCode"] == 303 and brand.current().points_name == "korpos"
+
+
+def test_each_language_has_its_disclosure_line_and_the_brand_its_language(web, monkeypatch):
+    from korpo import brand, settings
+
+    monkeypatch.delenv("KORPO_DISCLOSURE_LINE")  # the Parameter's default: #employee
+    settings.current.cache_clear()
+    brand.forget()
+    make_post("post-1")
+
+    def shared_text(language: str) -> str:
+        cookie = signed_in()["cookie"] + f"; korpo_lang={language}"
+        answer = web(page_event("/news/{post_id}/share/{target}",
+                                params={"post_id": "post-1", "target": "x"},
+                                query={"t": "token-1"}, headers={"cookie": cookie}))
+        return parse_qs(urlsplit(headers_of(answer)["location"]).query)["text"][0]
+
+    # Nothing chosen: each language its own default, never English on a French page.
+    assert shared_text("en").endswith(" #employee")
+    assert shared_text("fr").endswith(" #collaborateur")
+    page = text_of(web(page_event("/manage/settings", headers=as_admin()))["body"])
+    assert "Par défaut : #employee." in page and "Par défaut : #collaborateur." in page
+    assert brand.current().language == "en"
+
+    assert _save(web, disclosure_line="#staff", disclosure_line_fr="#équipe-acme",
+                 language="fr")["statusCode"] == 303
+    assert shared_text("en").endswith(" #staff")
+    assert shared_text("fr").endswith(" #équipe-acme")
+    assert brand.current().language == "fr"
+    refused = _save(web, language="de")
+    assert refused["statusCode"] == 400 and 'id="language-error"' in refused["body"]
 
 
 def test_hostile_values_are_shown_escaped(web):

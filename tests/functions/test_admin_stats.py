@@ -153,3 +153,25 @@ def test_the_page_is_in_french_too(web, seeded):
     answer = web(page_event("/manage/stats.csv", query={**PERIOD, "table": "summary"},
                             headers=as_admin(**{"accept-language": "fr"})))
     assert "Conversions issues de clics de robots ou non vérifiés" in answer["body"]
+
+
+def test_this_month_last_month_and_this_quarter_are_one_tap_away(web, aws, monkeypatch):
+    from datetime import date
+    from urllib.parse import parse_qs
+
+    from webapp.routes.admin import stats
+
+    monkeypatch.setattr(stats, "_today", lambda visit: date(2026, 11, 17))
+    page = web(page_event("/manage/stats", headers=_en(),
+                          query={"show": "all", "from": "2026-11-01", "to": "2026-11-17"}))
+    nav = page["body"].split('class="presets"')[1].split("</nav>")[0]
+    links = [(text, parse_qs(href.replace("&amp;", "&")))
+             for href, current, text in __import__("re").findall(
+                 r'<a href="/manage/stats\?([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)]
+    assert [(text, q["from"][0], q["to"][0]) for text, q in links] == [
+        ("This month", "2026-11-01", "2026-11-17"), ("Last month", "2026-10-01", "2026-10-31"),
+        ("This quarter", "2026-10-01", "2026-11-17")]
+    assert 'aria-current="page">This month<' in nav  # the period shown
+    assert date(2027, 1, 1) in {p.period.first for p in stats.presets(date(2027, 3, 31))}
+    assert stats.presets(date(2027, 1, 5))[1].period == stats.Period(date(2026, 12, 1),
+                                                                     date(2026, 12, 31))

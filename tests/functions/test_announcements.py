@@ -293,10 +293,39 @@ def test_the_winners_reach_slack_once_with_their_names_escaped(aws, monkeypatch)
     assert first["webhooks"] == {"slack": "posted"} and second["webhooks"] == {}
     assert len(slack.received) == 1
     posted = json.dumps(slack.received[0]["json"], ensure_ascii=False)
-    assert "the winners of 2026-10" in posted and "&lt;!here&gt; Ann" in posted
+    assert "the winners of October 2026" in posted and "&lt;!here&gt; Ann" in posted
     assert "<!here>" not in posted
     assert "Bob Hidden" not in posted and pseudonym("b") in posted  # named as they chose
     assert "https://go.example.com/leaderboard?month=2026-10" in posted
+
+
+def test_slack_speaks_the_brands_language_whatever_the_winners_speak(aws, monkeypatch):
+    from korpo import brand
+    from korpo.board.standings import set_score
+
+    brand.save({"language": "fr"})
+    add_employee("a", "Ann", language="en")
+    set_score("2026-10", "a", 1234)
+    with WebhookServer() as slack:
+        _reset(monkeypatch, slack.url)(load_event("reset_monthly/freeze_month"))
+    posted = json.dumps(slack.received[0]["json"], ensure_ascii=False)
+    assert "les gagnants d’octobre 2026" in posted and "Voir le classement" in posted
+    assert "1\u202f234 korpos" in posted and "winners" not in posted
+
+
+def test_a_new_challenge_is_told_in_the_brands_language(aws):
+    from dataclasses import replace
+
+    from korpo.announcements.challenges import announce_new_challenge
+
+    with WebhookServer() as slack:
+        announce_new_challenge(_challenge(kind="job_referral"), "https://go.example.com",
+                               now=NOW, config=replace(_config(aws, slack.url), language="fr"),
+                               allow=loopback)
+    posted = json.dumps(slack.received[0]["json"], ensure_ascii=False)
+    assert "Nouveau défi" in posted and "Participer" in posted
+    assert "Recrutement par cooptation" in posted and "décembre 2026" in posted
+    assert "New challenge" not in posted and "Take part" not in posted
 
 
 def test_a_webhook_down_never_stops_the_month_being_frozen(aws, monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 from helpers import load_event, make_post
 from infra.functions import LambdaContext, load_handler
 from mail_helpers import SENDER, add_employee, body_of, sent_mails, verify_sender
-from web_pages import FORM, HOST, SECRET, page_event, signed_in, text_of
+from web_pages import FORM, HOST, SECRET, headers_of, page_event, signed_in, text_of
 
 PARIS = ZoneInfo("Europe/Paris")
 # Monday 7 December 2026, 08:00 in Paris: the digest of 30 November to 6 December (2026-W49).
@@ -231,7 +231,11 @@ def test_the_page_asks_first_then_unsubscribes(week_of_news, web):
     posted = web(page_event("/unsubscribe", method="POST", query={"t": token}, headers={
         "content-type": FORM, "origin": f"https://{HOST}", **signed_in()},
         body=urlencode({"t": token})))
-    assert posted["statusCode"] == 200 and _digest_opt_in("e-ann") is False
+    # Then to the page that says so: a reload asks nothing, and stops nothing again.
+    assert posted["statusCode"] == 303 and _digest_opt_in("e-ann") is False
+    assert headers_of(posted)["location"] == "/unsubscribe?done=1"
+    done = web(page_event("/unsubscribe", query={"done": "1"}, headers={"accept-language": "en"}))
+    assert done["statusCode"] == 200 and "no more e-mails" in done["body"]
     french = web(page_event("/unsubscribe", query={"t": token},
                             headers={"accept-language": "fr-FR"}))
     assert "Ne plus recevoir" in french["body"]

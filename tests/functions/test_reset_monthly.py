@@ -128,6 +128,38 @@ def test_winners_and_admins_get_the_announcement_once(handler, monkeypatch):
     assert len(sent) == 4
 
 
+def test_each_reader_gets_the_winners_in_their_language(handler, monkeypatch):
+    from dataclasses import replace
+
+    from mail_helpers import pool_with_an_admin
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from korpo import brand
+    from korpo.people import profiles
+
+    pool, boss_id = pool_with_an_admin()
+    monkeypatch.setattr(_module(), "_settings", replace(
+        _module()._settings, sender_email="korpo@example.com", user_pool_id=pool))
+    brand.save({"language": "fr", "points_name": "étoiles"})  # the brand's: for who chose none
+    _award("a", 30)
+    _profile("a", "ann@example.com", "Ann")
+    profiles.update_profile("a", language="en")
+    _award("b", 20)
+    _profile("b", "bob@example.com", "Bob")  # none chosen
+    _profile(boss_id, "boss@example.com", "Boss")
+    profiles.update_profile(boss_id, language="en")
+
+    handler(load_event("reset_monthly/freeze_month"), LambdaContext("reset_monthly"))
+    sent = {m.destinations["ToAddresses"][0]: m
+            for m in ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages}
+    assert sent["ann@example.com"].subject.endswith("the winners of October 2026")
+    assert sent["boss@example.com"].subject == sent["ann@example.com"].subject
+    assert sent["bob@example.com"].subject.endswith("les gagnants d’octobre 2026")
+    assert "2 employés ont gagné 50 étoiles" in sent["bob@example.com"].body
+    assert "2 employees earned 50 étoiles" in sent["ann@example.com"].body
+
+
 def test_late_events_reach_the_live_board_never_the_archive(handler):
     from korpo.board import monthly, standings
     from korpo.board.standings import set_score

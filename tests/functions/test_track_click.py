@@ -217,6 +217,38 @@ def test_unknown_code_is_a_small_404_page_and_writes_nothing(handler):
     assert _items(EventModel) == []
 
 
+@pytest.mark.parametrize("accept_language, language, words", [
+    ("fr-FR,fr;q=0.9,en;q=0.5", "fr", "Ce lien ne fonctionne pas"),
+    ("en-GB,en;q=0.9", "en", "This link does not work"),
+    ("de-DE,de;q=0.9", "en", "This link does not work"),  # neither: English
+    (None, "en", "This link does not work"),
+])
+def test_the_pages_of_the_edge_speak_the_visitors_language_on_a_phone(
+        handler, monkeypatch, accept_language, language, words):
+    import hashlib
+    import base64
+    import re
+
+    from korpo import settings
+
+    monkeypatch.setenv("KORPO_BRAND_NAME", "Acme <&> Co")
+    settings.current.cache_clear()
+    headers = {"accept-language": accept_language} if accept_language else {}
+    for response in (_click(handler, "zzzzzzzzzz", **headers),
+                     _click(handler, "zzzzzzzzzz", **headers, referer="r" * 9000)):
+        body = response["body"]
+        assert response["headers"]["Content-Language"] == language
+        assert f'<html lang="{language}">' in body
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in body
+        assert "<header>Acme &lt;&amp;&gt; Co</header>" in body and "<&>" not in body
+        # The one style allowed is the page's own, by its hash: nothing else runs or loads.
+        style = re.search(r"<style>(.*?)</style>", body).group(1)
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"style-src 'sha256-{digest}'" in response["headers"]["Content-Security-Policy"]
+        assert "<script" not in body
+    assert words in _click(handler, "zzzzzzzzzz", **headers)["body"]
+
+
 @pytest.mark.parametrize("code", ["../../etc", "x" * 300, "Ab3dEf7hJ", "<script>"])
 def test_malformed_code_is_404_without_a_lookup(handler, code):
     from bench.counting import count_calls

@@ -136,8 +136,17 @@ def test_the_share_sheet_offers_every_network_and_a_qr_code(web):
     assert answer["statusCode"] == 200, answer["body"]
     body = answer["body"]
     for target in ("linkedin", "x", "facebook", "mastodon", "bluesky", "whatsapp", "email"):
-        assert f"/news/post-1/share/{target}?t=token-1" in body
-    assert "<svg" in body and "#collaborateur</p>" in body
+        assert f'formaction="/news/post-1/share/{target}"' in body
+    assert '<input type="hidden" name="t" value="token-1">' in body
+    # The words are the employee's to change; the disclosure is not in the box.
+    box = body.split('<textarea id="text" name="text"')[1].split("</textarea>")[0]
+    assert box.endswith(">Title post-1") and "#collaborateur" in body
+    assert "<svg" in body
+    # Its form leads to the networks' pages (through this site): the CSP lets it, there only.
+    csp = headers_of(answer)["content-security-policy"]
+    assert "form-action 'self' https://www.linkedin.com https://x.com" in csp
+    assert "form-action 'self';" in headers_of(web(page_event(
+        "/news", headers=signed_in())))["content-security-policy"]
     again = web(page_event("/news/{post_id}", params={"post_id": "post-1"}, headers=signed_in()))
     assert again["body"] == body  # the same links every time
 
@@ -162,6 +171,36 @@ def test_a_target_opens_the_networks_page_with_the_tracked_link_and_disclosure(w
     text = parse_qs(location.query)["text"][0]
     assert text.startswith("Title post-1 https://") and text.endswith(" #collaborateur")
     assert f"https://{HOST}/l/" in text
+
+
+def test_the_employees_own_words_are_shared_and_the_disclosure_stays(web):
+    make_post("post-1")
+    for words, expected in (("Fier de cette équipe !", "Fier de cette équipe !"),
+                            ("Sans la ligne #collaborateur", "Sans la ligne"),
+                            ("", "Title post-1")):
+        answer = web(page_event("/news/{post_id}/share/{target}",
+                                params={"post_id": "post-1", "target": "x"},
+                                query={"t": "token-1", "text": words}, headers=signed_in()))
+        text = parse_qs(urlsplit(headers_of(answer)["location"]).query)["text"][0]
+        assert text.startswith(f"{expected} https://{HOST}/l/"), text
+        assert text.endswith(" #collaborateur") and text.count("#collaborateur") == 1
+
+
+def test_the_words_go_through_the_mastodon_question(web):
+    make_post("post-1")
+    ask = web(page_event("/news/{post_id}/share/{target}",
+                         params={"post_id": "post-1", "target": "mastodon"},
+                         query={"t": "token-1", "text": "À lire & partager"},
+                         headers=signed_in()))
+    location = headers_of(ask)["location"]
+    assert location == "/news/post-1/mastodon?text=%C3%80%20lire%20%26%20partager"
+    question = web(page_event("/news/{post_id}/mastodon", params={"post_id": "post-1"},
+                              query={"text": "À lire & partager"}, headers=signed_in()))
+    assert '<input type="hidden" name="text" value="À lire &amp; partager">' in question["body"]
+    saved = web(page_event("/news/{post_id}/mastodon", method="POST",
+                           params={"post_id": "post-1"}, headers=form_headers(),
+                           body="csrf=token-1&instance=mastodon.social&text=%C3%80%20lire"))
+    assert headers_of(saved)["location"] == "/news/post-1/share/mastodon?t=token-1&text=%C3%80%20lire"
 
 
 def test_a_target_without_the_session_token_records_nothing(web):
@@ -244,6 +283,59 @@ def test_the_language_switch_is_remembered_and_stays_on_this_site(web):
     assert "Sign in" in english["body"] and headers_of(english)["content-language"] == "en"
 
 
+def test_the_profile_names_every_wrong_field_at_once(web):
+    import re
+
+    web(page_event("/profile", headers=signed_in()))
+    wrong = web(page_event("/profile", method="POST", headers=form_headers(),
+                           body="csrf=token-1&display_name=&team_id=nope&language=fr"))
+    summary = wrong["body"].split('class="error-summary"')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([a-z_]+)">', summary) == ["display_name", "team_id"]
+    # The summary takes the focus as the page loads, with no inline script (the CSP).
+    assert 'class="error-summary" role="alert" tabindex="-1" autofocus' in wrong["body"]
+
+
+def test_a_form_shown_again_is_reloaded_as_its_page_never_sent_again(web):
+    """Every form that succeeds redirects (303); one shown again with its errors tells the
+    browser (app.js, history.replaceState) which page a reload should GET."""
+    web(page_event("/profile", headers=signed_in()))
+    referer = {"referer": f"https://{HOST}/profile?saved=1"}
+    wrong = web(page_event("/profile", method="POST", headers=form_headers(**referer),
+                           body="csrf=token-1&display_name="))
+    assert '<body data-reload-url="/profile?saved=1">' in wrong["body"]
+    # Posted to an address with no page (an action), from another site's Referer: the
+    # address posted to, never the other site.
+    make_post("post-1")
+    refused = web(page_event("/news/{post_id}/mastodon", method="POST",
+                             params={"post_id": "post-1"},
+                             headers=form_headers(referer="https://evil.example/x"),
+                             body="csrf=token-1&instance="))
+    assert '<body data-reload-url="/news/post-1/mastodon">' in refused["body"]
+    assert "data-reload-url" not in web(page_event("/profile", headers=signed_in()))["body"]
+
+
+def test_the_switch_and_the_profile_are_one_language_setting(web):
+    from korpo.people.profiles import get_profile
+
+    web(page_event("/profile", headers=signed_in()))  # the profile exists
+    switch = signed_in(**{"content-type": FORM, "origin": f"https://{HOST}"})
+    # Without the session's token (another site's form): this browser only.
+    web(page_event("/language", method="POST", headers=switch, body="language=en&next=/news"))
+    assert get_profile(ME).language is None
+    moved = web(page_event("/language", method="POST", headers=switch,
+                           body="language=en&next=/profile&csrf=token-1"))
+    assert headers_of(moved)["location"] == "/profile"
+    assert get_profile(ME).language == "en"
+    page = web(page_event("/profile", headers={"cookie": session_cookie() + "; korpo_lang=en"}))
+    assert 'id="language" name="language" value="en" checked' in page["body"]
+    assert "browser" not in page["body"]  # no second, hidden setting
+    footer = page["body"].split('action="/language"')[1].split("</form>")[0]
+    assert 'name="csrf" value="token-1"' in footer
+    web(page_event("/language", method="POST", headers=switch,
+                   body="language=fr&next=/news&csrf=token-1"))
+    assert get_profile(ME).language == "fr"
+
+
 def test_static_assets_are_content_hashed_and_cached_for_a_year(web):
     page = web(load_event("web/signin_page"))["body"]
     css = page.split('<link rel="stylesheet" href="')[1].split('"')[0]
@@ -284,8 +376,22 @@ def give_points(points: int, employee_id: str = ME) -> None:
 def test_my_points_show_the_balance_and_say_when_there_is_nothing_yet(web):
     give_points(1234)
     body = web(page_event("/points", headers=signed_in()))["body"]
-    assert "Votre solde : 1\u202f234\u00a0korpos" in body
+    assert "Votre solde\u00a0: 1\u202f234\u00a0korpos" in body
     assert "Rien pour l’instant" in body
+
+
+def test_the_balance_is_in_the_header_of_every_signed_in_page(web):
+    import re
+
+    give_points(1234)
+    make_post("post-1")
+    for path, params in (("/news", None), ("/news/{post_id}", {"post_id": "post-1"}),
+                         ("/leaderboard", None), ("/shop", None), ("/profile", None)):
+        body = web(page_event(path, params=params, headers=signed_in()))["body"]
+        header = body.split('<header class="site-header">')[1].split("</header>")[0]
+        balance = re.search(r'<a class="balance" href="/points">(.*?)</a>', header).group(1)
+        assert "1\u202f234\u00a0korpos" in balance, path
+    assert 'class="balance"' not in web(page_event("/signin"))["body"]  # a stranger's page
 
 
 def test_the_shop_lists_rewards_as_text_and_what_is_missing(web):
@@ -371,7 +477,7 @@ def test_redeeming_twice_with_one_form_redeems_once(web):
     listed = web(page_event("/shop/redemptions", query={"done": headers_of(answer)["location"]
                                                          .split("done=")[1]},
                             headers=signed_in()))["body"]
-    assert "Votre demande pour « Mug » est enregistrée." in listed and "Demandé" in listed
+    assert "Votre demande pour «\u202fMug\u202f» est enregistrée." in listed and "Demandé" in listed
 
 
 def test_a_refused_redemption_says_why_and_debits_nothing(web):
@@ -383,7 +489,7 @@ def test_a_refused_redemption_says_why_and_debits_nothing(web):
     answer = web(page_event("/shop/{reward_id}", method="POST", params={"reward_id": "mug"},
                             headers=form_headers(), body="csrf=token-1&request_id=abcdefgh123"))
     assert answer["statusCode"] == 409
-    assert "pas encore assez de points" in answer["body"]
+    assert "pas encore assez de korpos" in answer["body"]
     assert wallet.balance_of(ME) == 10
     for reward_id in ("nope", "x" * 300):
         missing = web(page_event("/shop/{reward_id}", params={"reward_id": reward_id},
@@ -492,6 +598,25 @@ def test_the_team_board_ranks_teams(web):
     assert "Aucune équipe" in answer["body"]
 
 
+def test_a_team_board_where_nobody_earned_says_so_and_ranks_no_one(web):
+    import boto3
+
+    from korpo import settings
+    from korpo.people.teams import create_team
+
+    sales, _ops = create_team("Sales"), create_team("Ops")
+    empty = web(page_event("/leaderboard/teams", query={"month": "2026-11"},
+                           headers=signed_in()))["body"]
+    assert "Aucune équipe n’a encore gagné" in empty and "<table" not in empty
+    boto3.client("dynamodb").put_item(TableName=settings.current().scores_table, Item={
+        "pk": {"S": f"STATS#team#{sales.team_id}"}, "sk": {"S": "DAY#2026-11-03"},
+        "c": {"M": {"points": {"N": "40"}}}})
+    ranked = text_of(web(page_event("/leaderboard/teams", query={"month": "2026-11"},
+                                    headers=signed_in()))["body"])
+    assert "1 Sales 40" in ranked and "Ops" not in ranked.split("Pas encore")[0]
+    assert "Pas encore au classement : Ops." in ranked  # text_of folds every space
+
+
 def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(web):
     from datetime import datetime, timedelta, timezone
 
@@ -505,10 +630,11 @@ def test_sharing_for_a_running_challenge_carries_it_and_a_finished_one_does_not(
     news = web(page_event("/news", headers=signed_in()))["body"]
     assert 'href="/news?challenge=launch"' in news and "?challenge=old" not in news
     chosen = web(page_event("/news", query={"challenge": "launch"}, headers=signed_in()))["body"]
-    assert "« Launch &lt;week&gt; »" in chosen and 'href="/news/post-1?challenge=launch"' in chosen
+    assert "«\u202fLaunch &lt;week&gt;\u202f»" in chosen and 'href="/news/post-1?challenge=launch"' in chosen
     sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
                            query={"challenge": "launch"}, headers=signed_in()))["body"]
-    assert "/news/post-1/share/x?t=token-1&amp;challenge=launch" in sheet
+    assert 'formaction="/news/post-1/share/x"' in sheet
+    assert '<input type="hidden" name="challenge" value="launch">' in sheet
     web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1", "target": "x"},
                    query={"t": "token-1", "challenge": "launch"}, headers=signed_in()))
     web(page_event("/news/{post_id}/share/{target}", params={"post_id": "post-1",
@@ -529,3 +655,40 @@ def test_a_post_without_an_http_address_is_shown_but_never_linked_nor_shared(web
     assert "Title bad" in news and "javascript:" not in news and 'onerror="' not in news
     sheet = web(page_event("/news/{post_id}", params={"post_id": "bad"}, headers=signed_in()))
     assert sheet["statusCode"] == 404
+
+
+def test_a_french_page_says_everything_in_french(web):
+    """Counts in the right plural, the points by their name, the QR code's title, French
+    spacing: nothing English or clumsy left on a French page."""
+    from datetime import datetime, timedelta, timezone
+
+    from korpo import brand, settings
+    from korpo.board import standings
+    from korpo.models import ChallengeModel
+    from korpo.months import month_of
+    from korpo.shop.rewards import create_reward
+
+    brand.save({"points_name": "étoiles"})
+    now = datetime.now(timezone.utc)
+    ChallengeModel.create("launch", "Launch", now - timedelta(days=1), now + timedelta(days=1),
+                          multiplier=2, bonus=5).save()
+    make_post("post-1")
+    news = text_of(web(page_event("/news", headers=signed_in()))["body"])
+    assert "étoiles × 2" in news and "+5 étoiles par action" in news and "points" not in news
+    create_reward("one", "One", 10, kind="company", stock=1)
+    create_reward("two", "Two", 10, kind="company", stock=2)
+    shop = text_of(web(page_event("/shop", headers=signed_in()))["body"])
+    assert "1 restant " in shop and "2 restants" in shop and "(s)" not in shop
+    standings.set_score(month_of(now, settings.current().zone), ME, 3)
+    board = web(page_event("/leaderboard", headers=signed_in()))["body"]
+    assert '<caption class="visually-hidden">Le premier</caption>' in board
+    sheet = web(page_event("/news/{post_id}", params={"post_id": "post-1"},
+                           headers=signed_in()))["body"]
+    assert "<title>Le code QR de votre lien</title>" in sheet and "QR code" not in sheet
+    assert "Votre code QR" in sheet
+
+
+def text_of(html: str) -> str:
+    from web_pages import text_of as words
+
+    return words(html)

@@ -1,6 +1,7 @@
-"""The account pages against Cognito (moto, in-process): sign up, confirm, sign in, a
-session renewed by the refresh token, a forgotten password, sign out, and a deleted account
-signed out at its next renewal. moto accepts any confirmation code."""
+"""The account pages against Cognito (moto, in-process): sign up, confirm (which signs in the
+browser that signed up), sign in, a session renewed by the refresh token, a forgotten
+password, sign out, and a deleted account signed out at its next renewal. moto accepts any
+confirmation code."""
 from __future__ import annotations
 
 import time
@@ -26,6 +27,11 @@ def post(path: str, body: str, cookie: str = "") -> dict:
     if cookie:
         headers["cookie"] = cookie
     return page_event(path, method="POST", headers=headers, body=body)
+
+
+def set_cookie_lines(answer: dict) -> dict[str, str]:
+    return {line.partition("=")[0]: line
+            for line in answer.get("multiValueHeaders", {}).get("Set-Cookie", [])}
 
 
 def sign_up_and_in(web, email: str) -> dict[str, str]:
@@ -207,3 +213,101 @@ def test_a_reset_for_an_address_without_an_account_is_refused_in_words(cognito_w
     reset = web(post("/password/reset",
                      "email=ghost%40example.com&code=123456&password=new-horse-4242"))
     assert reset["statusCode"] == 400 and "error-summary" in reset["body"]
+
+
+def signed_session(cookies: dict[str, str]):
+    from webapp import session
+
+    return session.decode(session.session_key(SECRET), cookies["korpo_session"])
+
+
+def test_confirming_signs_in_the_browser_that_signed_up(cognito_web):
+    """After the code, the news, signed in: no password asked again, none kept anywhere."""
+    web, cognito, pool = cognito_web
+    signed_up = web(post("/signup", f"email=first.day%40example.com&password={PASSWORD}"))
+    proof = set_cookie_lines(signed_up)["korpo_signup"]
+    assert "HttpOnly" in proof and "SameSite=Strict" in proof and "Path=/signup;" in proof
+    assert PASSWORD not in proof and "korpo_refresh" not in set_cookie_lines(signed_up)
+    browser = cookies_of(signed_up)
+
+    confirmed = web(post("/signup/confirm", "email=first.day%40example.com&code=123456",
+                         cookie=jar(browser)))
+    assert headers_of(confirmed)["location"] == "/news?done=welcome"
+    browser.update(cookies_of(confirmed))
+    assert browser["korpo_signup"] == "" and browser["korpo_refresh"] == ""  # both gone
+    sub = {a["Name"]: a["Value"] for a in cognito.admin_get_user(
+        UserPoolId=pool, Username="first.day@example.com")["UserAttributes"]}["sub"]
+    session = signed_session(browser)
+    assert (session.employee_id, session.email, session.is_admin) == (
+        sub, "first.day@example.com", False)
+    news = web(page_event("/news", query={"done": "welcome"}, headers={"cookie": jar(browser)}))
+    assert news["statusCode"] == 200 and 'class="notice"' in news["body"]
+
+    # The password, later, opens the same account.
+    again = web(post("/signin", f"email=first.day%40example.com&password={PASSWORD}"))
+    assert signed_session(cookies_of(again)).employee_id == sub
+
+
+def test_the_proof_opens_only_the_first_session_of_its_own_account(cognito_web):
+    web, _cognito, _pool = cognito_web
+    signed_up = web(post("/signup", f"email=once%40example.com&password={PASSWORD}"))
+    proof = jar(cookies_of(signed_up))
+    first = web(post("/signup/confirm", "email=once%40example.com&code=123456", cookie=proof))
+    assert headers_of(first)["location"] == "/news?done=welcome"
+    # Replayed (a copy of the cookie; moto confirms twice where Cognito refuses): the account
+    # already had its session, so only its password opens another.
+    replayed = web(post("/signup/confirm", "email=once%40example.com&code=123456",
+                        cookie=proof))
+    assert headers_of(replayed)["location"] == "/signin?done=confirmed"
+    assert "korpo_session" not in cookies_of(replayed)
+
+    # Another address's code with this proof: the sign-in page.
+    web(post("/signup", f"email=other%40example.com&password={PASSWORD}"))
+    other = web(post("/signup/confirm", "email=other%40example.com&code=123456",
+                     cookie=proof))
+    assert headers_of(other)["location"] == "/signin?done=confirmed"
+    assert "korpo_session" not in cookies_of(other)
+
+
+def test_a_forged_or_expired_proof_opens_nothing(cognito_web, monkeypatch):
+    from webapp import session
+
+    web, _cognito, _pool = cognito_web
+    signed_up = web(post("/signup", f"email=late%40example.com&password={PASSWORD}"))
+    proof = cookies_of(signed_up)["korpo_signup"]
+    sub = session.decode_signup(session.signup_key(SECRET), proof).employee_id
+    forged = session.encode_signup(session.signup_key("x" * 64), sub, "late@example.com")
+    # A session cookie is signed with another key: it is no proof either.
+    as_session = session.encode(session.session_key(SECRET), session.Session(
+        sub, "late@example.com", None, False, "t", int(time.time()) + 600))
+    for value in (forged, as_session, proof + "x"):
+        answer = web(post("/signup/confirm", "email=late%40example.com&code=123456",
+                          cookie=f"korpo_signup={value}"))
+        assert headers_of(answer)["location"] == "/signin?done=confirmed"
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + session.SIGNUP_SECONDS + 1)
+    late = web(post("/signup/confirm", "email=late%40example.com&code=123456",
+                    cookie=f"korpo_signup={proof}"))
+    assert headers_of(late)["location"] == "/signin?done=confirmed"
+
+
+def test_the_first_session_keeps_the_pages_language_for_the_emails(cognito_web):
+    from korpo.models import EmployeeModel
+    from korpo.people.profiles import get_profile
+
+    web, _cognito, _pool = cognito_web
+    signed_up = web(post("/signup", f"email=lang%40example.com&password={PASSWORD}",
+                         cookie="korpo_lang=en"))
+    proof = cookies_of(signed_up)["korpo_signup"]
+    confirmed = web(post("/signup/confirm", "email=lang%40example.com&code=123456",
+                         cookie=f"korpo_lang=en; korpo_signup={proof}"))
+    session = signed_session(cookies_of(confirmed))
+    assert get_profile(session.employee_id).language == "en"
+
+    # A profile from before (no language): the sign-in gives it the pages' one (French here).
+    cookies = sign_up_and_in(web, "older@example.com")
+    older = signed_session(cookies).employee_id
+    EmployeeModel(*EmployeeModel.key(older)).update(actions=[EmployeeModel.language.remove()])
+    again = web(post("/signin", f"email=older%40example.com&password={PASSWORD}"))
+    assert get_profile(older).language == "fr"
+    assert "korpo_lang=fr" in " ".join(set_cookie_lines(again).values())

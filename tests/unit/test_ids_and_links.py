@@ -1,5 +1,6 @@
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,3 +47,16 @@ def test_tracked_destination_keeps_destination_and_appends_tracking(path, query,
     assert pairs[: len(query)] == query
     assert pairs[len(query):] == [("utm_source", "linkedin"), ("utm_medium", "employee_advocacy"),
                                   ("utm_campaign", "korpo"), ("korpo_click", "click-1")]
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Refer a <b>platform</b> engineer", "refer-a-platform-engineer-"),
+    ("R&amp;D <script>alert(1)</script> day", "r-d-alert-1-day-"),
+    ("Été 2027 : lancement", "ete-2027-lancement-"),
+    ("<i></i>", "challenge-"),
+])
+def test_a_challenges_id_is_made_from_its_titles_words_not_its_markup(title, slug):
+    from korpo.content.challenges import new_challenge_id
+
+    made = new_challenge_id(title)
+    assert made.startswith(slug) and len(made) == len(slug) + 6

@@ -19,7 +19,11 @@ KORPO = ROOT / "functions" / "korpo" / "korpo"
 # (the base) reads the stack's secrets through it, and every package reads settings.
 # `addresses` is here because two capabilities judge addresses by one rule: tracking (where a
 # share link sends the public) and feeds (where a fetch connects), and tracking sits below feeds.
-BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models", "addresses")
+# `languages` is there because the pages, the e-mails of several packages and the public edge
+# choose a reader's language alike; `fields` because the forms of four packages name every
+# wrong field at once the same way.
+BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models", "addresses",
+        "languages", "fields")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

@@ -139,6 +139,32 @@ def test_each_network_gets_the_link_and_the_disclosure_last(target, host, field)
     assert text == "Launch <day> now https://go.example.com/l/abc #employee"
 
 
+@pytest.mark.parametrize("edited, words", [
+    ("My own words", "My own words"),
+    ("  Two\r\nlines  with   spaces ", "Two\nlines with spaces"),
+    ("Typed the line too #employee", "Typed the line too"),  # not twice
+    ("À lire\u202f! Vraiment\u00a0: oui", "À lire\u202f! Vraiment\u00a0: oui"),  # kept
+    ("a\x00b\x1bc\u2028d", "a b c d"),
+    ("x" * 900, "x" * share_targets.MAX_SUGGESTED_CHARS),
+    ("\n\n\n\n\n\nfar\n\n\n\n\n\ndown", "far\n\n\ndown"),
+    ("   ", "Launch <day> now"), (None, "Launch <day> now"),  # nothing: the title
+])
+def test_the_employees_words_come_first_and_the_disclosure_stays_last(edited, words):
+    from dataclasses import replace
+
+    text = replace(SHARE, edited=edited).text()
+    assert text == f"{words} https://go.example.com/l/abc #employee"
+
+
+@pytest.mark.parametrize("target", share_targets.TARGETS)
+def test_every_share_page_is_a_form_target_the_csp_names(target):
+    """The share sheet's form reaches the networks through a redirect, which the CSP's
+    form-action must allow: each network's page is in PAGE_ORIGINS (Mastodon: the server)."""
+    url = urlsplit(share_targets.share_page_url(target, SHARE, "mastodon.social"))
+    origin = "mailto:" if url.scheme == "mailto" else f"{url.scheme}://{url.netloc}"
+    assert origin in share_targets.PAGE_ORIGINS or origin == "https://mastodon.social"
+
+
 def test_email_carries_the_same_text():
     url = urlsplit(share_targets.share_page_url("email", SHARE))
     assert url.scheme == "mailto"

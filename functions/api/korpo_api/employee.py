@@ -218,7 +218,8 @@ def redeem(reward_id: str):
     request_id = json_body(bp.current_request).get("request_id")
     try:
         done = redemptions.redeem(who.employee_id, reward_id, request_id=request_id,
-                                  user_pool_id=user_pool_id())
+                                  user_pool_id=user_pool_id(),
+                                  base_url=base_url(bp.current_request))
     except tuple(e for e, *_ in _SHOP_ERRORS) as error:
         for kind, status, code, message in _SHOP_ERRORS:
             if isinstance(error, kind):

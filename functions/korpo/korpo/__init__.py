@@ -4,7 +4,8 @@ The base, which every package may use and which uses none of them:
 settings (the template's Parameters), secrets (read from SSM Parameter Store, once per
 container), brand (an admin's values over them), ids, months, aws (clients), mail (e-mail
 through SES), models (the tables), addresses (which hosts a fetch may reach and where the
-public may be sent: one rule for feeds and destinations).
+public may be sent: one rule for feeds and destinations), languages (whose language a page
+or an e-mail speaks), fields (every wrong field of a form named at once).
 
 The capabilities, each a package, each importing only the base and the packages listed before
 it (tests/unit/test_layout.py keeps it so):

@@ -1,6 +1,7 @@
 """The brand as an admin set it in the browser: the points' name, the disclosure line every
-share text ends with, the colour, the logo and what a human click is worth (the earned-media
-figure). Stored in one Catalog item (`SETTINGS` / `BRAND`); each field left empty keeps the
+share text ends with (in English and in French), the brand's language (Slack and Teams
+messages, e-mails to employees who chose none), the colour, the logo and what a human click is
+worth (the earned-media figure). Stored in one Catalog item (`SETTINGS` / `BRAND`); each field left empty keeps the
 template's Parameter.
 
 `current()` is the process's settings with the admin's values on top, read at most every
@@ -21,6 +22,7 @@ from typing import Any, Callable
 from pynamodb.exceptions import DoesNotExist
 
 from korpo import settings
+from korpo.languages import LANGUAGES
 from korpo.models import BrandModel
 from korpo.months import utc_now
 from korpo.settings import Settings
@@ -28,8 +30,11 @@ from korpo.settings import Settings
 logger = logging.getLogger(__name__)
 
 TTL_SECONDS = 60.0
-FIELDS = ("points_name", "disclosure_line", "brand_colour", "logo_url", "human_click_value",
-          "currency")
+FIELDS = ("points_name", "disclosure_line", "disclosure_line_fr", "language", "brand_colour",
+          "logo_url", "human_click_value", "currency")
+# The line each language gets while the DisclosureLine Parameter is left at its default and
+# no admin chose one for the language: a French page never shows the English hashtag.
+DEFAULT_DISCLOSURE = {"en": "#employee", "fr": "#collaborateur"}
 MAX_POINTS_NAME = 30
 MAX_DISCLOSURE = 100
 MAX_LOGO_URL = 500
@@ -75,8 +80,12 @@ def _click_value(raw: str) -> str:
 def _clean_one(name: str, raw: str) -> str:
     if name == "points_name":
         return _text(raw, MAX_POINTS_NAME, name)
-    if name == "disclosure_line":
+    if name in ("disclosure_line", "disclosure_line_fr"):
         return _text(raw, MAX_DISCLOSURE, name)
+    if name == "language":
+        if raw.strip() not in LANGUAGES:
+            raise ValueError("language.unsupported")
+        return raw.strip()
     if name == "brand_colour":
         value = raw.strip().lower()
         if not _COLOUR.match(value):
@@ -117,6 +126,16 @@ def clean(fields: dict[str, object]) -> dict[str, str]:
     if errors:
         raise InvalidBrand(errors)
     return out
+
+
+def disclosure_line(cfg: Settings, language: str) -> str:
+    """The line share texts end with, in `language`: the admin's for French pages, else the
+    Parameter's (or the admin's) line, unless that is the English default."""
+    if language == "fr" and cfg.disclosure_line_fr:
+        return cfg.disclosure_line_fr
+    if cfg.disclosure_line == DEFAULT_DISCLOSURE["en"]:
+        return DEFAULT_DISCLOSURE.get(language, cfg.disclosure_line)
+    return cfg.disclosure_line
 
 
 def stored() -> dict[str, str]:

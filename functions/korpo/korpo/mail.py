@@ -7,7 +7,9 @@ address.
   never read as HTML), with the one-click unsubscribe of RFC 8058, sent as raw MIME
   (SendRawEmail keeps our List-Unsubscribe headers; SES's Easy DKIM signs them, as RFC 8058
   asks);
-- `admin_emails`: the addresses of the admins group, who hear of what needs an admin.
+- `admin_emails`: the addresses of the admins group, who hear of what needs an admin;
+  `admin_recipients` the same with each admin's language (korpo.languages.language_for:
+  the admin's profile's, else the brand's).
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from email.utils import formataddr, make_msgid
 from typing import Callable
 
 from korpo import aws
+from korpo.languages import language_for
+from korpo.models import EmployeeModel
 
 logger = logging.getLogger("korpo.email")
 
@@ -31,21 +35,47 @@ class Email:
     body: str
 
 
-def admin_emails(user_pool_id: str, group: str = "admins") -> list[str]:
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def _admins(user_pool_id: str, group: str) -> list[tuple[str, str]]:
+    """(sub, e-mail) of each member of the admins group."""
     if not user_pool_id:
         return []
     cognito = aws.client("cognito-idp")
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     args = {"UserPoolId": user_pool_id, "GroupName": group}
     while True:
         page = cognito.list_users_in_group(**args)
         for user in page.get("Users", []):
             attrs = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
             if attrs.get("email"):
-                out.append(attrs["email"])
+                out.append((attrs.get("sub") or user.get("Username", ""), attrs["email"]))
         if not page.get("NextToken"):
             return out
         args["NextToken"] = page["NextToken"]
+
+
+def admin_emails(user_pool_id: str, group: str = "admins") -> list[str]:
+    return [email for _sub, email in _admins(user_pool_id, group)]
+
+
+def languages_of(employee_ids: list[str]) -> dict[str, str | None]:
+    """The language each employee chose (their profile's; None without one)."""
+    keys = [EmployeeModel.key(e) for e in dict.fromkeys(i for i in employee_ids if i)]
+    return {p.employee_id: p.language for p in EmployeeModel.batch_get(keys)} if keys else {}
+
+
+def admin_recipients(user_pool_id: str, group: str = "admins",
+                     brand_language: str = "en") -> list[Recipient]:
+    """The admins' addresses, each in its admin's language (the brand's without one)."""
+    admins = _admins(user_pool_id, group)
+    languages = languages_of([sub for sub, _email in admins])
+    return [Recipient(email, language_for(languages.get(sub), brand_language))
+            for sub, email in admins]
 
 
 def ses_sender(sender: str) -> Callable[[Email], None]:

@@ -45,6 +45,9 @@ class Settings:
     account_emails_per_hour: int = 30
     frame_ancestors: str = ""  # "https://intranet.example.com" (space separated); empty: none
     disclosure_line: str = "#employee"
+    # No Parameter for these two: an admin sets them in the browser (korpo.brand).
+    disclosure_line_fr: str = ""  # empty: disclosure_line, or "#collaborateur" for the default
+    language: str = "en"  # the brand's: Slack and Teams, e-mails to who chose no language
     brand_colour: str = "#1d4ed8"
     logo_url: str = ""
     # The earned-media figure: what one human click is worth (0: not set). No Parameter: an

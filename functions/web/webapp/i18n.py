@@ -14,10 +14,9 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-LANGUAGES = ("en", "fr")
-DEFAULT = "en"
+from korpo.languages import DEFAULT, LANGUAGES, from_accept_language
+
 LOCALES = Path(__file__).parent / "locales"
-_MAX_ACCEPT_LANGUAGE = 512
 
 
 @lru_cache(maxsize=None)
@@ -34,25 +33,6 @@ def translations(language: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return Translations(compiled)
-
-
-def from_accept_language(header: str | None) -> str | None:
-    """The best of our languages in an Accept-Language header (q-values honoured)."""
-    if not header or len(header) > _MAX_ACCEPT_LANGUAGE:
-        return None
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(header.split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        primary = tag.strip().split("-")[0].lower()
-        if primary in LANGUAGES and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else None
 
 
 def choose(cookie: str | None, profile: str | None, accept_language: str | None) -> str:
@@ -74,6 +54,16 @@ class Formatter:
     def number(self, value: int | float) -> str:
         from babel.numbers import format_decimal
         return format_decimal(value, locale=self.language)
+
+    def percent(self, fraction: float, digits: int = 0) -> str:
+        """0.125 as "12.5%" / "12,5 %": the language's sign and spacing (CLDR), at most
+        `digits` decimals."""
+        from babel import Locale
+        from babel.numbers import format_percent
+        pattern = Locale.parse(self.language).percent_formats[None].pattern  # "#,##0%"
+        if digits:
+            pattern = pattern.replace("0", "0." + "#" * digits, 1)
+        return format_percent(fraction, format=pattern, locale=self.language)
 
     def points(self, value: int) -> str:
         return f"{self.number(value)}\u00a0{self.points_name}"

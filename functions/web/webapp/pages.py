@@ -16,6 +16,7 @@ from chalice import Blueprint, Response
 from korpo import brand
 from korpo.people import access, accounts, employees
 from korpo.settings import Settings
+from korpo.shop import wallet
 from webapp import i18n, render
 from webapp import session as sessions
 from webapp.i18n import N_
@@ -64,6 +65,7 @@ class Visit:
     language: str
     set_cookies: list[str] = field(default_factory=list)
     form: dict[str, str] = field(default_factory=dict)
+    form_targets: tuple[str, ...] = ()  # where this page's forms may lead besides this site
     _access: access.Access | None = None
 
     def access(self, employee_id: str) -> access.Access:
@@ -86,6 +88,11 @@ class Visit:
         return f"{scheme}://{host}"
 
     @property
+    def disclosure(self) -> str:
+        """The line share texts end with, in this visit's language."""
+        return brand.disclosure_line(self.settings, self.language)
+
+    @property
     def fmt(self) -> i18n.Formatter:
         return i18n.Formatter(self.language, self.settings.zone, self.settings.points_name)
 
@@ -94,13 +101,16 @@ class Visit:
         return text % values if values else text
 
     def signed_in(self, who: accounts.SignedIn) -> None:
+        """The session's cookies; without a refresh token (the session a confirmation opens)
+        any earlier one goes, so that no one else's account is renewed on this browser."""
         self.session = sessions.new_session(who.employee_id, who.email, who.name, who.is_admin)
         self.set_cookies.append(sessions.set_cookie(
             sessions.SESSION_COOKIE, sessions.encode(_key(self.settings), self.session),
             max_age=sessions.SESSION_SECONDS, secure=self.https))
         self.set_cookies.append(sessions.set_cookie(
             sessions.REFRESH_COOKIE, who.refresh_token, max_age=sessions.REFRESH_SECONDS,
-            secure=self.https))
+            secure=self.https) if who.refresh_token else sessions.clear_cookie(
+            sessions.REFRESH_COOKIE, secure=self.https))
 
     def signed_out(self) -> None:
         self.session = None
@@ -263,7 +273,7 @@ class Pages:
                 "Something went wrong on our side. Please try again in a moment."))
         headers = dict(response.headers or {})
         headers.update(render.security_headers(frame_ancestors(settings.frame_ancestors),
-                                               visit.https))
+                                               visit.https, visit.form_targets))
         headers.setdefault("Cache-Control", "no-store")
         headers.setdefault("Content-Language", visit.language)
         if visit.set_cookies:
@@ -273,9 +283,37 @@ class Pages:
         return Response(body=response.body, status_code=response.status_code, headers=headers)
 
 
+def _balance(visit: Visit) -> int | None:
+    """The signed-in employee's balance, in the header of every page (one GetItem); None when
+    it cannot be read: the page is still shown."""
+    if visit.session is None:
+        return None
+    try:
+        return wallet.balance_of(visit.session.employee_id)
+    except Exception:  # noqa: BLE001 - a header figure never takes a page down
+        logger.warning("the balance could not be read", exc_info=True)
+        return None
+
+
+def reload_url(visit: Visit) -> str | None:
+    """For a page that answers a POST (a form shown again with its errors), the address a
+    reload should GET instead of sending the form again: the form's own page (the Referer,
+    when it is this site's), else the address posted to. app.js puts it in the history."""
+    if visit.request.method != "POST":
+        return None
+    posted = visit.request.context.get("path") or "/"
+    referer = urlsplit(visit.request.headers.get("referer") or "")
+    if referer.path and f"{referer.scheme}://{referer.netloc}" == visit.base_url:
+        return local_path(referer.path + (f"?{referer.query}" if referer.query else ""),
+                          default=posted)
+    return local_path(posted, default="/")
+
+
 def page(visit: Visit, template: str, status: int = 200, **context: Any) -> Response:
-    """The HTML answer: the template with what every page shows (brand, nav, language)."""
+    """The HTML answer: the template with what every page shows (brand, nav, balance,
+    language)."""
     base = {"brand": visit.settings.brand_name, "points_name": visit.settings.points_name,
+            "balance": _balance(visit), "reload_url": reload_url(visit),
             "language": visit.language, "session": visit.session, "fmt": visit.fmt,
             "csrf": visit.session.csrf if visit.session else "",
             "path": visit.request.context.get("path") or "/", "errors": {}, "active": None,

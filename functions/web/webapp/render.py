@@ -100,14 +100,18 @@ def render(language: str, template: str, context: dict[str, Any]) -> str:
     return environment(language).get_template(template).render(**context)
 
 
-def security_headers(frame_ancestors: str, https: bool) -> dict[str, str]:
+def security_headers(frame_ancestors: str, https: bool,
+                     form_targets: tuple[str, ...] = ()) -> dict[str, str]:
     """A strict CSP: our own scripts and styles only, no inline script, no framing unless the
     FrameAncestors parameter allows an origin (an intranet); post images may come from the
-    brand's sites over https (docs/decisions.md, "Web app")."""
+    brand's sites over https (docs/decisions.md, "Web app"). Forms post to this site only,
+    except where a page names `form_targets`: the share sheet's form goes through this site
+    to the networks' share pages, and a form's redirects are held to form-action too."""
     ancestors = frame_ancestors or "'none'"
+    targets = "".join(f" {target}" for target in form_targets)
     csp = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-           "connect-src 'self'; form-action 'self'; base-uri 'none'; manifest-src 'self'; "
-           f"frame-ancestors {ancestors}")
+           f"connect-src 'self'; form-action 'self'{targets}; base-uri 'none'; "
+           f"manifest-src 'self'; frame-ancestors {ancestors}")
     headers = {
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",

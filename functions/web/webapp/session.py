@@ -8,6 +8,9 @@
 Both are `HttpOnly; SameSite=Lax` (and `Secure` over https): another site's forms never carry
 them, and every state-changing form also carries the session's token (`csrf`). The threat
 model is in docs/decisions.md ("Web sign-in").
+- `korpo_signup`: the proof that this browser has just created an account (its sub and
+  address, signed, for an hour, sent only to /signup/…): with the e-mailed code it opens the
+  account's first session, without the password (docs/decisions.md, "Confirming signs you in").
 """
 from __future__ import annotations
 
@@ -24,7 +27,10 @@ from http.cookies import CookieError, SimpleCookie
 SESSION_COOKIE = "korpo_session"
 REFRESH_COOKIE = "korpo_refresh"
 LANGUAGE_COOKIE = "korpo_lang"
+SIGNUP_COOKIE = "korpo_signup"
+SIGNUP_PATH = "/signup"
 SESSION_SECONDS = 3600
+SIGNUP_SECONDS = 3600  # the proof outlives a slow e-mail, not a day on a shared computer
 REFRESH_SECONDS = 30 * 24 * 3600  # the user pool client's refresh token validity (default)
 YEAR = 365 * 24 * 3600  # choices this browser remembers (language, Mastodon server)
 _MAX_COOKIE_HEADER = 8192
@@ -50,11 +56,16 @@ class MissingSecret(RuntimeError):
     """The visitor-hash-secret is missing or short: no session can be trusted, so none is made."""
 
 
-def session_key(visitor_secret: str) -> bytes:
-    """A key of its own for sessions, derived from the stack's secret (no new parameter)."""
+def session_key(visitor_secret: str, purpose: bytes = b"korpo/web-session/v1") -> bytes:
+    """A key of its own for sessions (or another `purpose`), derived from the stack's secret
+    (no new parameter): a value signed for one purpose never passes for another."""
     if len(visitor_secret) < 32:  # as `make secret` requires: never sign with a guessable key
         raise MissingSecret("the visitor-hash-secret must hold 32 characters or more")
-    return hmac.new(visitor_secret.encode(), b"korpo/web-session/v1", hashlib.sha256).digest()
+    return hmac.new(visitor_secret.encode(), purpose, hashlib.sha256).digest()
+
+
+def signup_key(visitor_secret: str) -> bytes:
+    return session_key(visitor_secret, b"korpo/web-signup/v1")
 
 
 def _b64(data: bytes) -> str:
@@ -65,17 +76,13 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def encode(key: bytes, session: Session) -> str:
-    payload = _b64(json.dumps({"sub": session.employee_id, "email": session.email,
-                               "name": session.name, "adm": session.is_admin,
-                               "csrf": session.csrf, "exp": session.expires_at,
-                               "iat": session.issued_at},
-                              separators=(",", ":")).encode())
+def _sign(key: bytes, data: dict) -> str:
+    payload = _b64(json.dumps(data, separators=(",", ":")).encode())
     return f"{payload}.{_b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())}"
 
 
-def decode(key: bytes, value: str | None) -> Session | None:
-    """The session a cookie holds, or None when absent, forged or malformed (never raises)."""
+def _signed(key: bytes, value: str | None) -> dict | None:
+    """What a value signed with `key` holds, or None when absent, forged or malformed."""
     if not value or value.count(".") != 1 or len(value) > 4096:
         return None
     payload, signature = value.split(".")
@@ -84,13 +91,55 @@ def decode(key: bytes, value: str | None) -> Session | None:
         return None
     try:
         data = json.loads(_unb64(payload))
+    except (ValueError, binascii.Error):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def encode(key: bytes, session: Session) -> str:
+    return _sign(key, {"sub": session.employee_id, "email": session.email,
+                       "name": session.name, "adm": session.is_admin, "csrf": session.csrf,
+                       "exp": session.expires_at, "iat": session.issued_at})
+
+
+def decode(key: bytes, value: str | None) -> Session | None:
+    """The session a cookie holds, or None when absent, forged or malformed (never raises)."""
+    data = _signed(key, value)
+    if not data:
+        return None
+    try:
         expires_at = int(data["exp"])
         return Session(employee_id=str(data["sub"]), email=str(data["email"]),
                        name=data.get("name"), is_admin=bool(data.get("adm")),
                        csrf=str(data["csrf"]), expires_at=expires_at,
                        issued_at=float(data.get("iat") or expires_at - SESSION_SECONDS))
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, OverflowError):
         return None
+
+
+@dataclass(frozen=True)
+class SignUpProof:
+    """This browser created the account `employee_id` (Cognito's sub) for `email`."""
+    employee_id: str
+    email: str
+    expires_at: int
+
+
+def encode_signup(key: bytes, employee_id: str, email: str, now: float | None = None) -> str:
+    return _sign(key, {"sub": employee_id, "email": email,
+                       "exp": int((now or time.time()) + SIGNUP_SECONDS)})
+
+
+def decode_signup(key: bytes, value: str | None, now: float | None = None) -> SignUpProof | None:
+    """The proof a cookie holds while it is valid; None when absent, forged, malformed or
+    expired (never raises)."""
+    data = _signed(key, value)
+    try:
+        proof = SignUpProof(str(data["sub"]), str(data["email"]), int(data["exp"])) \
+            if data else None
+    except (ValueError, KeyError, TypeError, OverflowError):
+        return None
+    return proof if proof and (now or time.time()) < proof.expires_at else None
 
 
 def new_session(employee_id: str, email: str, name: str | None, is_admin: bool,
@@ -113,9 +162,10 @@ def cookies_of(header: str | None) -> dict[str, str]:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def set_cookie(name: str, value: str, *, max_age: int, secure: bool, path: str = "/") -> str:
+def set_cookie(name: str, value: str, *, max_age: int, secure: bool, path: str = "/",
+               same_site: str = "Lax") -> str:
     flags = "; Secure" if secure else ""
-    return f"{name}={value}; Max-Age={max_age}; Path={path}; HttpOnly; SameSite=Lax{flags}"
+    return f"{name}={value}; Max-Age={max_age}; Path={path}; HttpOnly; SameSite={same_site}{flags}"
 
 
 def clear_cookie(name: str, *, secure: bool, path: str = "/") -> str:

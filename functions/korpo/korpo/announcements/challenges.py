@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError
 
-from korpo import settings as korpo_settings
+from korpo import brand as brand_settings
 from korpo.announcements import mailing, texts, webhooks
 from korpo.announcements.unsubscribe import check_secret, url_for
 from korpo.mail import Mail, Send, one_line
@@ -32,8 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_RUNS = 3  # a pass with failed sends is tried again by the next two runs, then given up
 MAX_DESCRIPTION = 2000
-KIND_LABELS = {"campaign": "Campaign", "product_launch": "Product launch",
-               "job_referral": "Job referral"}
+KINDS = ("campaign", "product_launch", "job_referral")  # each named in texts ("kind.…")
 
 
 @dataclass(frozen=True)
@@ -55,16 +54,19 @@ def link_of(base_url: str, challenge_id: str) -> str:
     return f"{base_url.rstrip('/')}/news?challenge={quote(challenge_id, safe='')}"
 
 
-def _message(record: AnnouncementModel, zone: ZoneInfo) -> webhooks.Message:
-    lines = [texts.text("en", "challenge.when", start=texts.day(record.starts_at, "en", zone),
-                        end=texts.day(record.ends_at, "en", zone))]
-    if record.kind in KIND_LABELS:
-        lines.insert(0, KIND_LABELS[record.kind])
+def _message(record: AnnouncementModel, zone: ZoneInfo, language: str) -> webhooks.Message:
+    """Slack's and Teams' words, in the brand's language."""
+    lines = [texts.text(language, "challenge.when",
+                        start=texts.day(record.starts_at, language, zone),
+                        end=texts.day(record.ends_at, language, zone))]
+    if record.kind in KINDS:
+        lines.insert(0, texts.text(language, f"kind.{record.kind}"))
     if record.description:
         lines.append(webhooks.plain(record.description, MAX_DESCRIPTION))
     absolute = record.link.startswith(("https://", "http://"))
-    return webhooks.Message(title=f"New challenge: {record.title}", lines=lines,
-                            link_url=record.link if absolute else None, link_label="Take part")
+    return webhooks.Message(title=texts.text(language, "challenge.news", title=record.title),
+                            lines=lines, link_url=record.link if absolute else None,
+                            link_label=texts.text(language, "challenge.take_part"))
 
 
 def announce_new_challenge(challenge: Challenge, base_url: str | None = None, *,
@@ -76,7 +78,7 @@ def announce_new_challenge(challenge: Challenge, base_url: str | None = None, *,
     send_digest. Never raises: a failure is logged and reported in the answer, the
     challenge stays saved. `base_url`: the web app's address (the page's `visit.base_url`);
     default the deployment's."""
-    cfg = config or korpo_settings.current()
+    cfg = config or brand_settings.current()  # with the admin's brand: its language
     now = now or utc_now()
     base = (base_url or cfg.web_base_url or "").rstrip("/")
     announcement_id = f"challenge#{challenge.challenge_id}"
@@ -100,7 +102,7 @@ def announce_new_challenge(challenge: Challenge, base_url: str | None = None, *,
                          challenge.challenge_id)
         return {"status": "failed", "error": type(error).__name__}
     deliveries = webhooks.announce(
-        _message(record, cfg.zone), webhooks.configured(cfg.slack_webhook_url,
+        _message(record, cfg.zone, cfg.language), webhooks.configured(cfg.slack_webhook_url,
                                                         cfg.teams_webhook_url),
         deadline_s=deadline_s, allow=allow)
     posted = {kind: delivery.status for kind, delivery in deliveries.items()}

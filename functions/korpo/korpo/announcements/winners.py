@@ -1,14 +1,15 @@
-"""The month's winners, told: an e-mail to the winners and the admins (its words, and who gets
-it: their work e-mails from the profiles, the admins group of the user pool), and the same
-words on Slack and Teams, each medium escaping the names employees chose."""
+"""The month's winners, told: an e-mail to the winners and the admins (its words, in each
+reader's language, and who gets it: their work e-mails from the profiles, the admins group of
+the user pool), and the same words in the brand's language on Slack and Teams, each medium
+escaping the names employees chose."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from korpo.announcements import webhooks
+from korpo.announcements import texts, webhooks
 from korpo.board.standings import Standing
-from korpo.mail import Email
+from korpo.mail import Email, Recipient
 from korpo.models import EmployeeModel
 from korpo.settings import Settings
 
@@ -24,16 +25,37 @@ class Announcement:
 
 
 def compose(brand: str, points_name: str, month: str, winners: list[Standing],
-            names: dict[str, str], participants: int, total_points: int) -> tuple[str, str]:
-    subject = f"{brand}: the winners of {month}"
+            names: dict[str, str], participants: int, total_points: int,
+            language: str = "en") -> tuple[str, str]:
+    """(subject, body) in `language`; numbers and the month as it writes them."""
+    month_words = texts.month_name(month, language)
+    of_month = texts.of_month(month, language)
+    subject = texts.text(language, "winners.subject", brand=brand, month=month_words,
+                         of_month=of_month)
     if not winners:
-        return subject, f"No one earned {points_name} in {month}. A new month has begun!\n"
-    lines = [f"The board of {month} is final: {participants} employees earned "
-             f"{total_points} {points_name}.", "", "Winners:"]
-    lines += [f"  {s.rank}. {names.get(s.employee_id, 'Former employee')} — {s.score} "
-              f"{points_name}" for s in winners]
-    lines += ["", "Congratulations! The new month's board starts at zero; your balance stays."]
+        return subject, texts.text(language, "winners.nobody", points_name=points_name,
+                                   month=month_words) + "\n"
+    lines = [texts.counted(language, "winners.final", participants, month=month_words,
+                           of_month=of_month,
+                           participants=texts.number(participants, language),
+                           total=texts.number(total_points, language),
+                           points_name=points_name), "", texts.text(language, "winners.heading")]
+    former = texts.text(language, "winners.former")
+    lines += [f"  {s.rank}. {names.get(s.employee_id, former)} — "
+              f"{texts.number(s.score, language)} {points_name}" for s in winners]
+    lines += ["", texts.text(language, "winners.congratulations")]
     return subject, "\n".join(lines) + "\n"
+
+
+def by_language(recipients: Iterable[Recipient]) -> dict[str, list[str]]:
+    """The addresses to write to in each language, each address once."""
+    out: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for recipient in recipients:
+        if recipient.email not in seen:
+            seen.add(recipient.email)
+            out.setdefault(recipient.language, []).append(recipient.email)
+    return out
 
 
 def winner_profiles(employee_ids: Iterable[str]) -> dict[str, EmployeeModel]:
@@ -44,12 +66,14 @@ def winner_profiles(employee_ids: Iterable[str]) -> dict[str, EmployeeModel]:
 def post_winners(subject: str, body: str, month: str, config: Settings, *,
                  allow: webhooks.HostRule = webhooks.production_hosts,
                  deadline_s: float = 15.0) -> dict[str, str]:
-    """{kind: posted | failed | refused} for the configured webhooks; {} when none."""
+    """{kind: posted | failed | refused} for the configured webhooks; {} when none. The
+    subject and body are the brand's language's (Slack and Teams speak to everyone)."""
     base = config.web_base_url
     message = webhooks.Message(
         title=subject, lines=[line for line in body.splitlines() if line.strip()],
         link_url=f"{base}/leaderboard?month={month}" if base.startswith(
-            ("https://", "http://")) else None, link_label="See the board")
+            ("https://", "http://")) else None,
+        link_label=texts.text(config.language, "winners.board"))
     targets = webhooks.configured(config.slack_webhook_url, config.teams_webhook_url)
     return {kind: delivery.status for kind, delivery in webhooks.announce(
         message, targets, deadline_s=deadline_s, allow=allow).items()}

@@ -15,6 +15,7 @@ page) are where it is called.
 """
 from __future__ import annotations
 
+import html
 import re
 import secrets
 import unicodedata
@@ -23,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+import nh3
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -267,6 +269,8 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
 
     if is_running:
         starts_at = current.starts_at
+    elif fields.get("start") == "now":  # the form's "Now": no time to type, none to miss
+        starts_at = now
     else:
         starts_at = parse_local(fields.get("starts_at", ""), zone)
         if starts_at is None:
@@ -326,9 +330,17 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
 # ------------------------------------------------------------------ writing
 
 
+def title_text(title: str) -> str:
+    """A title's words as a reader sees them: tags dropped, entities read ("R&amp;D" is
+    "R&D"). Admin text is always shown as text; this is for the id made from it."""
+    return html.unescape(nh3.clean(title, tags=set(), clean_content_tags=set()))
+
+
 def new_challenge_id(title: str) -> str:
-    """Readable in stats and URLs, unguessable enough: "spring-launch-3f9a1c"."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    """Readable in stats and URLs, unguessable enough: "spring-launch-3f9a1c", made from the
+    title's words, not its markup ("<b>Spring</b> launch" too)."""
+    ascii_title = unicodedata.normalize("NFKD", title_text(title)).encode(
+        "ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
     return f"{slug or 'challenge'}-{secrets.token_hex(3)}"
 

@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.content.posts import MANUAL_FEED, PostNotFound, get_post
 from korpo.feeds.sanitize import MAX_URL_CHARS, clean_html, safe_url
+from korpo.fields import FieldError, check_all
 from korpo.ids import stable_id
 from korpo.models import PinModel, PostModel
 from korpo.models.base import sort_time as iso
@@ -34,9 +35,9 @@ MAX_SHARE_TEXT_CHARS = MAX_SUGGESTED_CHARS
 MAX_EXPIRY_YEARS = 5
 
 
-class InvalidPost(ValueError):
+class InvalidPost(FieldError):
     """An admin's input refused; `field` names the input and `reason` is a stable code a
-    page turns into a translated phrase."""
+    page turns into a translated phrase (`errors`: every refused input of the form)."""
 
     def __init__(self, field: str, reason: str, message: str = "") -> None:
         super().__init__(message or f"{field}: {reason}")
@@ -121,10 +122,11 @@ def add_manual_post(url: object, title: object, text: object = None,
     """A post no feed brings: in the news at once, shared like any other. With a
     `request_id` (the form's token) its id derives from it: the form sent again returns the
     post it made the first time."""
-    clean_title = _text(title, "title", MAX_TITLE_CHARS, required=True)
-    destination = clean_destination(url)
-    image = clean_image(image_url)
-    body = _text(text, "text", MAX_TEXT_CHARS, lines=True)
+    destination, clean_title, body, image = check_all(
+        lambda: clean_destination(url),
+        lambda: _text(title, "title", MAX_TITLE_CHARS, required=True),
+        lambda: _text(text, "text", MAX_TEXT_CHARS, lines=True),
+        lambda: clean_image(image_url), error=InvalidPost)
     now = now or _now()
     # "m" + 24 hex digits: never a feed post's id (24 hex digits).
     post_id = "m" + (stable_id("post", request_id) if request_id else secrets.token_hex(12))
@@ -179,7 +181,22 @@ def expiry_day(expires_at: datetime | None, zone: ZoneInfo) -> date | None:
     return (expires_at.astimezone(zone) - timedelta(days=1)).date()
 
 
-def _expiry_action(day: date | None, zone: ZoneInfo, today: date | None) -> object:
+def parse_day(raw: str) -> date | None:
+    """A form's YYYY-MM-DD (what a date input sends), or None when left empty."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise InvalidPost("expires_on", "invalid")
+
+
+def _expiry_action(day: date | str | None, zone: ZoneInfo, today: date | None) -> object:
+    if isinstance(day, str):
+        day = parse_day(day)
     if day is None:
         return PostModel.expires_at.remove()
     today = today or datetime.now(zone).date()
@@ -195,11 +212,13 @@ def set_expiry(post_id: str, day: date | None, zone: ZoneInfo,
     return _update(post_id, [_expiry_action(day, zone, today)])
 
 
-def edit_post(post_id: str, *, share_text: object, expires_on: date | None, zone: ZoneInfo,
-              today: date | None = None) -> PostModel:
-    """An admin's edit of a post's page: both checked, then one write (or none)."""
-    return _update(post_id, [_share_text_action(share_text),
-                             _expiry_action(expires_on, zone, today)])
+def edit_post(post_id: str, *, share_text: object, expires_on: date | str | None,
+              zone: ZoneInfo, today: date | None = None) -> PostModel:
+    """An admin's edit of a post's page: both checked (the day as a date, or as the form's
+    YYYY-MM-DD), then one write (or none)."""
+    return _update(post_id, check_all(lambda: _share_text_action(share_text),
+                                      lambda: _expiry_action(expires_on, zone, today),
+                                      error=InvalidPost))
 
 
 def pinned_ids() -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from korpo.fields import FieldError, check_all
 from korpo.feeds import store
 from korpo.models import FeedModel
 from korpo.models.base import sort_time as iso
@@ -36,10 +37,11 @@ MAX_AUDIENCE_TEAMS = 50
 POLL_NOW_FETCH_S = 8.0
 
 
-class ChannelRefused(ValueError):
+class ChannelRefused(FieldError):
     """The URL cannot become a feed: refused (SSRF guard, scheme), unreachable, not a feed,
     or invalid settings. The message is for the admin; `reason` is a stable code a page
-    turns into a translated phrase, and `field` says which input it is about."""
+    turns into a translated phrase, and `field` says which input it is about (`errors`:
+    every refused input of the form)."""
 
     def __init__(self, message: str, reason: str = "invalid", field: str = "url") -> None:
         super().__init__(message)
@@ -88,14 +90,19 @@ def clean_audience(team_ids: Iterable[str] | None) -> set[str] | None:
     return chosen or None
 
 
-def add_channel(url: object, title: object = None, interval_minutes: object = 15,
-                audience: Iterable[str] | None = None) -> tuple[FeedModel, Discovered]:
+def _required_url(url: object) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ChannelRefused("url is required: a feed, a site or a profile URL", "required")
-    # Every setting is checked before any network I/O.
-    title = clean_title(title)
-    interval = clean_interval(interval_minutes)
-    chosen = clean_audience(audience)
+    return url
+
+
+def add_channel(url: object, title: object = None, interval_minutes: object = 15,
+                audience: Iterable[str] | None = None) -> tuple[FeedModel, Discovered]:
+    # Every setting is checked (each wrong one named) before any network I/O.
+    url, title, interval, chosen = check_all(
+        lambda: _required_url(url), lambda: clean_title(title),
+        lambda: clean_interval(interval_minutes), lambda: clean_audience(audience),
+        error=ChannelRefused)
     from korpo.feeds.discover import DiscoveryError, FeedUnreachable, find_feed
     from korpo.feeds.guard import UnsafeUrl
 
@@ -126,9 +133,9 @@ def edit_channel(feed_id: str, *, version: int, title: object, interval_minutes:
 
     A shorter or longer interval takes effect from the last poll (never in the past), unless
     the channel is paused or backing off after failures: those keep their schedule."""
-    title = clean_title(title)
-    interval = clean_interval(interval_minutes)
-    chosen = clean_audience(audience)
+    title, interval, chosen = check_all(
+        lambda: clean_title(title), lambda: clean_interval(interval_minutes),
+        lambda: clean_audience(audience), error=ChannelRefused)
     now = now or datetime.now(timezone.utc)
     feed = _get(feed_id)
     if int(feed.version or 0) != version:

@@ -240,7 +240,7 @@ class EmployeeModel(CatalogItem):
     team = UnicodeAttribute(null=True)  # a team_id (TeamModel)
     created_at = UTCDateTimeAttribute()
     named_on_board = BooleanAttribute(default=True)  # False: others see a pseudonym
-    language = UnicodeAttribute(null=True)  # en | fr; None: the browser's
+    language = UnicodeAttribute(null=True)  # en | fr: pages and e-mails; None: not chosen yet
     weekly_digest = BooleanAttribute(default=False)
 
     @staticmethod
@@ -333,6 +333,8 @@ class BrandModel(CatalogItem):
 
     points_name = UnicodeAttribute(null=True)
     disclosure_line = UnicodeAttribute(null=True)
+    disclosure_line_fr = UnicodeAttribute(null=True)  # the French pages' line
+    language = UnicodeAttribute(null=True)  # "en" or "fr": Slack, Teams, e-mails' fallback
     brand_colour = UnicodeAttribute(null=True)
     logo_url = UnicodeAttribute(null=True)
     human_click_value = UnicodeAttribute(null=True)  # a decimal, as text (exact)

@@ -53,7 +53,7 @@ class SignedIn:
     email: str
     name: str | None
     is_admin: bool
-    refresh_token: str
+    refresh_token: str  # empty for the session a confirmation opens (it is not renewed)
 
 
 class NewPasswordRequired(AccountError):
@@ -90,10 +90,11 @@ def _call(operation: str, **params: Any) -> dict[str, Any]:
 
 
 def sign_up(client_id: str, email: str, password: str) -> str:
-    """Creates the (unconfirmed) user; Cognito e-mails the confirmation code. The user's sub."""
+    """Creates the (unconfirmed) user; Cognito e-mails the confirmation code. Returns the
+    user's sub (the employee id its tokens will carry)."""
     answer = _call("sign_up", ClientId=client_id, Username=email, Password=password,
                    UserAttributes=[{"Name": "email", "Value": email}])
-    return answer.get("UserSub", "")
+    return str(answer["UserSub"])
 
 
 def confirm_sign_up(client_id: str, email: str, code: str) -> None:

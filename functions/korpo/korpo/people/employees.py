@@ -39,7 +39,10 @@ def default_display_name(identity: Identity) -> str:
     return local.replace(".", " ").replace("_", " ").title() or "Employee"
 
 
-def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeModel:
+def ensure_profile(identity: Identity, now: datetime | None = None,
+                   language: str | None = None) -> EmployeeModel:
+    """The profile, made on the first visit (in `language`: the one the pages were shown in,
+    so that e-mails speak it too)."""
     try:
         found = EmployeeModel.get(*EmployeeModel.key(identity.employee_id))
     except DoesNotExist:
@@ -54,12 +57,13 @@ def ensure_profile(identity: Identity, now: datetime | None = None) -> EmployeeM
         raise AccountDeleted(identity.employee_id)
     name = default_display_name(identity)
     # A first visit: no longer a newcomer (invited or signed up); the invitation's language
-    # is the profile's first choice.
+    # is the profile's first choice, then the pages' one.
     arrived = newcomers.arrived(identity.email) if identity.email else None
     profile = EmployeeModel(*EmployeeModel.key(identity.employee_id),
                             employee_id=identity.employee_id, email=identity.email,
                             display_name=name, created_at=now or utc_now(),
-                            language=arrived.language if arrived else None,
+                            language=(arrived.language if arrived and arrived.language
+                                      else language),
                             **EmployeeModel.directory_index(identity.employee_id, name))
     try:
         profile.save(condition=EmployeeModel.pk.does_not_exist())

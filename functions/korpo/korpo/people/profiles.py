@@ -11,20 +11,22 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
+from korpo.fields import FieldError, check_all
+from korpo.languages import LANGUAGES
 from korpo.models import EmployeeModel
 from korpo.people import employees, teams
 from korpo.people.employees import Identity
 
-LANGUAGES = ("en", "fr")
 MAX_DISPLAY_NAME = 60
 # No social account of the employee's: the Mastodon server a share opens on is remembered by
 # their browser only (docs/decisions.md, "Share targets").
 EDITABLE = ("display_name", "team_id", "named_on_board", "language", "weekly_digest")
 
 
-class InvalidProfile(ValueError):
+class InvalidProfile(FieldError):
     """A field that cannot be stored as given. `message_key` is a short stable code the web
-    layer translates ("display_name.too_long"); `field` names the form field."""
+    layer translates ("display_name.too_long"); `field` names the form field (`errors`:
+    every wrong one)."""
 
     def __init__(self, field: str, message_key: str) -> None:
         super().__init__(f"{field}: {message_key}")
@@ -66,9 +68,15 @@ def get_profile(employee_id: str) -> Profile | None:
         return None
 
 
-def ensure_profile(identity: Identity) -> Profile:
-    """The profile, made on the employee's first visit (AccountDeleted after a deletion)."""
-    return Profile.from_model(employees.ensure_profile(identity))
+def ensure_profile(identity: Identity, language: str | None = None) -> Profile:
+    """The profile, made on the employee's first visit (AccountDeleted after a deletion).
+    `language`: the pages' language, kept as the profile's when it has none (the one language
+    setting: the switch, the profile and the e-mails share it)."""
+    profile = Profile.from_model(employees.ensure_profile(
+        identity, language=language if language in LANGUAGES else None))
+    if profile.language is None and language in LANGUAGES:
+        return update_profile(profile.employee_id, language=language)
+    return profile
 
 
 # ------------------------------------------------------------------ validation
@@ -81,31 +89,33 @@ def clean_display_name(raw: object) -> str:
         raise InvalidProfile("display_name", error.message_key) from None
 
 
+def _clean_one(name: str, value: Any) -> Any:
+    if name == "display_name":
+        return clean_display_name(value)
+    if name == "team_id":
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or teams.get_team(value) is None:
+            raise InvalidProfile("team_id", "team_id.unknown")
+        return value
+    if name in ("named_on_board", "weekly_digest"):
+        if not isinstance(value, bool):
+            raise InvalidProfile(name, f"{name}.not_boolean")
+        return value
+    if value is not None and value not in LANGUAGES:  # language
+        raise InvalidProfile("language", "language.unsupported")
+    return value
+
+
 def clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Each given field checked (InvalidProfile on the first wrong one); unknown fields too."""
+    """Each given field checked (InvalidProfile names every wrong one); unknown fields too."""
     unknown = sorted(set(fields) - set(EDITABLE))
     if unknown:
         raise InvalidProfile(unknown[0], "field.unknown")
-    out: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name == "display_name":
-            out[name] = clean_display_name(value)
-        elif name == "team_id":
-            if value is None or value == "":
-                out[name] = None
-            elif not isinstance(value, str) or teams.get_team(value) is None:
-                raise InvalidProfile("team_id", "team_id.unknown")
-            else:
-                out[name] = value
-        elif name in ("named_on_board", "weekly_digest"):
-            if not isinstance(value, bool):
-                raise InvalidProfile(name, f"{name}.not_boolean")
-            out[name] = value
-        elif name == "language":
-            if value is not None and value not in LANGUAGES:
-                raise InvalidProfile("language", "language.unsupported")
-            out[name] = value
-    return out
+    names = list(fields)
+    values = check_all(*(lambda name=name: _clean_one(name, fields[name]) for name in names),
+                       error=InvalidProfile)
+    return dict(zip(names, values))
 
 
 class ProfileNotFound(LookupError):

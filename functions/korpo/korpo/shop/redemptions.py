@@ -201,12 +201,13 @@ def _failed_conditions(error: ClientError) -> list[bool]:
 
 def redeem(employee_id: str, reward_id: str, *, now: datetime | None = None,
            request_id: str | None = None, notify: bool = True,
-           user_pool_id: str | None = None) -> Redemption:
+           user_pool_id: str | None = None, base_url: str | None = None) -> Redemption:
     """Redeem one reward. Raises RewardNotFound, RewardRetired, OutOfStock,
     InsufficientBalance, LimitReached (or PriceChanged when the price moved meanwhile).
     With a request_id (a form token), sending the same request again returns the first
     redemption and debits nothing more. On success the employee and the admins are e-mailed
-    (notify=False: not)."""
+    (notify=False: not); `base_url`, the web app's address the caller was asked on, lets the
+    admins' e-mail link to the redemption's page."""
     if request_id is not None and (not isinstance(request_id, str)
                                    or not 8 <= len(request_id) <= 128):
         raise InvalidRequest("request_id must be 8 to 128 characters")
@@ -236,7 +237,7 @@ def redeem(employee_id: str, reward_id: str, *, now: datetime | None = None,
     if notify:
         from korpo.shop import notify as mail
 
-        mail.redeemed(redemption, user_pool_id=user_pool_id)
+        mail.redeemed(redemption, user_pool_id=user_pool_id, base_url=base_url)
     return redemption
 
 

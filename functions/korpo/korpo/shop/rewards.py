@@ -12,6 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from korpo.fields import FieldError, check_all
 from korpo.ids import stable_id
 from korpo.models import RewardModel
 
@@ -23,8 +24,9 @@ MAX_STOCK = 1_000_000
 MAX_LIMIT = 1000
 
 
-class InvalidReward(ValueError):
-    """A field an admin must correct: `field` names it, `problem` says what is wrong."""
+class InvalidReward(FieldError):
+    """A field an admin must correct: `field` names it, `problem` says what is wrong
+    (`errors`: every wrong field of the form)."""
 
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}")
@@ -133,24 +135,31 @@ def _whole(fields: dict[str, Any], name: str, low: int, high: int,
     return number
 
 
-def clean_fields(fields: dict[str, Any], *, new: bool) -> dict[str, Any]:
-    """The fields of a reward checked, in the form's order (the first wrong one raises).
-    `stock` only on a new reward (empty: unlimited); later it moves by `restock`."""
+def _kind(fields: dict[str, Any]) -> str:
     kind = fields.get("kind") or "company"
     if kind not in KINDS:
         raise InvalidReward("kind", "unknown")
-    clean = {"title": _text(fields, "title", MAX_TITLE, True),
-             "description": _text(fields, "description", MAX_DESCRIPTION, False),
-             "kind": kind,
-             "cost": _whole(fields, "cost", 1, MAX_COST, True),
-             "per_employee_limit": _whole(fields, "per_employee_limit", 1, MAX_LIMIT, False)}
-    if new:
-        clean["stock"] = _whole(fields, "stock", 0, MAX_STOCK, False)
-    return clean
+    return kind
+
+
+def clean_fields(fields: dict[str, Any], *, new: bool) -> dict[str, Any]:
+    """The fields of a reward checked, in the form's order (InvalidReward names every wrong
+    one). `stock` only on a new reward (empty: unlimited); later it moves by `restock`."""
+    names = ["title", "description", "kind", "cost", "per_employee_limit"] + (
+        ["stock"] if new else [])
+    values = check_all(
+        lambda: _text(fields, "title", MAX_TITLE, True),
+        lambda: _text(fields, "description", MAX_DESCRIPTION, False),
+        lambda: _kind(fields),
+        lambda: _whole(fields, "cost", 1, MAX_COST, True),
+        lambda: _whole(fields, "per_employee_limit", 1, MAX_LIMIT, False),
+        *([lambda: _whole(fields, "stock", 0, MAX_STOCK, False)] if new else []),
+        error=InvalidReward)
+    return dict(zip(names, values))
 
 
 def add_reward(fields: dict[str, Any], request_id: str | None = None) -> Reward:
-    """A new reward from an admin's form (InvalidReward names the first wrong field). With a
+    """A new reward from an admin's form (InvalidReward names every wrong field). With a
     `request_id` (the form's token) its id derives from it: the same form sent again (Back,
     then send) returns the reward it made the first time, and makes no other."""
     clean = clean_fields(fields, new=True)

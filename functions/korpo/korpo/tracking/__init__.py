@@ -10,6 +10,8 @@ visitors       the keyed daily visitor hash (never a raw IP) and the sharer's ow
 conversions    conversions reported by the brand: signed by its server, or by a pixel
 eventstore     track_click's few DynamoDB calls, on one bare boto3 client
 fallback       clicks DynamoDB refused wait in SQS until the next drain
+edge_pages     the edge's own pages (a link that does not work, a request too large), in
+               the visitor's language
 
 No AWS event shapes: track_click's handler turns the request into these calls.
 """

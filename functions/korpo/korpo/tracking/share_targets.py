@@ -12,6 +12,9 @@ from urllib.parse import quote, urlencode
 
 # The order the share sheet shows them in.
 TARGETS = ("linkedin", "x", "facebook", "mastodon", "bluesky", "whatsapp", "email")
+# Where share_page_url leads, as CSP sources (a Mastodon server is the employee's own).
+PAGE_ORIGINS = ("https://www.linkedin.com", "https://x.com", "https://www.facebook.com",
+                "https://bsky.app", "https://wa.me", "mailto:")
 MAX_TITLE_CHARS = 200
 # A Mastodon instance is a host name: letters, digits, dots, dashes; no scheme, port or path.
 _HOST = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -25,19 +28,47 @@ class InvalidInstance(ValueError):
 MAX_SUGGESTED_CHARS = 500
 
 
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]")
+# Runs of ordinary spaces; no-break spaces stay (French writes one before "!", "?", ":").
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def own_words(raw: str | None, disclosure: str = "") -> str:
+    """What an employee wrote in the share sheet's box, as the text's first part: line breaks
+    kept (three at most in a row), other controls and runs of spaces dropped, at most
+    MAX_SUGGESTED_CHARS; a disclosure line they typed at its end is left out (it is added
+    once, after the link)."""
+    text = _CONTROLS.sub(" ", (raw or "")[:MAX_SUGGESTED_CHARS * 4].replace("\r\n", "\n"))
+    lines = [_one_line(line) for line in text.split("\n")]
+    text = re.sub(r"\n{4,}", "\n\n\n", "\n".join(lines)).strip()
+    if disclosure and text.endswith(disclosure):
+        text = text[:-len(disclosure)].rstrip()
+    return text[:MAX_SUGGESTED_CHARS].rstrip()
+
+
 @dataclass(frozen=True)
 class ShareText:
     title: str
     url: str
     disclosure: str
     suggested: str | None = None  # the admin's words for this post; None: the title
+    edited: str | None = None  # the employee's own words (share sheet); None: suggested
+
+    def words(self) -> str:
+        """The text before the link: the employee's words, else the admin's, else the
+        title."""
+        return own_words(self.edited, self.disclosure) or \
+            _one_line(self.suggested or "")[:MAX_SUGGESTED_CHARS] or \
+            _one_line(self.title)[:MAX_TITLE_CHARS]
 
     def text(self) -> str:
-        """"<suggested text or title> <link> <disclosure>": the disclosure always last,
-        never left out."""
-        words = " ".join((self.suggested or "").split())[:MAX_SUGGESTED_CHARS] or \
-            " ".join(self.title.split())[:MAX_TITLE_CHARS]
-        return " ".join(part for part in (words, self.url, self.disclosure) if part)
+        """"<words> <link> <disclosure>": the disclosure always last, never left out (the
+        employee edits the words only)."""
+        return " ".join(part for part in (self.words(), self.url, self.disclosure) if part)
 
 
 def mastodon_instance(raw: str) -> str:

@@ -19,8 +19,7 @@ from chalice import Blueprint, Response
 from korpo.people import access, accounts, employees, newcomers, profiles, signup, signup_limits
 from korpo.tracking import visitors
 from webapp.i18n import N_
-from webapp.pages import Pages, Redirect, Visit, local_path, logger, page
-from webapp.session import LANGUAGE_COOKIE, REFRESH_COOKIE, YEAR, clear_cookie, set_cookie
+            employee_id = accounts.sign_up(visit.settings.user_pool_client_id, email, password)
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -155,7 +154,7 @@ def sign_up(visit: Visit) -> Response:
     if not errors:
         try:
             _take_email(visit, email)
-            sub = accounts.sign_up(visit.settings.user_pool_client_id, email, password)
+            employee_id = accounts.sign_up(visit.settings.user_pool_client_id, email, password)
         except signup_limits.LimitReached as over:
             return _limited(visit, "signup.html", over, email=email)
         except accounts.AccountError as error:
@@ -163,10 +162,15 @@ def sign_up(visit: Visit) -> Response:
     if errors:
         return _form_page(visit, "signup.html", errors, email=email)
     try:  # in the admins' list as "never signed in" until the first sign-in
-        newcomers.record(email, newcomers.SIGNED_UP, employee_id=sub or None)
+        newcomers.record(email, newcomers.SIGNED_UP, employee_id=employee_id or None)
     except newcomers.AlreadyKnown:
         pass
     _pending(visit, email)
+    # The proof that this browser made the account: with the code, it opens the first session.
+    visit.set_cookies.append(set_cookie(
+        SIGNUP_COOKIE, encode_signup(signup_key(visit.settings.visitor_secret), employee_id,
+                                     email), max_age=SIGNUP_SECONDS, secure=visit.https,
+        path=SIGNUP_PATH, same_site="Strict"))
     raise Redirect("/signup/confirm")
 
 
@@ -186,7 +190,25 @@ def confirm(visit: Visit) -> Response:
             errors = _account_error(error)
     if errors:
         return _form_page(visit, "confirm.html", errors, email=email, resent=False)
-    raise Redirect("/signin?done=confirmed")  # the pending address pre-fills the sign-in
+    _first_session(visit, email)
+    raise Redirect("/news?done=welcome")
+
+
+def _first_session(visit: Visit, email: str) -> None:
+    """The code is right: if this browser made the account (its proof names this address) and
+    the account never had a session, it is signed in now, without asking for the password
+    again. Otherwise (another browser, an hour later, a second confirmation) to the sign-in
+    page, the address filled in. docs/decisions.md, "Confirming signs you in"."""
+    proof = decode_signup(signup_key(visit.settings.visitor_secret),
+                          visit.cookies.get(SIGNUP_COOKIE))
+    visit.set_cookies.append(clear_cookie(SIGNUP_COOKIE, secure=visit.https, path=SIGNUP_PATH))
+    if proof is None or proof.email != email or profiles.get_profile(proof.employee_id):
+        raise Redirect("/signin?done=confirmed")  # the pending address pre-fills the sign-in
+    try:
+        _open_session(visit, accounts.SignedIn(employee_id=proof.employee_id, email=email,
+                                               name=None, is_admin=False, refresh_token=""))
+    except employees.AccountDeleted:
+        raise Redirect("/signin?done=confirmed") from None
 
 
 @pages.route("/signup/resend", methods=("POST",), public=True)
@@ -241,11 +263,21 @@ def sign_in(visit: Visit) -> Response:
 def _enter(visit: Visit, who: accounts.SignedIn, email: str, target: str) -> Response:
     """Signed in: the profile (made on the first visit), the cookies, then the page asked."""
     try:
-        profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
-                                                             who.name, who.is_admin))
+        _open_session(visit, who)
     except employees.AccountDeleted:  # a token from before the deletion
         return _form_page(visit, "signin.html", _account_error(
             accounts.AccountError("wrong_credentials")), email=email, next=target, done=None)
+    raise Redirect(target)
+
+
+def _open_session(visit: Visit, who: accounts.SignedIn) -> None:
+    """The profile (made on the first session, in these pages' language), the session's
+    cookies, the profile's language on this browser (one setting: docs/decisions.md), and the
+    cookie that makes their own clicks count as "self".
+    AccountDeleted for an account deleted since its token was made."""
+    profile = profiles.ensure_profile(employees.Identity(who.employee_id, who.email,
+                                                         who.name, who.is_admin),
+                                      language=visit.language)
     visit.signed_in(who)
     if profile.language:  # the language the employee chose, on this browser too
         visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, profile.language, max_age=YEAR,
@@ -255,7 +287,6 @@ def _enter(visit: Visit, who: accounts.SignedIn, email: str, target: str) -> Res
         # The employee's own clicks on their links count as "self" (track_click reads it).
         visit.set_cookies.append(visitors.self_cookie_header(
             visit.settings.visitor_secret, who.employee_id, secure=visit.https))
-    raise Redirect(target)
 
 
 def _challenge_value(email: str, session: str) -> str:

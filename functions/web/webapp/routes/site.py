@@ -9,10 +9,11 @@ from chalice import Blueprint, Response
 import chalice_routes
 
 from korpo import brand
+from korpo.people import profiles
 from webapp import render
 from webapp.i18n import LANGUAGES, N_
 from webapp.pages import Pages, PageError, Redirect, Visit, error_page, local_path
-from webapp.session import LANGUAGE_COOKIE, YEAR, set_cookie
+from webapp.session import LANGUAGE_COOKIE, YEAR, same_token, set_cookie
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
@@ -45,11 +46,19 @@ def theme() -> Response:
 
 @pages.route("/language", methods=("POST",), public=True)
 def switch_language(visit: Visit) -> Response:
+    """The footer's switch: this browser speaks the language from now on, and a signed-in
+    employee's profile too (the same setting as the profile page's, which e-mails follow).
+    A stranger's switch needs no token; the profile changes only with the session's."""
     language = visit.field("language")
     if language in LANGUAGES:
         visit.language = language
         visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, language, max_age=YEAR,
                                             secure=visit.https))
+        if visit.session is not None and same_token(visit.session.csrf, visit.field("csrf")):
+            try:
+                profiles.update_profile(visit.session.employee_id, language=language)
+            except profiles.ProfileNotFound:
+                pass  # no profile yet: the first session makes it in this language
     raise Redirect(local_path(visit.field("next"), default="/"))
 
 

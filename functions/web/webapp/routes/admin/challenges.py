@@ -43,7 +43,7 @@ MESSAGES = {
     "reward_missing": N_("Choose how the challenge rewards employees."),
     "multiplier_invalid": N_("Enter a multiplier greater than 1 and at most 10, like 2 or "
                              "1.5."),
-    "bonus_invalid": N_("Enter a bonus from 1 to 1,000 points."),
+    "bonus_invalid": N_("Enter a bonus from 1 to 1,000 %(points)s."),
     "kind_missing": N_("Choose the kind of challenge."),
     "goal_missing": N_("Choose what the goal counts."),
     "goal_type_invalid": N_("Enter the conversion type in lower case, like application or "
@@ -101,7 +101,7 @@ def _values_of(challenge: ChallengeModel, zone) -> dict[str, str]:
         "title": challenge.title, "description": challenge.description or "",
         "subject": "url" if challenge.destination else "post" if challenge.post_id else "",
         "post_id": challenge.post_id or "", "destination": challenge.destination or "",
-        "starts_at": challenges.local_input(challenge.starts_at, zone),
+        "start": "at", "starts_at": challenges.local_input(challenge.starts_at, zone),
         "ends_at": challenges.local_input(challenge.ends_at, zone),
         "reward": "bonus" if challenge.bonus and multiplier == 1 else "multiplier",
         "multiplier": f"{multiplier:g}" if multiplier != 1 else "",
@@ -114,7 +114,8 @@ def _values_of(challenge: ChallengeModel, zone) -> dict[str, str]:
 
 
 def _errors(visit: Visit, invalid: challenges.InvalidChallenge) -> dict[str, str]:
-    return {name: visit.gettext(MESSAGES[code]) for name, code in invalid.errors.items()}
+    return {name: visit.gettext(MESSAGES[code], points=visit.settings.points_name)
+            for name, code in invalid.errors.items()}
 
 
 @pages.route("/manage/challenges/new", methods=("GET", "POST"))
@@ -122,9 +123,9 @@ def new_challenge(visit: Visit) -> Response:
     who = visit.admin()
     token = request_id(visit)
     if visit.request.method == "GET":
-        return _form_page(visit, None, {"reward": "multiplier", "multiplier": "2",
-                                        "kind": "campaign", "goal": "human_clicks"}, {},
-                          token=token)
+        return _form_page(visit, None, {"start": "now", "reward": "multiplier",
+                                        "multiplier": "2", "kind": "campaign",
+                                        "goal": "human_clicks"}, {}, token=token)
     try:
         spec = challenges.read_form(visit.form, visit.settings.zone, utc_now())
     except challenges.InvalidChallenge as invalid:

@@ -2,8 +2,9 @@
 URL, editing, pausing, polling now and deleting one."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from chalice import Blueprint, Response
 
@@ -72,6 +73,11 @@ def _message(visit: Visit, refused: channels.ChannelRefused) -> str:
     return f"{text} ({refused})" if refused.reason in _DETAILED else text
 
 
+def _messages(visit: Visit, refused: channels.ChannelRefused) -> dict[str, str]:
+    """Every refused input of the form, next to its field."""
+    return {wrong.field: _message(visit, wrong) for wrong in refused.errors}
+
+
 def _interval(raw: str) -> int | str:
     """The form's minutes as a number when they are one (the domain checks the range)."""
     raw = raw.strip()
@@ -108,7 +114,7 @@ def channel_list(visit: Visit) -> Response:
         feed, _found = channels.add_channel(form["url"], form["title"] or None,
                                             _interval(form["interval_minutes"]), form["teams"])
     except channels.ChannelRefused as refused:
-        return _list(visit, 400, {refused.field: _message(visit, refused)}, form)
+        return _list(visit, 400, _messages(visit, refused), form)
     raise Redirect(f"/manage/channels/{feed.feed_id}?done=added")
 
 
@@ -121,14 +127,42 @@ def _feed(feed_id: str):  # -> FeedModel
     raise PageError(404, N_("This channel does not exist (it may have been deleted)."))
 
 
+@dataclass(frozen=True)
+class Polled:
+    """What "Poll now" found, as its redirect's query carries it (numbers and a word only:
+    a failure's details are the channel's stored health)."""
+    result: str  # ok | not_modified | failed
+    created: int = 0
+    updated: int = 0
+
+    def query(self) -> str:
+        return urlencode({"polled": self.result, "created": self.created,
+                          "updated": self.updated})
+
+    @classmethod
+    def of(cls, outcome: FeedOutcome) -> "Polled":
+        result = outcome.result.lower()
+        return cls(result if result in ("ok", "not_modified") else "failed", outcome.created,
+                   outcome.updated)
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> "Polled | None":
+        result = query.get("polled")
+        if result not in ("ok", "not_modified", "failed"):
+            return None
+        count = (lambda raw: int(raw) if raw.isdigit() and len(raw) <= 6 else 0)
+        return cls(result, count(query.get("created", "")), count(query.get("updated", "")))
+
+
 def _edit(visit: Visit, feed, status: int = 200, errors: dict | None = None,  # noqa: ANN001
-          form: dict | None = None, polled: FeedOutcome | None = None) -> Response:
+          form: dict | None = None) -> Response:
     form = form or {"title": feed.title or "", "interval_minutes": str(int(
         feed.interval_minutes)), "teams": sorted(feed.audience or ())}
+    polled = Polled.from_query(visit.request.query_params or {}) \
+        if visit.request.method == "GET" else None
     return admin_page(visit, "admin/channel.html", "channels", done=DONE, status=status,
                       feed=feed, health=channels.health(feed), problems=_problems(visit),
-                      teams=teams.list_teams(), errors=errors or {}, form=form, polled=polled,
-                      problem_of=channels.error_kind)
+                      teams=teams.list_teams(), errors=errors or {}, form=form, polled=polled)
 
 
 @pages.route("/manage/channels/{feed_id}", methods=("GET", "POST"))
@@ -145,7 +179,7 @@ def channel(visit: Visit, feed_id: str) -> Response:
                               title=form["title"], interval_minutes=_interval(
                                   form["interval_minutes"]), audience=form["teams"])
     except channels.ChannelRefused as refused:
-        return _edit(visit, feed, 400, {refused.field: _message(visit, refused)}, form)
+        return _edit(visit, feed, 400, _messages(visit, refused), form)
     except channels.ChannelNotFound:
         raise PageError(404, N_("This channel does not exist (it may have been deleted).")
                         ) from None
@@ -180,8 +214,8 @@ def _switch(visit: Visit, feed_id: str, action, done: str) -> Response:  # noqa:
 
 @pages.route("/manage/channels/{feed_id}/poll", methods=("POST",))
 def poll_now(visit: Visit, feed_id: str) -> Response:
-    """Fetches the channel at once (within seconds) and says what it found, on the page
-    itself: the outcome is this answer's, not a state to redirect to."""
+    """Fetches the channel at once (within seconds), then back to its page, which says what
+    was found: a reload shows the page again, it never polls again."""
     visit.admin()
     _feed(feed_id)
     try:
@@ -189,7 +223,7 @@ def poll_now(visit: Visit, feed_id: str) -> Response:
     except channels.ChannelNotFound:
         raise PageError(404, N_("This channel does not exist (it may have been deleted).")
                         ) from None
-    return _edit(visit, _feed(feed_id), polled=outcome)
+    raise Redirect(f"/manage/channels/{feed_id}?{Polled.of(outcome).query()}")
 
 
 @pages.route("/manage/channels/{feed_id}/delete", methods=("GET", "POST"))

@@ -2,7 +2,7 @@
 suggested share text, expiry, pin and visibility."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import parse_qs
 
 from chalice import Blueprint, Response
@@ -58,8 +58,9 @@ def _typed(visit: Visit, *names: str) -> dict[str, str]:
 
 
 def _refusal(visit: Visit, refused: curate.InvalidPost) -> dict[str, str]:
-    return {refused.field: visit.gettext(REFUSALS.get((refused.field, refused.reason),
-                                                      _INVALID))}
+    """Every refused input of the form, in its words."""
+    return {wrong.field: visit.gettext(REFUSALS.get((wrong.field, wrong.reason), _INVALID))
+            for wrong in refused.errors}
 
 
 def _states(post, now: datetime, gone: set[str]) -> list[str]:  # noqa: ANN001 - a PostModel
@@ -124,20 +125,7 @@ def _edit(visit: Visit, post, status: int = 200, errors: dict | None = None,  # 
                       states=_states(post, now, feed_store.gone_feed_ids()),
                       channel=_channel_names().get(post.feed_id), errors=errors or {},
                       form=form, max_share=curate.MAX_SHARE_TEXT_CHARS,
-                      disclosure=visit.settings.disclosure_line)
-
-
-def _parse_day(raw: str) -> date | None:
-    """The form's YYYY-MM-DD (what a date input sends), or None when left empty."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise curate.InvalidPost("expires_on", "invalid")
+                      disclosure=visit.disclosure)
 
 
 @pages.route("/manage/posts/{post_id}", methods=("GET", "POST"))
@@ -148,8 +136,8 @@ def post_page(visit: Visit, post_id: str) -> Response:
         return _edit(visit, post)
     form = _typed(visit, "share_text", "expires_on")
     try:
-        curate.edit_post(post_id, share_text=form["share_text"],
-                         expires_on=_parse_day(form["expires_on"]), zone=visit.settings.zone)
+        curate.edit_post(post_id, share_text=form["share_text"], expires_on=form["expires_on"],
+                         zone=visit.settings.zone)
     except curate.InvalidPost as refused:
         return _edit(visit, post, 400, _refusal(visit, refused), form)
     except posts.PostNotFound:

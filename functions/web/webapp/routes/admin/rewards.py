@@ -20,7 +20,7 @@ PROBLEMS = {
     ("title", "too_long"): N_("The title must be 120 characters or fewer."),
     ("description", "too_long"): N_("The description must be 1,000 characters or fewer."),
     ("kind", "unknown"): N_("Choose the kind of reward."),
-    ("cost", "required"): N_("Enter the price in points."),
+    ("cost", "required"): N_("Enter the price in %(points)s."),
     ("cost", "not_a_whole_number"): N_("The price must be a whole number, such as 500."),
     ("cost", "out_of_range"): N_("The price must be between 1 and 10,000,000."),
     ("stock", "not_a_whole_number"): N_("The stock must be a whole number, or empty for "
@@ -54,8 +54,11 @@ def _reward(reward_id: str) -> rewards.Reward:
 
 
 def _problem(visit: Visit, error: rewards.InvalidReward) -> dict[str, str]:
-    return {error.field: visit.gettext(PROBLEMS.get((error.field, error.problem),
-                                                    N_("Check this field.")))}
+    """Every wrong field of the form, in its words."""
+    return {wrong.field: visit.gettext(PROBLEMS.get((wrong.field, wrong.problem),
+                                                    N_("Check this field.")),
+                                       points=visit.settings.points_name)
+            for wrong in error.errors}
 
 
 @pages.route("/manage/rewards")

@@ -1,8 +1,9 @@
-"""Settings: the brand's words and look (points' name, disclosure line, colour, logo, the
-value of a human click) and the scoring rules. Each field left empty keeps the template's
+"""Settings: the brand's words and look (points' name, disclosure line in each language, the
+brand's language, colour, logo, the value of a human click) and the scoring rules. Each field left empty keeps the template's
 value, which the page shows."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from chalice import Blueprint, Response
@@ -30,6 +31,10 @@ BRAND_ERRORS = {
     "disclosure_line.too_long": N_("The disclosure line must be 100 characters or fewer."),
     "disclosure_line.invalid_characters": N_("The disclosure line can only hold letters, "
                                              "numbers, spaces and punctuation."),
+    "disclosure_line_fr.too_long": N_("The disclosure line must be 100 characters or fewer."),
+    "disclosure_line_fr.invalid_characters": N_("The disclosure line can only hold letters, "
+                                                "numbers, spaces and punctuation."),
+    "language.unsupported": N_("Choose English or French."),
     "brand_colour.invalid": N_("Enter the colour as # and six hexadecimal digits, like "
                                "#1d4ed8."),
     "logo_url.not_https": N_("Enter the logo's address starting with https://, like "
@@ -103,6 +108,9 @@ def _page(visit: Visit, *, status: int = 200, errors: dict[str, str] | None = No
     return admin_page(
         visit, "admin/settings.html", "settings", done=DONE, status=status,
         defaults=defaults, default_rules=default_rules,
+        # What French share texts end with while the French line is left empty.
+        default_disclosure_fr=brand.disclosure_line(
+            dataclasses.replace(visit.settings, disclosure_line_fr=""), "fr"),
         default_tables={name: table_as_text(getattr(default_rules, name)) for name in TABLES},
         brand_values=brand.stored() if brand_values is None else brand_values,
         rule_values=(_rules_form(rules_store.stored_overrides()) if rule_values is None

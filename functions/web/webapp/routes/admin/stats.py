@@ -96,6 +96,22 @@ def _period(visit: Visit, errors: dict[str, str]) -> Period | None:
     return None if errors else Period(first, last)
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A period one tap away: this month so far, last month, this quarter so far."""
+    label: str
+    period: Period
+
+
+def presets(today: date) -> list[Preset]:
+    month_start = today.replace(day=1)
+    last_month_end = month_start - timedelta(days=1)
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return [Preset(N_("This month"), Period(month_start, today)),
+            Preset(N_("Last month"), Period(last_month_end.replace(day=1), last_month_end)),
+            Preset(N_("This quarter"), Period(quarter_start, today))]
+
+
 def _choices(visit: Visit) -> tuple[Choices, dict[str, dict[str, str]]]:
     """The filter's lists, and the names of everything they list (for the tables)."""
     names: dict[str, dict[str, str]] = {
@@ -271,10 +287,12 @@ def stats_page(visit: Visit) -> Response:
     form = {"from": query.get("from") or (period.first.isoformat() if period else ""),
             "to": query.get("to") or (period.last.isoformat() if period else ""),
             "show": f"{dimension}:{key}" if dimension != "all" else "all"}
+    shortcuts = presets(_today(visit))
     if errors or period is None:
         return admin_page(visit, "admin/stats.html", "stats", status=400, errors=errors,
                           form=form, choices=choices, groups=GROUPS, board=None, tables=[],
-                          chart=None, export=None, showing="")
+                          chart=None, export=None, showing="", presets=shortcuts,
+                          period=None)
     board, tables = _figures(visit, period, dimension, key, names)
     chart = charts.daily_chart([d.human_clicks for d in board.days],
                                [d.share_intents for d in board.days])
@@ -283,7 +301,8 @@ def stats_page(visit: Visit) -> Response:
               "show": form["show"]}
     return admin_page(visit, "admin/stats.html", "stats", form=form, choices=choices,
                       groups=GROUPS, board=board, tables=tables, chart=chart, export=export,
-                      showing=showing, dimension=dimension)
+                      showing=showing, dimension=dimension, presets=shortcuts,
+                      period=period)
 
 
 @pages.route("/manage/stats.csv")

@@ -43,5 +43,8 @@ def leaderboard(visit: Visit) -> Response:
 def team_leaderboard(visit: Visit) -> Response:
     visit.employee()
     month, months = _month(visit)
+    every = teams.team_board(month)
+    # Only teams that earned are ranked: with none, no team is "first" of an empty board.
     return page(visit, "team_board.html", active="board", month=month, months=months,
-                standings=teams.team_board(month), teams_view=True)
+                standings=[s for s in every if s.score > 0],
+                without=[s.name for s in every if s.score <= 0], teams_view=True)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from chalice import Blueprint, Response
 
@@ -79,6 +79,7 @@ def news(visit: Visit) -> Response:
                        f"{quote(sharing_for.challenge_id)}")
     return page(visit, "news.html", active="news", posts=found, next_cursor=cursor,
                 channels=channels, channel=channel, sharing_for=sharing_for,
+                welcome=query.get("done") == "welcome",
                 challenges=[] if query.get("before") or sharing_for
                 else _running_challenges(visit, utc_now()))
 
@@ -92,9 +93,19 @@ def _visible_post(visit: Visit, post_id: str):  # -> PostModel
     return post
 
 
-def _share_text(visit: Visit, post, url: str) -> share_targets.ShareText:  # noqa: ANN001
-    return share_targets.ShareText(post.title, url, visit.settings.disclosure_line,
-                                   suggested=post.share_text)
+MAX_TEXT_PARAM = 4000  # the share box's words as a query parameter, before they are cleaned
+
+
+def _share_text(visit: Visit, post, url: str,  # noqa: ANN001
+                edited: str | None = None) -> share_targets.ShareText:
+    return share_targets.ShareText(post.title, url, visit.disclosure,
+                                   suggested=post.share_text, edited=edited)
+
+
+def _edited(visit: Visit) -> str | None:
+    """The employee's own words from the share sheet's box (`text`), if they sent any."""
+    raw = (visit.request.query_params or {}).get("text") or visit.field("text")
+    return raw[:MAX_TEXT_PARAM] if raw else None
 
 
 def _link(visit: Visit, post_id: str, network: str, intent: bool = False,
@@ -119,6 +130,15 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     post = _visible_post(visit, post_id)
     import segno  # only this page draws QR codes
 
+    # Its form goes through /share/{target} to the network's page: the CSP's form-action,
+    # which holds redirects too, lets it (the Mastodon server: the one this browser keeps).
+    instance = visit.cookies.get(MASTODON_COOKIE)
+    try:
+        mastodon = (f"https://{share_targets.mastodon_instance(instance)}",) if instance else ()
+    except share_targets.InvalidInstance:
+        mastodon = ()
+    visit.form_targets = share_targets.PAGE_ORIGINS + mastodon
+
     challenge = _challenge(visit, post_id=post_id)
     copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy",
                                                       challenge=challenge).code)
@@ -127,12 +147,11 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     qr_link = links.share_url(visit.base_url, _link(visit, post_id, "qr",
                                                     challenge=challenge).code)
     qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
-                                                        title=visit.gettext("QR code"))
+                                                        title=visit.gettext(N_("The QR code of your link")))
     return page(visit, "share.html", active="news", post=post, copy_link=copy_link,
                 native_link=native_link, qr_svg=qr_svg, targets=share_targets.TARGETS,
-                suggested=_share_text(visit, post, copy_link).text(),
-                disclosure=visit.settings.disclosure_line,
-                native_text=_share_text(visit, post, "").text(),
+                words=_share_text(visit, post, copy_link).words(),
+                max_words=share_targets.MAX_SUGGESTED_CHARS, disclosure=visit.disclosure,
                 mastodon=visit.cookies.get(MASTODON_COOKIE), challenge=challenge)
 
 
@@ -149,15 +168,16 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
         raise Redirect(f"/news/{post_id}")  # an old or forged link: back to the share sheet
     post = _visible_post(visit, post_id)
     challenge = _challenge(visit, post_id=post_id)
-    ask = f"/news/{post_id}/mastodon" + (f"?challenge={challenge.challenge_id}"
-                                          if challenge else "")
+    edited = _edited(visit)
+    carried = {"challenge": challenge.challenge_id if challenge else None, "text": edited}
+    ask = f"/news/{post_id}/mastodon" + _query(carried)
     instance = visit.cookies.get(MASTODON_COOKIE)
     if target == "mastodon" and not instance:
         raise Redirect(ask)
     url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True,
                                                 challenge=challenge).code)
     try:
-        location = share_targets.share_page_url(target, _share_text(visit, post, url),
+        location = share_targets.share_page_url(target, _share_text(visit, post, url, edited),
                                                 instance)
     except share_targets.InvalidInstance:
         raise Redirect(ask) from None
@@ -181,8 +201,11 @@ def mastodon(visit: Visit, post_id: str) -> Response:
         ready = query.get("saved") == "1" and _valid_instance(instance)
         return page(visit, "mastodon.html", active="news", post=post, errors={},
                     instance=instance, challenge=challenge, ready=ready,
-                    open_url=f"/news/{quote(post_id)}/share/mastodon?t={quote(who.csrf)}"
-                    + (f"&challenge={quote(challenge.challenge_id)}" if challenge else ""))
+                    text=_edited(visit) or "",
+                    open_url=f"/news/{quote(post_id)}/share/mastodon" + _query({
+                        "t": who.csrf,
+                        "challenge": challenge.challenge_id if challenge else None,
+                        "text": _edited(visit)}))
     raw = visit.field("instance")
     try:
         instance = share_targets.mastodon_instance(raw)
@@ -192,11 +215,12 @@ def mastodon(visit: Visit, post_id: str) -> Response:
                            "a path."))
         return page(visit, "mastodon.html", status=400, active="news", post=post,
                     errors={"instance": visit.gettext(message)}, instance=raw,
-                    challenge=challenge, ready=False)
+                    challenge=challenge, ready=False, text=_edited(visit) or "")
     visit.set_cookies.append(set_cookie(MASTODON_COOKIE, instance, max_age=YEAR,
                                         secure=visit.https))
-    raise Redirect(f"/news/{quote(post_id)}/mastodon?saved=1"
-                   + (f"&challenge={quote(challenge.challenge_id)}" if challenge else ""))
+    raise Redirect(f"/news/{quote(post_id)}/mastodon" + _query({
+        "saved": "1", "challenge": challenge.challenge_id if challenge else None,
+        "text": _edited(visit)}))
 
 
 def _valid_instance(raw: str) -> bool:
@@ -204,6 +228,12 @@ def _valid_instance(raw: str) -> bool:
         return bool(raw) and share_targets.mastodon_instance(raw) == raw
     except share_targets.InvalidInstance:
         return False
+
+
+def _query(values: dict[str, str | None]) -> str:
+    """"?a=1&b=2" of the values given (none: "")."""
+    given = {name: value for name, value in values.items() if value}
+    return "?" + urlencode(given, quote_via=quote) if given else ""
 
 
 # The share sheet's own ways of sharing, recorded by its script when used (copy, the phone's

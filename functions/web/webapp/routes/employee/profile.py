@@ -50,14 +50,16 @@ def my_profile(visit: Visit) -> Response:
     fields = {"display_name": visit.field("display_name"),
               "team_id": visit.field("team_id") or None,
               "named_on_board": visit.field("named_on_board") == "yes",
-              "language": language if language in LANGUAGES else None,
+              "language": language if language in LANGUAGES else (
+                  profile.language or visit.language),
               "weekly_digest": visit.field("weekly_digest") == "yes"}
     try:
         saved = profiles.update_profile(profile.employee_id, **fields)
     except profiles.InvalidProfile as error:
-        message = PROFILE_ERRORS.get(error.message_key, N_("Check what you entered and try "
-                                                           "again."))
-        return _form_page(visit, profile, {error.field: message}, values=fields)
+        return _form_page(visit, profile, {
+            wrong.field: PROFILE_ERRORS.get(wrong.message_key, N_(
+                "Check what you entered and try again.")) for wrong in error.errors},
+            values=fields)
     if saved.language:  # the site speaks it from now on, on this browser too
         visit.set_cookies.append(set_cookie(LANGUAGE_COOKIE, saved.language, max_age=YEAR,
                                             secure=visit.https))

@@ -16,7 +16,8 @@ pages = Pages(blueprint)
 # Why a redemption was refused, in words, by the domain's error.
 REFUSALS = {
     redemptions.OutOfStock: N_("This reward is out of stock."),
-    redemptions.InsufficientBalance: N_("You do not have enough points for this reward yet."),
+    redemptions.InsufficientBalance: N_("You do not have enough %(points)s for this reward "
+                                        "yet."),
     redemptions.LimitReached: N_("You have already redeemed this reward as many times as "
                                  "allowed."),
     redemptions.PriceChanged: N_("The price of this reward has just changed. Check it and "
@@ -56,7 +57,8 @@ def redeem(visit: Visit, reward_id: str) -> Response:
     if visit.request.method == "POST":
         try:
             done = redemptions.redeem(who.employee_id, reward.reward_id,
-                                      request_id=visit.field("request_id") or None)
+                                      request_id=visit.field("request_id") or None,
+                                      base_url=visit.base_url)
         except tuple(REFUSALS) as refused:
             error = REFUSALS[type(refused)]
         except redemptions.InvalidRequest:
@@ -67,7 +69,8 @@ def redeem(visit: Visit, reward_id: str) -> Response:
     return page(visit, "redeem.html", status=409 if error else 200, active="shop",
                 reward=reward, offer=offered, balance=balance,
                 request_id=secrets.token_urlsafe(18),
-                refusal=visit.gettext(error) if error else None)
+                refusal=visit.gettext(error, points=visit.settings.points_name) if error
+                else None)
 
 
 @pages.route("/shop/redemptions")
