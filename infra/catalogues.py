@@ -61,9 +61,28 @@ def missing(language: str) -> list[str]:
     return out
 
 
+_NBSP, _NARROW = "\u00a0", "\u202f"
+# French typography (docs/decisions.md, "French typography"): a translator's plain space
+# before these marks becomes the no-break space a line cannot break at.
+_FRENCH_SPACES = ((" :", _NBSP + ":"), (" ;", _NARROW + ";"), (" ?", _NARROW + "?"),
+                  (" !", _NARROW + "!"), ("« ", "«" + _NARROW), (" »", _NARROW + "»"))
+
+
+def french_spacing(text: str) -> str:
+    for plain, spaced in _FRENCH_SPACES:
+        text = text.replace(plain, spaced)
+    return text
+
+
 def update(language: str) -> list[str]:
     catalog = read(language)
     catalog.update(extract(), no_fuzzy_matching=True)
+    if language == "fr":
+        for message in catalog:
+            if message.id and message.string:
+                message.string = (tuple(map(french_spacing, message.string))
+                                  if isinstance(message.string, tuple)
+                                  else french_spacing(message.string))
     path = po_path(language)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:

@@ -79,3 +79,9 @@ def test_every_french_plural_has_its_forms():
     """Babel's French plural rule has three forms (one, many, other): each is written."""
     plural = [m for m in catalogues.read("fr") if isinstance(m.id, tuple)]
     assert plural and all(len(m.string) == 3 and all(m.string) for m in plural)
+
+
+def test_the_catalogue_tool_spaces_a_translators_plain_spaces():
+    # `python -m infra.catalogues` applies the rule to every French string it writes.
+    assert spacing_problems(catalogues.french_spacing("Solde : 12 ! « non » ; oui ?")) == []
+    assert catalogues.french_spacing("https://x.example à 09:00") == "https://x.example à 09:00"

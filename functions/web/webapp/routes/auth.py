@@ -19,7 +19,11 @@ from chalice import Blueprint, Response
 from korpo.people import access, accounts, employees, newcomers, profiles, signup, signup_limits
 from korpo.tracking import visitors
 from webapp.i18n import N_
-            employee_id = accounts.sign_up(visit.settings.user_pool_client_id, email, password)
+from webapp.pages import Pages, Redirect, Visit, local_path, logger, page
+from webapp.session import (
+    LANGUAGE_COOKIE, REFRESH_COOKIE, SIGNUP_COOKIE, SIGNUP_PATH, SIGNUP_SECONDS, YEAR,
+    clear_cookie, decode_signup, encode_signup, set_cookie, signup_key,
+)
 
 blueprint = Blueprint(__name__)
 pages = Pages(blueprint)
