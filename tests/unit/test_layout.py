@@ -15,8 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 KORPO = ROOT / "functions" / "korpo" / "korpo"
 
-# The base: used by every package, using none of them.
-BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models")
+# The base: used by every package, using none of them. `texts` is here because every package
+# that keeps what people type (shop, people, feeds, content) checks it by the same rule.
+BASE = ("settings", "brand", "ids", "months", "aws", "mail", "models", "texts")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

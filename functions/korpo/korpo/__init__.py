@@ -2,7 +2,8 @@
 
 The base, which every package may use and which uses none of them:
 settings (the template's Parameters), brand (an admin's values over them), ids, months,
-aws (clients), mail (e-mail through SES), models (the tables).
+aws (clients), mail (e-mail through SES), models (the tables), texts (the one rule for the
+text people send: every field of every form and body).
 
 The capabilities, each a package, each importing only the base and the packages listed before
 it (tests/unit/test_layout.py keeps it so):

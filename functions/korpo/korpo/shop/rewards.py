@@ -12,6 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from korpo import texts
 from korpo.models import RewardModel
 
 KINDS = ("gift_card", "company", "charity")
@@ -98,18 +99,12 @@ def create_reward(reward_id: str, title: str, cost: int, *, description: str | N
 # ------------------------------------------------------------------ what admins change
 
 
-def _text(fields: dict[str, Any], name: str, limit: int, required: bool) -> str | None:
-    value = fields.get(name)
-    value = value.strip() if isinstance(value, str) else value
-    if value in (None, ""):
-        if required:
-            raise InvalidReward(name, "required")
-        return None
-    if not isinstance(value, str):
-        raise InvalidReward(name, "required")
-    if len(value) > limit:
-        raise InvalidReward(name, "too_long")
-    return value
+def _text(fields: dict[str, Any], name: str, limit: int, required: bool,
+          lines: bool = False) -> str | None:
+    try:
+        return texts.clean(fields.get(name), limit, lines=lines, required=required)
+    except texts.TextRefused as refused:
+        raise InvalidReward(name, refused.reason) from None
 
 
 def _whole(fields: dict[str, Any], name: str, low: int, high: int,
@@ -139,7 +134,7 @@ def clean_fields(fields: dict[str, Any], *, new: bool) -> dict[str, Any]:
     if kind not in KINDS:
         raise InvalidReward("kind", "unknown")
     clean = {"title": _text(fields, "title", MAX_TITLE, True),
-             "description": _text(fields, "description", MAX_DESCRIPTION, False),
+             "description": _text(fields, "description", MAX_DESCRIPTION, False, lines=True),
              "kind": kind,
              "cost": _whole(fields, "cost", 1, MAX_COST, True),
              "per_employee_limit": _whole(fields, "per_employee_limit", 1, MAX_LIMIT, False)}
@@ -171,11 +166,22 @@ def edit_reward(reward_id: str, fields: dict[str, Any]) -> Reward:
 
 
 def restock(reward_id: str, more: object) -> Reward:
-    """Adds to a limited stock (ADD: a redemption at the same instant is never lost)."""
+    """Adds to a limited stock (ADD: a redemption at the same instant is never lost), never
+    past MAX_STOCK, the most the reward's form takes ("over_limit": nothing added)."""
     count = _whole({"more": more}, "more", 1, MAX_STOCK, True)
-    if get_reward(reward_id).stock is None:
+    current = get_reward(reward_id).stock
+    if current is None:
         raise InvalidReward("more", "unlimited")
-    return _update(reward_id, [RewardModel.stock.add(count)], RewardModel.stock.exists())
+    if current + count > MAX_STOCK:
+        raise InvalidReward("more", "over_limit")
+    # Conditioned on the stock at write time, not on the one just read: a cancel's refund
+    # landing in between cannot push it over either.
+    room = RewardModel.stock.exists() & (RewardModel.stock <= MAX_STOCK - count)
+    try:
+        return _update(reward_id, [RewardModel.stock.add(count)], room)
+    except RewardNotFound:
+        get_reward(reward_id)  # RewardNotFound again if it is really gone
+        raise InvalidReward("more", "over_limit") from None
 
 
 def set_retired(reward_id: str, retired: bool) -> Reward:
