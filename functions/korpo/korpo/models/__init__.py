@@ -6,7 +6,7 @@ from korpo.models.catalog import (
     AccessModel, AnnouncementModel, BrandModel, CatalogItem, ChallengeModel,
     DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel, LinkModel, LinkOwnerModel,
     PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, SentMailModel,
-    TeamModel,
+    SignupNoticeModel, TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -18,7 +18,7 @@ from korpo.settings import Settings
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
                   AccessModel, BrandModel, PinModel, GoneFeedsModel, SentMailModel,
-                  AnnouncementModel)
+                  AnnouncementModel, SignupNoticeModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -41,5 +41,5 @@ __all__ = [
     "BrandModel", "CatalogItem", "ChallengeModel", "DeletedEmployeeModel", "EmployeeModel",
     "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "PinModel", "PostModel", "RedemptionModel", "RewardModel", "RulesModel",
-    "ScoresItem", "SentMailModel", "TeamModel", "bind_tables",
+    "ScoresItem", "SentMailModel", "SignupNoticeModel", "TeamModel", "bind_tables",
 ]

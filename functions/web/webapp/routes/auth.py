@@ -10,10 +10,10 @@ from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from korpo.people import accounts, employees, profiles
+from korpo.people import accounts, employees, existing_account, profiles
 from korpo.tracking import visitors
 from webapp.i18n import N_
-from webapp.pages import Pages, Redirect, Visit, local_path, page
+from webapp.pages import Pages, Redirect, Visit, local_path, logger, page
 from webapp.session import LANGUAGE_COOKIE, REFRESH_COOKIE, YEAR, clear_cookie, set_cookie
 
 blueprint = Blueprint(__name__)
@@ -26,8 +26,6 @@ PASSWORD_MIN = 10  # the user pool's PasswordPolicy
 
 # What each accounts.AccountError code tells the person, and next to which field.
 ACCOUNT_ERRORS = {
-    "email_taken": ("email",
-                    N_("An account with this email already exists. Sign in instead.")),
     "weak_password": ("password", N_("Choose a stronger password: at least 10 characters, "
                                      "with lower-case letters and numbers.")),
     "wrong_code": ("code",
@@ -41,6 +39,8 @@ ACCOUNT_ERRORS = {
     "domain_not_allowed": ("email",
                            N_("Use your work email: this address is not allowed here.")),
     "challenge": ("email", N_("This account needs an administrator's help to sign in.")),
+    "reset_required": ("email", N_("For your security, choose a new password before you "
+                                   "sign in: use “Forgot your password?” below.")),
 }
 
 
@@ -113,11 +113,25 @@ def sign_up(visit: Visit) -> Response:
         try:
             accounts.sign_up(visit.settings.user_pool_client_id, email, password)
         except accounts.AccountError as error:
-            errors = _account_error(error)
+            if error.code == "account_exists":
+                _tell_existing_account(visit, email)
+            else:
+                errors = _account_error(error)
     if errors:
         return _form_page(visit, "signup.html", errors, email=email)
-    _pending(visit, email)
+    _pending(visit, email)  # the same answer whether or not the address had an account
     raise Redirect("/signup/confirm")
+
+
+def _tell_existing_account(visit: Visit, email: str) -> None:
+    """The address is told it has an account (rate-limited); the page says nothing of it,
+    and never fails over it."""
+    try:
+        existing_account.tell(email, visit.language, brand=visit.settings.brand_name,
+                              site_url=visit.base_url, sender_email=visit.settings.sender_email,
+                              secret=visit.settings.visitor_secret)
+    except Exception:  # noqa: BLE001 - logged; the answer stays the same
+        logger.exception("the existing-account e-mail failed")
 
 
 @pages.route("/signup/confirm", methods=("GET", "POST"), public=True)
@@ -133,7 +147,10 @@ def confirm(visit: Visit) -> Response:
         try:
             accounts.confirm_sign_up(visit.settings.user_pool_client_id, email, code)
         except accounts.AccountError as error:
-            errors = _account_error(error)
+            # No such user, or one already confirmed: said as a wrong code, as for anyone
+            # (this page must not tell which addresses have an account either).
+            errors = _account_error(accounts.AccountError("wrong_code")
+                                    if error.code == "wrong_credentials" else error)
     if errors:
         return _form_page(visit, "confirm.html", errors, email=email, resent=False)
     raise Redirect("/signin?done=confirmed")  # the pending address pre-fills the sign-in
@@ -147,8 +164,11 @@ def resend(visit: Visit) -> Response:
         try:
             accounts.resend_code(visit.settings.user_pool_client_id, email)
         except accounts.AccountError as failure:
-            return _form_page(visit, "confirm.html", _account_error(failure), email=email,
-                              resent=False)
+            # No such user (UserNotFound), one already confirmed (InvalidParameter): the same
+            # answer as for an address waiting for its code, so no one tells them apart.
+            if failure.code not in ("wrong_credentials", "invalid_input"):
+                return _form_page(visit, "confirm.html", _account_error(failure), email=email,
+                                  resent=False)
         _pending(visit, email)
         raise Redirect("/signup/confirm?resent=1")
     return _form_page(visit, "confirm.html", {"email": error}, email=email, resent=False)
