@@ -19,13 +19,9 @@ REFUSED = ("The form could not be read.", "Le formulaire n’a pas pu être lu."
 def stack():
     """A seeded stack of its own, without its schedules and stream pump, so nothing but
     these requests writes to its tables while they run."""
-    from infra.local_stack import start
+    from helpers import local_stack
 
-    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from local_stack(auto=False)
 
 
 @pytest.fixture(scope="module")
