@@ -276,8 +276,14 @@ def _message(status: int, message: str) -> HttpResponse:
                         json.dumps({"message": message}, separators=(",", ":")).encode())
 
 
+def _sendable(text: str) -> bool:
+    """Visible ASCII, spaces and tabs: a header every gateway and client carries as sent."""
+    return all(c == "\t" or " " <= c <= "~" for c in text)
+
+
 def response_from_lambda(result: Any) -> HttpResponse:
-    """A payload 1.0 Lambda response as API Gateway writes it; a malformed one is a 500.
+    """A payload 1.0 Lambda response as API Gateway writes it; a malformed one is a 500, and
+    so is one with a header that is not visible ASCII.
 
     headers and multiValueHeaders are merged; a name in multiValueHeaders takes its values
     from there only.
@@ -293,6 +299,11 @@ def response_from_lambda(result: Any) -> HttpResponse:
     headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()
                if k.lower() not in multi]
     headers += [(k, str(v)) for k, values in multi.items() for v in values]
+    if not all(_sendable(k) and _sendable(v) for k, v in headers):
+        # A Location such as "/。evil.example", or a line break: API Gateway documents no way
+        # to send it, and Python's server would drop the connection half-way. Answered as any
+        # malformed response is, so a test sees it here and not a browser in production.
+        return _message(500, "Internal Server Error")
     body = result.get("body")
     if body is None:
         data = b""
@@ -415,6 +426,9 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 response = gateway.handle(request, port=self.server.server_address[1])
             except Exception:  # noqa: BLE001 - never leave a client hanging
                 gateway._log(traceback.format_exc())
+                response = _message(500, "Internal Server Error")
+            if not all(_sendable(k) and _sendable(v) for k, v in response.headers):
+                # A local endpoint's answer: never a status line followed by a dropped socket.
                 response = _message(500, "Internal Server Error")
             self.send_response(response.status)
             names = {k.lower() for k, _ in response.headers}

@@ -179,7 +179,9 @@ def _create_queues(sqs: Any, template: dict[str, Any], out: StackResources) -> N
 _POOL_PROPERTIES = ("UserPoolName", "Policies", "UsernameAttributes", "AliasAttributes",
                     "AutoVerifiedAttributes", "Schema", "MfaConfiguration",
                     "AdminCreateUserConfig", "AccountRecoverySetting", "UsernameConfiguration",
-                    "VerificationMessageTemplate", "EmailConfiguration", "DeletionProtection")
+                    "VerificationMessageTemplate", "EmailConfiguration", "DeletionProtection",
+                    # moto keeps the plan and the threat protection mode; it never enforces it.
+                    "UserPoolTier", "UserPoolAddOns")
 _CLIENT_PROPERTIES = ("ClientName", "GenerateSecret", "ExplicitAuthFlows",
                       "PreventUserExistenceErrors", "RefreshTokenValidity",
                       "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits",

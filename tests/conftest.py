@@ -129,10 +129,6 @@ def stack():
     """The local stack (`make run`'s), seeded, its streams pumped on their own: for the
     end-to-end modules and the smoke's. One per module, so a module's data never meets
     another's."""
-    from infra.local_stack import start
+    from helpers import local_stack
 
-    running = start(port=0, moto_port=0, seed=True, background=True, quiet=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from local_stack()

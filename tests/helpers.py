@@ -1,13 +1,25 @@
-"""Test helpers: the console events of events/ and small builders of domain data."""
+"""Test helpers: the console events of events/, small builders of domain data, the local stack."""
 from __future__ import annotations
 
 import copy
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+def local_stack(**options: Any) -> Iterator[Any]:
+    """A seeded local stack for a module's fixture (`yield from local_stack()`), stopped after;
+    `auto=False`: no schedules nor stream pump, only what the tests do writes."""
+    from infra.local_stack import start
+
+    running = start(port=0, moto_port=0, seed=True, background=True, quiet=True, **options)
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import chalice_routes
 from korpo import settings
 from korpo.models import bind_tables
 from korpo_api import admin, employee
-from korpo_api.common import problem
+from korpo_api.common import SECURITY_HEADERS, problem, readable_query
 
 logger = Logger(service="api")
 _settings = settings.current()
@@ -26,6 +26,7 @@ app = Chalice(app_name="korpo-api")
 app.register_blueprint(employee.bp)
 app.register_blueprint(admin.bp)
 router = chalice_routes.Router.of(app)
+chalice_routes.answer_with(app, lambda request: SECURITY_HEADERS)
 
 
 @app.route(chalice_routes.FALLBACK, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
@@ -45,8 +46,13 @@ def no_such_route():
 @app.middleware("http")
 def json_content_type(event, get_response):  # noqa: ANN001 - Chalice's middleware signature
     """Every answer names its type (Chalice leaves it to the gateway when a route returns a
-    dict or an error): JSON unless the route said otherwise."""
-    response = get_response(event)
+    dict or an error): JSON unless the route said otherwise. A query string that is not text
+    is refused before any route reads it."""
+    if not readable_query(event):
+        response = problem(400, "invalid_query", "the query string holds text that is not "
+                           "valid: control characters or bytes that are not UTF-8")
+    else:
+        response = get_response(event)
     if not any(k.lower() == "content-type" for k in response.headers):
         response.headers["Content-Type"] = "application/json"
     return response

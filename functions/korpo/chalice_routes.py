@@ -8,14 +8,23 @@ matches the request's path against the app's own route table, as API Gateway mat
 declared routes (literal segments before `{parameters}`), and rewrites the event as API
 Gateway would have sent it for that route.
 
+And the way back: `answer_with(app, defaults)` makes every answer of an app, Chalice's own
+errors included (415, 405, an exception), carry the app's security headers, and in a form
+any gateway can send (`sendable_headers`).
+
 Kept beside the domain in the layer, not in it: this is about API Gateway's event shape.
 """
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
-from urllib.parse import unquote
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote, unquote
+
+from chalice import Response
+
+logger = logging.getLogger(__name__)
 
 # The route each app registers for a path it does not serve (a page or a JSON answer saying
 # so, with the security headers): never matched by a request, only chosen by `resolve`.
@@ -119,3 +128,63 @@ def allowed_methods(router: Router, path: str) -> list[str]:
     except UnicodeDecodeError:
         return []
     return sorted(found.methods) if found else []
+
+
+# ------------------------------------------------------------------ answers a gateway can send
+
+# What a URL keeps as it is: its delimiters and existing %-escapes (RFC 3986's reserved and
+# unreserved characters); anything else is percent-encoded as UTF-8, as a browser would.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def _visible(value: str) -> bool:
+    """Visible ASCII and spaces: what every gateway and HTTP client sends and reads alike."""
+    return all(" " <= c <= "~" for c in value)
+
+
+def sendable_location(location: str) -> str:
+    """A Location header in visible ASCII: a path or an address with non-ASCII letters, a
+    space or a control character is percent-encoded (a line break can never start a header of
+    its own); an address already in ASCII is kept as it is."""
+    return location if _visible(location) and " " not in location else quote(
+        location, safe=_URL_SAFE)
+
+
+def sendable_headers(headers: Mapping[str, Any]) -> dict[str, Any]:
+    """The headers as a gateway can send them: Location percent-encoded when it must be;
+    any other value that is not visible ASCII is dropped (logged), as sending it would lose
+    the whole answer (API Gateway documents nothing for it; Python's http.server drops the
+    connection)."""
+    out: dict[str, Any] = {}
+    for name, value in headers.items():
+        values = value if isinstance(value, list) else [value]
+        values = [str(v) for v in values]
+        if name.lower() == "location":
+            values = [sendable_location(v) for v in values]
+        if not _visible(name) or not all(_visible(v) for v in values):
+            logger.error("header %r dropped: not visible ASCII", name[:40])
+            continue
+        out[name] = values if isinstance(value, list) else values[0]
+    return out
+
+
+def answer_with(app: Any, defaults: Callable[[Any], Mapping[str, str]]) -> None:
+    """Every answer of `app` carries `defaults(request)` (a header the view set wins) and only
+    headers a gateway can send: the views' answers, Chalice's own (415 for a wrong content
+    type, 405, 400 for a body that is not JSON, 500 for a view that raised) and an answer to
+    an exception of a middleware registered after this one."""
+
+    @app.middleware("http")
+    def _every_answer(request: Any, get_response: Callable[[Any], Any]) -> Any:
+        try:
+            response = get_response(request)
+        except Exception:  # noqa: BLE001 - Chalice's own handler would answer without them
+            logger.exception("request failed")
+            response = Response(body="Internal Server Error", status_code=500,
+                                headers={"Content-Type": "text/plain; charset=utf-8"})
+        headers = dict(response.headers or {})
+        for name, value in defaults(request).items():
+            if not any(k.lower() == name.lower() for k in headers):
+                headers[name] = value
+        response.headers = sendable_headers(headers)
+        return response

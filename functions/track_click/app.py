@@ -19,6 +19,7 @@ from aws_lambda_powertools import Logger
 from botocore.config import Config
 from chalice import Chalice, Response
 
+import chalice_routes
 from korpo import settings
 from korpo.models import bind_tables
 from korpo.months import utc_now
@@ -43,6 +44,19 @@ app = Chalice(app_name="korpo-track-click")
 
 MAX_HEADER_BYTES = 8192
 _MAX_HEADER = {"user-agent": 1024, "referer": 2048, "cookie": 4096}
+# Every answer, the GIF, the 302 and Chalice's own errors (415 for a conversion that is not
+# JSON) included: nothing is sniffed, framed or cached, and nothing loads anything. The edge's
+# own pages (korpo/tracking/edge_pages) set a CSP of their own that allows their style.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+                               "form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+chalice_routes.answer_with(app, lambda request: SECURITY_HEADERS)
+
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
@@ -164,7 +178,8 @@ def pixel(event: dict) -> dict:
                                                "status": recorded.status})
     except (conversions.ConversionRefused, StoreUnavailable) as why:
         logger.info("pixel not recorded", extra={"why": type(why).__name__})
-    headers = {"Content-Type": "image/gif", "Cache-Control": "no-store, max-age=0"}
+    headers = {**SECURITY_HEADERS, "Content-Type": "image/gif",
+               "Cache-Control": "no-store, max-age=0"}
     return {"statusCode": 200, "headers": headers, "isBase64Encoded": True,
             "body": base64.b64encode(_PIXEL).decode("ascii")}
 

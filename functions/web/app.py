@@ -16,6 +16,7 @@ import chalice_routes
 
 from korpo import settings
 from korpo.models import bind_tables
+from webapp.pages import default_headers
 from webapp.routes import admin, auth, employee, site, unsubscribe
 
 bind_tables(settings.current())
@@ -25,6 +26,8 @@ for blueprint in (site.blueprint, auth.blueprint, unsubscribe.blueprint, *employ
                   *admin.BLUEPRINTS):
     app.register_blueprint(blueprint)
 router = chalice_routes.Router.of(app)
+# The security headers on every answer, Chalice's own errors included (a 415, a 500).
+chalice_routes.answer_with(app, default_headers)
 
 
 def handler(event: dict, context) -> dict:

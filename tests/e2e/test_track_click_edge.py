@@ -18,13 +18,9 @@ BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
 
 @pytest.fixture(scope="module")
 def stack():
-    from infra.local_stack import start
+    from helpers import local_stack
 
-    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from local_stack(auto=False)
 
 
 @pytest.fixture(scope="module")

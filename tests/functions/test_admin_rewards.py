@@ -124,6 +124,45 @@ def test_an_unlimited_reward_cannot_be_restocked(web):
     assert _rewards()[0].stock is None
 
 
+def test_restocking_never_takes_the_stock_past_what_the_form_allows(web):
+    from korpo.shop import rewards
+
+    _add(web, stock=str(rewards.MAX_STOCK - 5))
+    [reward] = _rewards()
+    params = {"reward_id": reward.reward_id}
+    refused = web(post("/manage/rewards/{reward_id}/restock", {"more": "6"}, params=params))
+    assert refused["statusCode"] == 400
+    assert "The stock cannot go over 1,000,000: add fewer." in refused["body"]
+    assert _rewards()[0].stock == rewards.MAX_STOCK - 5
+    assert web(post("/manage/rewards/{reward_id}/restock", {"more": "5"},
+                    params=params))["statusCode"] == 303
+    assert _rewards()[0].stock == rewards.MAX_STOCK  # up to the cap, not one more
+    with pytest.raises(rewards.InvalidReward, match="over_limit"):
+        rewards.restock(reward.reward_id, 1)
+
+
+def test_a_refund_landing_between_the_read_and_the_write_cannot_pass_the_cap(web, monkeypatch):
+    from korpo.models import RewardModel
+    from korpo.shop import rewards
+
+    _add(web, stock=str(rewards.MAX_STOCK - 1))
+    [reward] = _rewards()
+    read, refunds = rewards.get_reward, [1]
+
+    def read_then_a_cancel_refunds_one(reward_id, consistent=False):
+        found = read(reward_id, consistent)
+        if refunds:  # once, just after the restock read the stock
+            RewardModel(*RewardModel.key(reward_id)).update(
+                actions=[RewardModel.stock.add(refunds.pop())])
+        return found
+
+    monkeypatch.setattr(rewards, "get_reward", read_then_a_cancel_refunds_one)
+    with pytest.raises(rewards.InvalidReward, match="over_limit"):
+        rewards.restock(reward.reward_id, 1)  # it read MAX - 1: the condition sees MAX
+    monkeypatch.undo()
+    assert _rewards()[0].stock == rewards.MAX_STOCK
+
+
 def test_admin_text_is_escaped_in_the_admin_pages_and_the_shop(web):
     _add(web, title=XSS, description=XSS)
     for page in (web(page_event("/manage/rewards", headers=admin())),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
 from helpers import body_of, claims_for, http_event, load_event, make_post
 
@@ -248,3 +250,66 @@ def test_a_post_with_a_non_http_url_cannot_be_shared(api):
     response = api("api/share_post", path_params={"post_id": "js"}, claims=ANN,
                    body={"network": "linkedin"})
     assert response["statusCode"] == 422 and "javascript" not in response["body"]
+
+
+# The api's own security headers, on every answer (chalice_routes.answer_with).
+API_HEADERS = {"x-content-type-options": "nosniff", "cache-control": "no-store"}
+
+
+def _assert_api_headers(answer: dict) -> None:
+    headers = {k.lower(): v for k, v in answer["headers"].items()}
+    for name, value in API_HEADERS.items():
+        assert headers.get(name) == value, (name, headers)
+    assert headers["content-security-policy"].startswith("default-src 'none'")
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("name", ["nul\u0000", "escape\u001b[2J", "lone \udcff surrogate",
+                                  "replaced \ufffd", "c1\u0085"])
+def test_a_json_body_that_is_not_text_is_refused_and_stores_nothing(api, name):
+    from korpo.people.profiles import get_profile
+
+    api("api/get_me", claims=ANN)
+    before = get_profile("sub-ann")
+    answer = api("api/update_profile", claims=ANN, body={"display_name": name})
+    assert answer["statusCode"] == 400, answer["body"]
+    assert get_profile("sub-ann") == before
+    _assert_api_headers(answer)
+    nested = api("api/update_profile", claims=ANN, body={"display_name": "Ann",
+                                                          "x": [{name: 1}]})
+    assert nested["statusCode"] == 400 and get_profile("sub-ann") == before
+
+
+def test_a_json_body_of_bytes_that_are_not_utf8_is_refused(api):
+    event = http_event("api/update_profile", claims=ANN)
+    event["body"] = base64.b64encode(b'{"display_name": "Ann\xff"}').decode()
+    event["isBase64Encoded"] = True
+    answer = load_handler("ApiFunction")(event, LambdaContext("api"))
+    assert answer["statusCode"] == 400
+    _assert_api_headers(answer)
+
+
+@pytest.mark.parametrize("month", ["\ufffd", "2026-11\u0000"])
+def test_a_query_string_that_is_not_text_is_refused(api, month):
+    answer = api("api/get_board", claims=ANN, query={"month": month})
+    assert answer["statusCode"] == 400
+    assert body_of(answer)["code"] == "invalid_query"
+    _assert_api_headers(answer)
+
+
+def test_every_api_answer_carries_the_security_headers(api):
+    for answer in (api("api/get_me", claims=ANN),  # 200
+                   api("api/admin_list_feeds", claims=ANN),  # 403
+                   load_handler("ApiFunction")(http_event("api/get_me") | {
+                       "path": "/me/nothing-here"}, LambdaContext("api"))):  # 404
+        _assert_api_headers(answer)
+    wrong_method = http_event("api/get_me", claims=ANN)
+    wrong_method["httpMethod"] = wrong_method["requestContext"]["httpMethod"] = "PUT"
+    answer = load_handler("ApiFunction")(wrong_method, LambdaContext("api"))
+    assert answer["statusCode"] == 405
+    _assert_api_headers(answer)
+    broken = http_event("api/update_profile", claims=ANN)
+    broken["body"] = "{not json"
+    answer = load_handler("ApiFunction")(broken, LambdaContext("api"))
+    assert answer["statusCode"] == 400
+    _assert_api_headers(answer)

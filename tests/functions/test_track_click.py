@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 from urllib.parse import parse_qs, urlsplit
@@ -476,3 +478,54 @@ def test_a_stored_unsafe_destination_is_never_redirected_to(handler, aws, destin
         assert response["statusCode"] == 404, (method, response["headers"])
         assert destination.strip() not in response["headers"].get("Location", "")
     assert _items(EventModel) == []
+
+
+def test_a_destination_with_non_ascii_letters_is_redirected_to_in_ascii(handler, aws):
+    """A feed links to an address with an accent or an international domain name: the
+    Location header carries it as a browser would send it (IDNA host, UTF-8 %-escapes), never
+    as raw Unicode a gateway cannot send."""
+    from korpo.tracking import links
+
+    make_post("p-idn", url="https://bücher.example/café/été?q=thé#résumé")
+    link = links.get_or_create("emp-1", "p-idn", "linkedin")
+    for method in ("GET", "HEAD"):
+        location = _click(handler, link.code, method=method)["headers"]["Location"]
+        assert location.isascii() and " " not in location
+        parts = urlsplit(location)
+        assert parts.hostname == "xn--bcher-kva.example"
+        assert parts.path == "/caf%C3%A9/%C3%A9t%C3%A9"
+        assert parse_qs(parts.query)["q"] == ["thé"] and parts.fragment == "r%C3%A9sum%C3%A9"
+
+
+def test_every_answer_of_the_edge_carries_the_security_headers(app, link):
+    """The 302, the 404 page, 431, 405, the GIF, and Chalice's own 415 for a conversion that
+    is not JSON: nothing is sniffed, framed or cached, and the pages load nothing."""
+    from helpers import load_event
+
+    handler = app.handler
+    conversion = load_event("track_click/conversion_signed")
+    conversion["headers"]["content-type"] = "text/plain"
+    conversion["multiValueHeaders"]["content-type"] = ["text/plain"]
+    oversized = load_event("track_click/conversion_signed")
+    oversized["body"] = "x" * 5000
+    answers = {
+        302: _click(handler, link.code),
+        404: handler(http_event("track_click/unknown_code"), LambdaContext("track_click")),
+        431: _click(handler, link.code, **{"x-padding": "a" * 9000}),
+        405: _click(handler, link.code, method="DELETE"),
+        415: handler(conversion, LambdaContext("track_click")),
+        413: handler(oversized, LambdaContext("track_click")),
+        200: handler(load_event("track_click/pixel"), LambdaContext("track_click")),
+    }
+    for status, answer in answers.items():
+        assert answer["statusCode"] == status, (status, answer.get("body"))
+        headers = {k.lower(): v for k, v in answer["headers"].items()}
+        for name, value in app.SECURITY_HEADERS.items():
+            if name != "Cache-Control":
+                assert headers.get(name.lower()) == value, (status, name, headers)
+        assert headers["cache-control"].startswith("no-store"), status
+    page = answers[404]["body"]
+    style = page.split("<style>")[1].split("</style>")[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in app.SECURITY_HEADERS["Content-Security-Policy"]
+    assert " style=" not in page  # an attribute would need 'unsafe-inline'

@@ -2,6 +2,7 @@
 sessions, form guards, escaping, headers, assets. The browser journeys are in tests/e2e."""
 from __future__ import annotations
 
+import base64
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -277,6 +278,54 @@ def test_an_oversized_form_is_refused_before_it_is_read(web):
                             headers={"content-type": FORM, "origin": f"https://{HOST}"},
                             body="email=" + "a" * 20000))
     assert answer["statusCode"] == 413
+
+
+@pytest.mark.parametrize("name", ["%FF%FE", "Ann%C3", "%ED%A0%80", "Ann%00", "Ann%1B%5B2J",
+                                  "Ann%C2%85"])
+def test_a_field_that_is_not_text_refuses_the_form_and_stores_nothing(web, name):
+    """Bytes that are not UTF-8 (percent-encoded or not) are refused, never kept as U+FFFD;
+    so are NUL and the other control characters, whatever the field."""
+    from korpo.people.profiles import get_profile
+
+    web(page_event("/profile", headers=signed_in()))  # made on the first visit
+    before = get_profile(ME)
+    answer = web(page_event("/profile", method="POST", headers=form_headers(),
+                            body=f"csrf=token-1&display_name={name}&language=fr"))
+    assert answer["statusCode"] == 400 and "Le formulaire n’a pas pu être lu." in answer["body"]
+    assert get_profile(ME) == before
+    raw = web(page_event("/profile", method="POST", headers=form_headers(),
+                         body=None) | {"body": base64.b64encode(
+                             b"csrf=token-1&display_name=Ann\xff").decode(),
+                             "isBase64Encoded": True})
+    assert raw["statusCode"] == 400 and get_profile(ME) == before
+
+
+@pytest.mark.parametrize("value", ["\ufffd", "a\x00b", "\x1b"])
+def test_a_query_string_that_is_not_text_is_refused(web, value):
+    """The gateway decodes the query string; U+FFFD is what it leaves of bytes that were not
+    UTF-8 (`?month=%FF`), and no page reads a control character either."""
+    answer = web(page_event("/leaderboard", query={"month": value}, headers=signed_in()))
+    assert answer["statusCode"] == 400
+    assert "Cette adresse n’a pas pu être lue." in answer["body"]
+    assert headers_of(answer)["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_a_form_of_the_wrong_type_is_refused_with_the_security_headers(web):
+    """Chalice answers a POST whose content type the route does not take (415) before any
+    page runs: the answer still carries every header a page does."""
+    answer = web(page_event("/signin", method="POST", body='{"email": "a"}',
+                            headers={"content-type": "application/json"}))
+    headers = headers_of(answer)
+    assert answer["statusCode"] == 415
+    for name, value in render_security_headers().items():
+        assert headers[name.lower()] == value
+    assert headers["cache-control"] == "no-store"
+
+
+def render_security_headers() -> dict:
+    from webapp import render
+
+    return render.security_headers("", https=True)
 
 
 def test_the_language_switch_is_remembered_and_stays_on_this_site(web):

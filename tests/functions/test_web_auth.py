@@ -61,13 +61,84 @@ def test_an_address_outside_the_allowed_domains_creates_nothing(cognito_web):
     assert cognito.list_users(UserPoolId=pool)["Users"] == []
 
 
-def test_a_weak_password_or_a_taken_address_is_said_next_to_its_field(cognito_web):
+def test_a_weak_password_is_said_next_to_its_field(cognito_web):
     web, _cognito, _pool = cognito_web
     weak = web(post("/signup", "email=a%40example.com&password=short"))
     assert weak["statusCode"] == 400 and 'id="password-error"' in weak["body"]
+
+
+def _notices(to: str) -> list:
+    """The "you already have an account" e-mails SES took for `to` (moto keeps them)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-1"].sent_messages
+    return [m for m in sent if to in (m.destinations.get("ToAddresses") or [])]
+
+
+@pytest.fixture
+def with_sender(monkeypatch):
+    from mail_helpers import SENDER, verify_sender
+
+    from korpo import settings
+
+    verify_sender()
+    monkeypatch.setenv("KORPO_SENDER_EMAIL", SENDER)
+    settings.current.cache_clear()
+
+
+def test_signing_up_with_a_taken_address_answers_as_for_a_new_one(cognito_web, with_sender):
+    """No one learns from the sign-up page which addresses have an account: the page, its
+    status, its redirect and its cookies are the same; the address itself is e-mailed."""
+    web, cognito, pool = cognito_web
     sign_up_and_in(web, "taken@example.com")
+    fresh = web(post("/signup", f"email=fresh%40example.com&password={PASSWORD}"))
     taken = web(post("/signup", f"email=taken%40example.com&password={PASSWORD}"))
-    assert taken["statusCode"] == 400 and 'id="email-error"' in taken["body"]
+    for answer in (fresh, taken):
+        assert answer["statusCode"] == 303 and answer["body"] == ""
+        assert headers_of(answer)["location"] == "/signup/confirm"
+        assert set(cookies_of(answer)) == {"korpo_pending"}
+    assert len(cognito.list_users(UserPoolId=pool)["Users"]) == 2  # nothing made twice
+
+    [notice] = _notices("taken@example.com")
+    assert notice.subject == "Korpo Demo : vous avez déjà un compte"  # the page's language
+    assert f"https://{HOST}/signin" in notice.body
+    assert f"https://{HOST}/password/forgot" in notice.body
+    assert _notices("fresh@example.com") == []  # Cognito's own code e-mail, not this one
+
+
+def test_the_taken_address_is_told_at_most_once_in_six_hours(cognito_web, with_sender,
+                                                             monkeypatch):
+    from datetime import timedelta
+
+    from korpo.months import utc_now
+    from korpo.people import existing_account
+
+    web, _cognito, _pool = cognito_web
+    sign_up_and_in(web, "flooded@example.com")
+    english = page_event("/signup", method="POST", body=(
+        f"email=flooded%40example.com&password={PASSWORD}"), headers={
+        "content-type": FORM, "origin": f"https://{HOST}", "accept-language": "en"})
+    for _ in range(5):
+        assert headers_of(web(english))["location"] == "/signup/confirm"
+    [notice] = _notices("flooded@example.com")
+    assert notice.subject == "Korpo Demo: you already have an account"
+
+    later = utc_now() + existing_account.NOTICE_INTERVAL + timedelta(minutes=1)
+    monkeypatch.setattr(existing_account, "utc_now", lambda: later)
+    assert headers_of(web(english))["location"] == "/signup/confirm"
+    assert len(_notices("flooded@example.com")) == 2
+
+
+def test_the_confirm_page_does_not_tell_which_addresses_have_an_account(cognito_web):
+    """An unknown address (UserNotFoundException) gets the answer a wrong code gets
+    (CodeMismatchException), as does an address already confirmed in Cognito
+    (NotAuthorizedException; moto confirms it again instead). moto accepts any code."""
+    web, _cognito, _pool = cognito_web
+    answer = web(post("/signup/confirm", "email=nobody%40example.com&code=123456"))
+    assert answer["statusCode"] == 400 and 'id="code-error"' in answer["body"]
+    assert "Ce code n’est pas celui que nous avons envoyé." in answer["body"]
+    assert 'id="email-error"' not in answer["body"]
 
 
 def test_a_wrong_password_never_says_which_part_was_wrong(cognito_web):

@@ -246,3 +246,27 @@ def test_the_gateway_serves_http_on_loopback():
         assert requests.get(f"http://127.0.0.1:{port}/x", timeout=5).status_code == 404
     finally:
         gateway.stop()
+
+
+@pytest.mark.parametrize("headers", [
+    {"Location": "/\u3002evil.example"},  # what the web app once sent for ?next=/。evil.example
+    {"Location": "/ok\r\nSet-Cookie: stolen=1"},
+    {"X-Name": "Zo\u00eb"},
+])
+def test_an_answer_with_a_header_no_gateway_can_send_is_a_500_not_a_dropped_connection(
+        headers):
+    import requests
+
+    gateway = make_gateway(lambda fn, event: {"statusCode": 302, "headers": headers,
+                                              "body": ""})
+    assert response_from_lambda({"statusCode": 302, "headers": headers}).status == 500
+    port = gateway.bind(0)
+    gateway.serve_in_background()
+    try:
+        answer = requests.get(f"http://127.0.0.1:{port}/l/abc", timeout=5,
+                              allow_redirects=False)
+        assert answer.status_code == 500
+        assert answer.json() == {"message": "Internal Server Error"}
+        assert "stolen" not in answer.headers.get("Set-Cookie", "")
+    finally:
+        gateway.stop()

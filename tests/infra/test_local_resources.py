@@ -191,3 +191,23 @@ def test_what_is_left_out_is_not_in_moto(created):
     _, _, session = created
     assert session.client("sns").list_topics()["Topics"] == []
     assert session.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+
+
+@pytest.mark.parametrize("mode, tier", [(None, "ESSENTIALS"), ("OFF", "ESSENTIALS"),
+                                        ("AUDIT", "PLUS"), ("ENFORCED", "PLUS")])
+def test_threat_protection_creates_locally_with_the_plan_it_needs(mode, tier):
+    """ThreatProtection (OFF by default) picks the pool's plan: threat protection only exists
+    on Plus. moto keeps the plan and the mode; it never enforces them."""
+    import boto3
+    from moto import mock_aws
+
+    template = load_template()
+    assert template["Parameters"]["ThreatProtection"]["Default"] == "OFF"
+    with mock_aws():
+        session = boto3.session.Session(region_name="eu-west-1")
+        resources = create_resources(session, template, STACK,
+                                     overrides={"ThreatProtection": mode} if mode else None)
+        pool = session.client("cognito-idp").describe_user_pool(
+            UserPoolId=resources.user_pool_id)["UserPool"]
+    assert pool["UserPoolTier"] == tier
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": mode or "OFF"}

@@ -21,9 +21,10 @@ KORPO = ROOT / "functions" / "korpo" / "korpo"
 # share link sends the public) and feeds (where a fetch connects), and tracking sits below feeds.
 # `languages` is there because the pages, the e-mails of several packages and the public edge
 # choose a reader's language alike; `fields` because the forms of four packages name every
-# wrong field at once the same way.
+# wrong field at once the same way; `texts` because every package that keeps what people type
+# (shop, people, feeds, content) checks it by the same rule.
 BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models", "addresses",
-        "languages", "fields")
+        "languages", "fields", "texts")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

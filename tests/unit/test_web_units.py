@@ -112,9 +112,34 @@ def test_local_paths_pass(target):
 
 
 @pytest.mark.parametrize("target", ["", None, "https://evil.example", "//evil.example",
-                                    "/\\evil.example", "news", "/a\nb", "/" + "a" * 600])
+                                    "/\\evil.example", "news", "/a\nb", "/" + "a" * 600,
+                                    "/\u3002evil.example", "/caf\u00e9", "/a b", "/\x00"])
 def test_other_sites_are_never_a_destination(target):
+    # Not ASCII (an ideographic full stop, an accent), a space, a control character: never a
+    # Location header, which a gateway could not send (a browser percent-encodes its links).
     assert local_path(target) == "/news"
+
+
+@pytest.mark.parametrize("location, sent", [
+    ("/news?page=2", "/news?page=2"),
+    ("https://example.com/a%20b?q=1#top", "https://example.com/a%20b?q=1#top"),
+    ("/\u3002evil.example", "/%E3%80%82evil.example"),
+    ("https://example.com/caf\u00e9 au lait", "https://example.com/caf%C3%A9%20au%20lait"),
+    ("/a\r\nSet-Cookie: x=1", "/a%0D%0ASet-Cookie:%20x=1"),
+])
+def test_a_location_is_always_sendable_ascii(location, sent):
+    import chalice_routes
+
+    assert chalice_routes.sendable_headers({"Location": location}) == {"Location": sent}
+
+
+def test_a_header_no_gateway_could_send_is_dropped_not_the_answer():
+    import chalice_routes
+
+    kept = chalice_routes.sendable_headers({
+        "Content-Type": "text/html", "X-Name": "Zo\u00eb", "X-Break": "a\nb",
+        "Set-Cookie": ["a=1; Path=/", "b=2; Path=/"]})
+    assert kept == {"Content-Type": "text/html", "Set-Cookie": ["a=1; Path=/", "b=2; Path=/"]}
 
 
 def test_only_https_origins_may_frame_the_app():

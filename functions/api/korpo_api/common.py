@@ -7,8 +7,20 @@ from typing import Any
 from chalice import BadRequestError, ForbiddenError, Response, UnauthorizedError
 from chalice.app import Request
 
-from korpo import settings
+from korpo import settings, texts
 from korpo.people import access, employees
+
+# Every answer of the api, errors included (chalice_routes.answer_with): JSON is data, never a
+# page: not sniffed as HTML, never framed, nothing it could load, never cached (a token's
+# answers are one person's).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+                               "form-action 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
 
 def _claims(request: Request) -> dict[str, Any]:
     return (request.context.get("authorizer") or {}).get("claims") or {}
@@ -53,10 +65,35 @@ def admin(request: Request) -> employees.Identity:
 
 
 def json_body(request: Request) -> dict[str, Any]:
+    """The JSON object sent; 400 unless every key and string in it is text a person could
+    have sent (korpo.texts.readable: no control character, no lone surrogate, no U+FFFD)."""
     body = request.json_body if request.raw_body else {}
     if not isinstance(body, dict):
         raise BadRequestError("the body must be a JSON object")
+    if not _readable(body):
+        raise BadRequestError("the body holds text that is not valid: control characters or "
+                              "bytes that are not UTF-8")
     return body
+
+
+def _readable(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return texts.readable(value)
+    if depth > 20:  # a body nested deeper than any route reads
+        return False
+    if isinstance(value, dict):
+        return all(texts.readable(k) and _readable(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_readable(v, depth + 1) for v in value)
+    return True
+
+
+def readable_query(request: Request) -> bool:
+    """The query string's names and values are text (a U+FFFD is what the gateway leaves of
+    percent-encoded bytes that were not UTF-8)."""
+    query = request.query_params or {}
+    return all(texts.readable(name) and all(texts.readable(v) for v in query.getlist(name))
+               for name in query)
 
 
 def base_url(request: Request) -> str:

@@ -15,13 +15,12 @@ import dataclasses
 import logging
 import re
 import time
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from pynamodb.exceptions import DoesNotExist
 
-from korpo import settings
+from korpo import settings, texts
 from korpo.languages import LANGUAGES
 from korpo.models import BrandModel
 from korpo.months import utc_now
@@ -55,12 +54,11 @@ class InvalidBrand(ValueError):
 
 
 def _text(value: str, limit: int, name: str) -> str:
-    value = unicodedata.normalize("NFC", value).strip()
-    if len(value) > limit:
-        raise ValueError(f"{name}.too_long")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
-        raise ValueError(f"{name}.invalid_characters")
-    return value
+    try:
+        return texts.clean(value, limit) or ""
+    except texts.TextRefused as refused:
+        raise ValueError(f"{name}.too_long" if refused.reason == "too_long"
+                         else f"{name}.invalid_characters") from None
 
 
 def _click_value(raw: str) -> str:

@@ -13,9 +13,10 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 
-from korpo import brand
+from korpo import brand, texts
 from korpo.people import access, accounts, employees
 from korpo.settings import Settings
+from korpo.settings import current as template_settings
 from korpo.shop import wallet
 from webapp import i18n, render
 from webapp import session as sessions
@@ -43,11 +44,31 @@ class PageError(Exception):
 
 
 def local_path(target: str | None, default: str = "/news") -> str:
-    """Only a path of this site: never another host (`//evil`, `https:`, `\\\\evil`)."""
+    """Only a path of this site: never another host (`//evil`, `https:`, `\\\\evil`), and
+    only as a URL is written, in visible ASCII (the pages percent-encode what they link to):
+    `/。evil.example` is refused, as a Location header must be sendable by any gateway."""
     if not target or len(target) > 512 or not target.startswith("/") or target.startswith(
-            ("//", "/\\")) or any(c in target for c in "\r\n\t\\"):
+            "//") or "\\" in target or not all("!" <= c <= "~" for c in target):
         return default
     return target
+
+
+def base_url_of(request: Any, settings: Settings) -> str:
+    if settings.public_base_url:
+        return settings.public_base_url
+    context = request.context or {}
+    host = context.get("domainName") or request.headers.get("host", "")
+    scheme = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
+    return f"{scheme}://{host}"
+
+
+def default_headers(request: Any) -> dict[str, str]:
+    """What every answer of the web app carries, an error of Chalice's own included (a 415
+    for a form of the wrong type): the security headers, and never cached."""
+    cfg = template_settings()
+    https = base_url_of(request, cfg).startswith("https://")
+    return {**render.security_headers(frame_ancestors(cfg.frame_ancestors), https),
+            "Cache-Control": "no-store"}
 
 
 def frame_ancestors(raw: str) -> str:
@@ -80,12 +101,7 @@ class Visit:
 
     @property
     def base_url(self) -> str:
-        if self.settings.public_base_url:
-            return self.settings.public_base_url
-        context = self.request.context or {}
-        host = context.get("domainName") or self.request.headers.get("host", "")
-        scheme = "http" if host.startswith(("127.0.0.1", "localhost")) else "https"
-        return f"{scheme}://{host}"
+        return base_url_of(self.request, self.settings)
 
     @property
     def disclosure(self) -> str:
@@ -182,16 +198,31 @@ class FormBounds:
 
 
 def _parse_form(request: Any, bounds: FormBounds = FormBounds()) -> dict[str, str]:
+    """The form's fields; 400 unless every name and value is text a person could have typed
+    (korpo.texts.readable): bytes that are not UTF-8, raw or percent-encoded, are refused,
+    never read as U+FFFD, and so are NUL and the other control characters."""
     raw = request.raw_body or b""
     if len(raw) > bounds.max_bytes:
         raise PageError(413, N_("The form is too large."))
     try:
         fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50,
-                          strict_parsing=False)
+                          strict_parsing=False, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise PageError(400, N_("The form could not be read.")) from None
+    if not all(texts.readable(name) and all(texts.readable(v) for v in values)
+               for name, values in fields.items()):
+        raise PageError(400, N_("The form could not be read."))
     return {name: values[0][:bounds.max_field_chars] for name, values in fields.items()
             if values}
+
+
+def _check_query(request: Any) -> None:
+    """The query string's names and values are text (korpo.texts.readable): the gateway has
+    already decoded them, and a U+FFFD is what it leaves of bytes that were not UTF-8."""
+    query = request.query_params or {}
+    for name in query:
+        if not texts.readable(name) or not all(texts.readable(v) for v in query.getlist(name)):
+            raise PageError(400, N_("This address could not be read."))
 
 
 def _same_origin(request: Any, base_url: str) -> bool:
@@ -252,6 +283,7 @@ class Pages:
                       language=i18n.choose(cookies.get(sessions.LANGUAGE_COOKIE), None,
                                            request.headers.get("accept-language")))
         try:
+            _check_query(request)
             _resume(visit)
             if request.method == "POST" and form:
                 if not one_click and not _same_origin(request, visit.base_url):

@@ -28,6 +28,7 @@ import nh3
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from korpo import texts
 from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.board import stats
 from korpo.content import posts
@@ -217,17 +218,24 @@ def _whole(text: str) -> int | None:
     return int(text) if re.fullmatch(r"\d{1,9}", text) else None
 
 
-def _clean(text: str) -> str:
-    """One line: controls and runs of spaces collapsed."""
-    return " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch
-                            for ch in text or "").split())
+_REASONS = {"required": "missing", "too_long": "long", "invalid": "invalid"}
 
 
-def _clean_block(text: str) -> str:
-    """A description: line breaks kept, other controls dropped."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
-    return "\n".join(line.strip() for line in kept.strip().split("\n"))
+def _text(fields: Mapping[str, str], name: str, limit: int, errors: dict[str, str], *,
+          lines: bool = False, required: bool = False) -> str | None:
+    """The field by the one rule for people's text (korpo.texts); its error code in `errors`
+    ("title_missing", "title_long", "title_invalid"…). A title's runs of spaces become one,
+    a description's lines are stripped."""
+    try:
+        value = texts.clean(fields.get(name, ""), limit, lines=lines, required=required)
+    except texts.TextRefused as refused:
+        errors[name] = f"{name}_{_REASONS[refused.reason]}"
+        return None
+    if value is None:
+        return None
+    if lines:
+        return "\n".join(line.strip() for line in value.split("\n"))
+    return " ".join(value.split())
 
 
 def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
@@ -237,14 +245,8 @@ def read_form(fields: Mapping[str, str], zone: ZoneInfo, now: datetime,
     errors: dict[str, str] = {}
     is_running = current is not None and status_of(current, now) == "running"
 
-    title = _clean(fields.get("title", ""))
-    if not title:
-        errors["title"] = "title_missing"
-    elif len(title) > TITLE_MAX:
-        errors["title"] = "title_long"
-    description = _clean_block(fields.get("description", "")) or None
-    if description and len(description) > DESCRIPTION_MAX:
-        errors["description"] = "description_long"
+    title = _text(fields, "title", TITLE_MAX, errors, required=True) or ""
+    description = _text(fields, "description", DESCRIPTION_MAX, errors, lines=True)
 
     post_id = destination = None
     if is_running:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import html
 import secrets
-import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from korpo import texts
 from korpo.addresses import PRIVATE, RefusedDestination, web_destination
 from korpo.content.posts import MANUAL_FEED, PostNotFound, get_post
 from korpo.feeds.sanitize import MAX_URL_CHARS, clean_html, safe_url
@@ -56,23 +56,11 @@ def _now() -> datetime:
 
 def _text(raw: object, field: str, max_chars: int, *, required: bool = False,
           lines: bool = False) -> str | None:
-    """Stripped NFC text without control characters (new lines kept when `lines`)."""
-    if raw is None:
-        raw = ""
-    if not isinstance(raw, str):
-        raise InvalidPost(field, "invalid")
-    value = unicodedata.normalize("NFC", raw.replace("\r\n", "\n")).strip()
-    if not value:
-        if required:
-            raise InvalidPost(field, "required")
-        return None
-    if len(value) > max_chars:
-        raise InvalidPost(field, "too_long")
-    allowed = {"\n"} if lines else set()
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and c not in allowed
-           for c in value):
-        raise InvalidPost(field, "invalid")
-    return value
+    """The one rule for people's text (korpo.texts); new lines kept when `lines`."""
+    try:
+        return texts.clean(raw, max_chars, lines=lines, required=required)
+    except texts.TextRefused as refused:
+        raise InvalidPost(field, refused.reason) from None
 
 
 def clean_destination(raw: object) -> str:

@@ -9,12 +9,12 @@ silent overwrite.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
+from korpo import texts
 from korpo.fields import FieldError, check_all
 from korpo.feeds import store
 from korpo.models import FeedModel
@@ -60,16 +60,14 @@ class ChannelConflict(Exception):
 def clean_title(title: object) -> str | None:
     if title is None:
         return None
-    if not isinstance(title, str):
-        raise ChannelRefused("title must be a string", "title_invalid", "title")
-    value = unicodedata.normalize("NFC", title).strip()
-    if len(value) > MAX_TITLE_CHARS:
-        raise ChannelRefused(f"title must be at most {MAX_TITLE_CHARS} characters",
-                             "title_too_long", "title")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
-        raise ChannelRefused("title must not contain control characters", "title_invalid",
-                             "title")
-    return value or None
+    try:
+        return texts.clean(title, MAX_TITLE_CHARS)
+    except texts.TextRefused as refused:
+        if refused.reason == "too_long":
+            raise ChannelRefused(f"title must be at most {MAX_TITLE_CHARS} characters",
+                                 "title_too_long", "title") from None
+        raise ChannelRefused("title must be text without control characters",
+                             "title_invalid", "title") from None
 
 
 def clean_interval(interval_minutes: object) -> int:

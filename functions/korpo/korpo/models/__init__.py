@@ -6,7 +6,7 @@ from korpo.models.catalog import (
     AccessModel, AnnouncementModel, BrandModel, CatalogItem, ChallengeModel,
     ChallengeRequestModel, DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel,
     LinkModel, LinkOwnerModel, NewcomerModel, PinModel, PostModel, RedemptionModel, RewardModel,
-    RulesModel, SentMailModel, TeamModel,
+    RulesModel, SentMailModel, SignupNoticeModel, TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -19,7 +19,7 @@ from korpo.settings import Settings
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
                   AccessModel, BrandModel, PinModel, GoneFeedsModel, SentMailModel,
-                  AnnouncementModel, NewcomerModel, ChallengeRequestModel)
+                  AnnouncementModel, NewcomerModel, ChallengeRequestModel, SignupNoticeModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel,
                  CorrectionModel)
 
@@ -44,5 +44,6 @@ __all__ = [
     "DeletedEmployeeModel", "EmployeeModel",
     "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
     "MonthStateModel", "NewcomerModel", "PinModel", "PostModel", "RedemptionModel",
-    "RewardModel", "RulesModel", "ScoresItem", "SentMailModel", "TeamModel", "bind_tables",
+    "RewardModel", "RulesModel", "ScoresItem", "SentMailModel", "SignupNoticeModel",
+    "TeamModel", "bind_tables",
 ]

@@ -44,6 +44,9 @@ Access patterns
                                   (conditioned: announced once)
 - Announcements owing e-mails:    Query gsi1 gsi1pk=ANNOUNCEMENTS#pending (sparse: removed
                                   once the e-mails are out)
+- "You already have an account" e-mail sent lately (sign-up): PutItem pk=SIGNUP_NOTICE#{keyed
+                                  hash of the address}, sk=NOTICE, conditioned on its absence
+                                  or on `sent_at` being old enough
 """
 from __future__ import annotations
 
@@ -542,6 +545,21 @@ class AnnouncementModel(CatalogItem):
     @staticmethod
     def key(announcement_id: str) -> tuple[str, str]:
         return f"ANNOUNCEMENT#{announcement_id}", "ANNOUNCEMENT"
+
+
+class SignupNoticeModel(CatalogItem):
+    """When an address that has an account last got the "you already have an account" e-mail
+    (korpo.people.existing_account): at most one per interval. The address is kept only as a
+    keyed hash; one item per account that was ever signed up for again."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    sent_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def key(address_hash: str) -> tuple[str, str]:
+        return f"SIGNUP_NOTICE#{address_hash}", "NOTICE"
 
 
 class RulesModel(CatalogItem):

@@ -2,6 +2,7 @@
 
 accounts         sign-up, sign-in and passwords through the user pool's public API
 signup_limits    the public account pages' e-mails: a few per address, a ceiling per hour
+existing_account the e-mail an address with an account gets when it signs up again
 newcomers        accounts not signed in yet (invited, signed up), and their state
 invite_list      the addresses an admin pastes to invite, each line checked
 invitation_mail  the invitation e-mail's words, English and French

@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 # Cognito's error codes, as a person can cause them, to the codes the web layer explains.
 _ERRORS = {
-    "UsernameExistsException": "email_taken",
+    # Never shown: the sign-up page answers the same as for a new address, and the address
+    # is e-mailed instead (korpo.people.existing_account).
+    "UsernameExistsException": "account_exists",
     "InvalidPasswordException": "weak_password",
     "CodeMismatchException": "wrong_code",
     "ExpiredCodeException": "expired_code",
@@ -35,6 +37,9 @@ _ERRORS = {
     "CodeDeliveryFailureException": "code_not_sent",
     "InvalidParameterException": "invalid_input",
     "UserLambdaValidationException": "domain_not_allowed",  # the PreSignUp trigger refused it
+    # Threat protection (the ThreatProtection parameter) found the password in a leak: the
+    # account must choose a new one before it signs in again.
+    "PasswordResetRequiredException": "reset_required",
 }
 
 

@@ -195,6 +195,15 @@ def withdraw(newcomer_id: str, pool: Pool | None = None) -> newcomers.Newcomer:
     return found
 
 
+def account_id(email: str, pool: Pool | None = None) -> str | None:
+    """The id (Cognito's sub) of the account with this address, None if it has none: the
+    first session after a sign-up opens only for the account its proof names."""
+    try:
+        return _attribute(_call(_pool(pool), "admin_get_user", Username=email), "sub")
+    except Refusal:
+        return None
+
+
 def _has_profile(employee_id: str) -> bool:
     try:
         EmployeeModel.get(*EmployeeModel.key(employee_id), consistent_read=True)

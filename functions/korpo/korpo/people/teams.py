@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from korpo import aws, settings
+from korpo import aws, settings, texts
 from korpo.ids import stable_id
 from korpo.models import EmployeeModel, TeamModel
 from korpo.months import parse, utc_now
@@ -46,17 +45,16 @@ class TeamStanding:
 
 
 def clean_name(raw: object, max_length: int = MAX_NAME, field: str = "name") -> str:
-    """Stripped, NFC, 1..max_length characters, no control characters."""
+    """1..max_length characters by the one rule for people's text (korpo.texts)."""
     if not isinstance(raw, str):
         raise InvalidTeam(f"{field}.required")
-    value = unicodedata.normalize("NFC", raw).strip()
-    if not value:
-        raise InvalidTeam(f"{field}.required")
-    if len(value) > max_length:
-        raise InvalidTeam(f"{field}.too_long")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in value):
-        raise InvalidTeam(f"{field}.invalid_characters")
-    return value
+    try:
+        return texts.clean(raw, max_length, required=True)
+    except texts.TextRefused as refused:
+        raise InvalidTeam(f"{field}.{_KEYS[refused.reason]}") from None
+
+
+_KEYS = {"required": "required", "too_long": "too_long", "invalid": "invalid_characters"}
 
 
 def list_teams() -> list[Team]:

@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 
-from korpo import aws, settings
+from korpo import aws, settings, texts
 from korpo.board.dashboard import redemptions_key
 from korpo.ids import stable_id
 from korpo.models import RedemptionModel
@@ -296,11 +296,12 @@ def redemptions_by_status(status: str = "requested", limit: int = 100) -> list[R
 
 
 def _clean_message(message: str | None) -> str | None:
-    if message is None:
-        return None
-    if not isinstance(message, str) or len(message) > MAX_MESSAGE:
-        raise InvalidRequest(f"message must be text of at most {MAX_MESSAGE} characters")
-    return message.strip() or None
+    """The admin's message to the employee (a gift card code, a date): lines of text."""
+    try:
+        return texts.clean(message, MAX_MESSAGE, lines=True)
+    except texts.TextRefused:
+        raise InvalidRequest(f"message must be text of at most {MAX_MESSAGE} characters, "
+                             "without control characters") from None
 
 
 def _status_update(cfg: settings.Settings, item: RedemptionModel, status: str, now: datetime,

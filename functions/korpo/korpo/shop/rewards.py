@@ -12,6 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from korpo import texts
 from korpo.fields import FieldError, check_all
 from korpo.ids import stable_id
 from korpo.models import RewardModel
@@ -101,18 +102,12 @@ def create_reward(reward_id: str, title: str, cost: int, *, description: str | N
 # ------------------------------------------------------------------ what admins change
 
 
-def _text(fields: dict[str, Any], name: str, limit: int, required: bool) -> str | None:
-    value = fields.get(name)
-    value = value.strip() if isinstance(value, str) else value
-    if value in (None, ""):
-        if required:
-            raise InvalidReward(name, "required")
-        return None
-    if not isinstance(value, str):
-        raise InvalidReward(name, "required")
-    if len(value) > limit:
-        raise InvalidReward(name, "too_long")
-    return value
+def _text(fields: dict[str, Any], name: str, limit: int, required: bool,
+          lines: bool = False) -> str | None:
+    try:
+        return texts.clean(fields.get(name), limit, lines=lines, required=required)
+    except texts.TextRefused as refused:
+        raise InvalidReward(name, refused.reason) from None
 
 
 def _whole(fields: dict[str, Any], name: str, low: int, high: int,
@@ -149,7 +144,7 @@ def clean_fields(fields: dict[str, Any], *, new: bool) -> dict[str, Any]:
         ["stock"] if new else [])
     values = check_all(
         lambda: _text(fields, "title", MAX_TITLE, True),
-        lambda: _text(fields, "description", MAX_DESCRIPTION, False),
+        lambda: _text(fields, "description", MAX_DESCRIPTION, False, lines=True),
         lambda: _kind(fields),
         lambda: _whole(fields, "cost", 1, MAX_COST, True),
         lambda: _whole(fields, "per_employee_limit", 1, MAX_LIMIT, False),
@@ -189,11 +184,22 @@ def edit_reward(reward_id: str, fields: dict[str, Any]) -> Reward:
 
 
 def restock(reward_id: str, more: object) -> Reward:
-    """Adds to a limited stock (ADD: a redemption at the same instant is never lost)."""
+    """Adds to a limited stock (ADD: a redemption at the same instant is never lost), never
+    past MAX_STOCK, the most the reward's form takes ("over_limit": nothing added)."""
     count = _whole({"more": more}, "more", 1, MAX_STOCK, True)
-    if get_reward(reward_id).stock is None:
+    current = get_reward(reward_id).stock
+    if current is None:
         raise InvalidReward("more", "unlimited")
-    return _update(reward_id, [RewardModel.stock.add(count)], RewardModel.stock.exists())
+    if current + count > MAX_STOCK:
+        raise InvalidReward("more", "over_limit")
+    # Conditioned on the stock at write time, not on the one just read: a cancel's refund
+    # landing in between cannot push it over either.
+    room = RewardModel.stock.exists() & (RewardModel.stock <= MAX_STOCK - count)
+    try:
+        return _update(reward_id, [RewardModel.stock.add(count)], room)
+    except RewardNotFound:
+        get_reward(reward_id)  # RewardNotFound again if it is really gone
+        raise InvalidReward("more", "over_limit") from None
 
 
 def set_retired(reward_id: str, retired: bool) -> Reward:

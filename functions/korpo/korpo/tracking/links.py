@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -185,4 +185,28 @@ def tracked_destination(link: ShareLink, click_id: str | None) -> str:
               ("utm_campaign", "korpo")]
     if click_id:
         query.append((CLICK_ID_PARAM, click_id))
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return ascii_url(urlunsplit(parts._replace(query=urlencode(query))))
+
+
+# A URL's delimiters and %-escapes (RFC 3986's reserved and unreserved characters) stay.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def ascii_url(url: str) -> str:
+    """The address as an HTTP header (a redirect's Location) must carry it, in ASCII: a host
+    with non-ASCII letters in IDNA (`xn--…`), a path, query or fragment with other characters
+    percent-encoded as UTF-8, as a browser sends them; an ASCII address is returned as it
+    is. Feeds link to such addresses (`https://bücher.example/café`)."""
+    if all("!" <= c <= "~" for c in url):
+        return url
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    host, colon, port = hostport.partition(":")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a name IDNA takes: percent-encoded, as the URL standard reads
+        host = quote(host, safe="")
+    netloc = quote(userinfo, safe=_URL_SAFE) + at + host + colon + quote(port, safe="")
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=_URL_SAFE),
+                       quote(parts.query, safe=_URL_SAFE),
+                       quote(parts.fragment, safe=_URL_SAFE)))

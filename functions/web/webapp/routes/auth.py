@@ -12,11 +12,15 @@ import base64
 import binascii
 import json
 import re
+import uuid
 from urllib.parse import quote, unquote
 
 from chalice import Blueprint, Response
 
-from korpo.people import access, accounts, employees, newcomers, profiles, signup, signup_limits
+from korpo.people import (
+    access, accounts, employees, existing_account, invitations, newcomers, profiles, signup,
+    signup_limits,
+)
 from korpo.tracking import visitors
 from webapp.i18n import N_
 from webapp.pages import Pages, Redirect, Visit, local_path, logger, page
@@ -40,8 +44,6 @@ PASSWORD_MIN = 10  # the user pool's PasswordPolicy
 
 # What each accounts.AccountError code tells the person, and next to which field.
 ACCOUNT_ERRORS = {
-    "email_taken": ("email",
-                    N_("An account with this email already exists. Sign in instead.")),
     "weak_password": ("password", N_("Choose a stronger password: at least 10 characters, "
                                      "with lower-case letters and numbers.")),
     "wrong_code": ("code",
@@ -55,6 +57,8 @@ ACCOUNT_ERRORS = {
     "domain_not_allowed": ("email",
                            N_("Use your work email: this address is not allowed here.")),
     "challenge": ("email", N_("This account needs an administrator's help to sign in.")),
+    "reset_required": ("email", N_("For your security, choose a new password before you "
+                                   "sign in: use “Forgot your password?” below.")),
     "invitation_expired": ("password", N_("The temporary password of your invitation has "
                                           "expired. Ask an administrator to send the "
                                           "invitation again.")),
@@ -155,6 +159,7 @@ def sign_up(visit: Visit) -> Response:
     errors = {name: message for name, message in (
         ("email", _email_error(email, visit, must_be_allowed=True)),
         ("password", _password_error(password))) if message}
+    employee_id = None
     if not errors:
         try:
             _take_email(visit, email)
@@ -162,20 +167,37 @@ def sign_up(visit: Visit) -> Response:
         except signup_limits.LimitReached as over:
             return _limited(visit, "signup.html", over, email=email)
         except accounts.AccountError as error:
-            errors = _account_error(error)
+            if error.code == "account_exists":
+                _tell_existing_account(visit, email)
+            else:
+                errors = _account_error(error)
     if errors:
         return _form_page(visit, "signup.html", errors, email=email)
-    try:  # in the admins' list as "never signed in" until the first sign-in
-        newcomers.record(email, newcomers.SIGNED_UP, employee_id=employee_id or None)
-    except newcomers.AlreadyKnown:
-        pass
-    _pending(visit, email)
+    if employee_id is not None:
+        try:  # in the admins' list as "never signed in" until the first sign-in
+            newcomers.record(email, newcomers.SIGNED_UP, employee_id=employee_id or None)
+        except newcomers.AlreadyKnown:
+            pass
+    _pending(visit, email)  # the same answer whether or not the address had an account
     # The proof that this browser made the account: with the code, it opens the first session.
+    # An address that had one gets a proof too (of no account: a random id), so that the
+    # answer, cookies included, is the same; it opens nothing (_first_session).
     visit.set_cookies.append(set_cookie(
-        SIGNUP_COOKIE, encode_signup(signup_key(visit.settings.visitor_secret), employee_id,
-                                     email), max_age=SIGNUP_SECONDS, secure=visit.https,
-        path=SIGNUP_PATH, same_site="Strict"))
+        SIGNUP_COOKIE, encode_signup(signup_key(visit.settings.visitor_secret),
+                                     employee_id or str(uuid.uuid4()), email),
+        max_age=SIGNUP_SECONDS, secure=visit.https, path=SIGNUP_PATH, same_site="Strict"))
     raise Redirect("/signup/confirm")
+
+
+def _tell_existing_account(visit: Visit, email: str) -> None:
+    """The address is told it has an account (rate-limited); the page says nothing of it,
+    and never fails over it."""
+    try:
+        existing_account.tell(email, visit.language, brand=visit.settings.brand_name,
+                              site_url=visit.base_url, sender_email=visit.settings.sender_email,
+                              secret=visit.settings.visitor_secret)
+    except Exception:  # noqa: BLE001 - logged; the answer stays the same
+        logger.exception("the existing-account e-mail failed")
 
 
 @pages.route("/signup/confirm", methods=("GET", "POST"), public=True)
@@ -191,7 +213,10 @@ def confirm(visit: Visit) -> Response:
         try:
             accounts.confirm_sign_up(visit.settings.user_pool_client_id, email, code)
         except accounts.AccountError as error:
-            errors = _account_error(error)
+            # No such user, or one already confirmed: said as a wrong code, as for anyone
+            # (this page must not tell which addresses have an account either).
+            errors = _account_error(accounts.AccountError("wrong_code")
+                                    if error.code == "wrong_credentials" else error)
     if errors:
         return _form_page(visit, "confirm.html", errors, email=email, resent=False)
     _first_session(visit, email)
@@ -206,7 +231,8 @@ def _first_session(visit: Visit, email: str) -> None:
     proof = decode_signup(signup_key(visit.settings.visitor_secret),
                           visit.cookies.get(SIGNUP_COOKIE))
     visit.set_cookies.append(clear_cookie(SIGNUP_COOKIE, secure=visit.https, path=SIGNUP_PATH))
-    if proof is None or proof.email != email or profiles.get_profile(proof.employee_id):
+    if (proof is None or proof.email != email or profiles.get_profile(proof.employee_id)
+            or invitations.account_id(email) != proof.employee_id):  # a proof of no account
         raise Redirect("/signin?done=confirmed")  # the pending address pre-fills the sign-in
     try:
         _open_session(visit, accounts.SignedIn(employee_id=proof.employee_id, email=email,
@@ -226,8 +252,9 @@ def resend(visit: Visit) -> Response:
         except signup_limits.LimitReached as over:
             return _limited(visit, "confirm.html", over, email=email, resent=False)
         except accounts.AccountError as failure:
-            # An address without an account is answered as one with: never reveal which.
-            if failure.code != "wrong_credentials":
+            # No such user (UserNotFound), one already confirmed (InvalidParameter): the same
+            # answer as for an address waiting for its code, so no one tells them apart.
+            if failure.code not in ("wrong_credentials", "invalid_input"):
                 return _form_page(visit, "confirm.html", _account_error(failure), email=email,
                                   resent=False)
         _pending(visit, email)

@@ -26,6 +26,8 @@ MESSAGES = {
     "title_missing": N_("Enter a title."),
     "title_long": N_("Enter a title of at most 120 characters."),
     "description_long": N_("Enter a description of at most 1,000 characters."),
+    "title_invalid": N_("Enter a title without control characters."),
+    "description_invalid": N_("Enter a description without control characters."),
     "subject_missing": N_("Choose what employees share: a post or a web address."),
     "post_missing": N_("Choose the post employees share."),
     "post_unknown": N_("This post is no longer in the news. Choose another one."),

@@ -32,6 +32,7 @@ PROBLEMS = {
     ("more", "required"): N_("Enter how many to add."),
     ("more", "not_a_whole_number"): N_("Enter a whole number, such as 10."),
     ("more", "out_of_range"): N_("Add between 1 and 1,000,000."),
+    ("more", "over_limit"): N_("The stock cannot go over 1,000,000: add fewer."),
     ("more", "unlimited"): N_("This reward has no stock limit: there is nothing to add."),
 }
 DONE = {
