@@ -64,7 +64,8 @@ def _fields(**overrides: str) -> dict[str, str]:
 
 def test_a_challenge_can_start_now_without_typing_a_time(web, monkeypatch):
     make_post("post-1")
-    page = web(page_event("/manage/challenges/new", headers=as_admin()))["body"]
+    page = web(page_event("/manage/challenges/new", query={"t": "a-form-token-0123456789"},
+                          headers=as_admin()))["body"]
     assert 'id="start" name="start" value="now" checked' in page  # the new form's default
     # The time typed in the field is ignored, however far in the past it is.
     made = _create(web, start="now", starts_at="2020-01-01T10:00")

@@ -3,6 +3,7 @@ against `make run`'s stack."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import requests
 
@@ -48,14 +49,31 @@ def test_sent_emails_are_listed_without_dumping_moto(stack, monkeypatch):
                         timeout=10).status_code == 400
 
 
+@contextmanager
+def _sign_up_open(stack):
+    """The pool as SignUp=open makes it, for this block (moto runs in this process)."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    pool = cognitoidp_backends[stack.resources.account_id][stack.resources.region].user_pools[
+        stack.resources.user_pool_id]
+    saved = pool.extended_config.get("AdminCreateUserConfig")
+    pool.extended_config["AdminCreateUserConfig"] = {**(saved or {}),
+                                                     "AllowAdminCreateUserOnly": False}
+    try:
+        yield
+    finally:
+        pool.extended_config["AdminCreateUserConfig"] = saved
+
+
 def test_cognito_calls_moto_lacks_are_answered_as_cognito_answers_them(stack):
     """ResendConfirmationCode and RevokeToken are missing from moto, and its
     ConfirmForgotPassword fails on an unknown address: the pages that use them answered 500."""
     cognito = stack.cognito()
     client = stack.resources.user_pool_client_id
-    cognito.sign_up(ClientId=client, Username="waiting@example.com",
-                    Password="correct-horse-42",
-                    UserAttributes=[{"Name": "email", "Value": "waiting@example.com"}])
+    with _sign_up_open(stack):  # the template's default is SignUp=invite
+        cognito.sign_up(ClientId=client, Username="waiting@example.com",
+                        Password="correct-horse-42",
+                        UserAttributes=[{"Name": "email", "Value": "waiting@example.com"}])
     sent = cognito.resend_confirmation_code(ClientId=client, Username="waiting@example.com")
     assert sent["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
     # The template's client hides which addresses have an account (PreventUserExistenceErrors).
