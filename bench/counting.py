@@ -1,7 +1,9 @@
 """Count AWS API calls as botocore makes them (boto3 and PynamoDB both go through here)."""
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -40,6 +42,28 @@ def count_calls(service: str | None = None) -> Iterator[Counter]:
             yield calls
         finally:
             calls.update(op for svc, op, _params in recorded if service in (None, svc))
+
+
+@contextmanager
+def count_requests(clients: Iterable[BaseClient]) -> Iterator[Counter]:
+    """Yields a Counter of the HTTP requests `clients` send, by operation, filled while the
+    block runs: botocore's before-send event fires once per attempt, so a retried call counts
+    each try (count_calls counts the call once)."""
+    requests: Counter = Counter()
+    lock = threading.Lock()  # the poller's threads share the clients
+
+    def sent(event_name: str, **_kwargs: Any) -> None:  # before-send.dynamodb.PutItem
+        with lock:
+            requests[event_name.rsplit(".", 1)[-1]] += 1
+
+    clients = list(clients)
+    for client in clients:
+        client.meta.events.register("before-send", sent, unique_id="bench-count-requests")
+    try:
+        yield requests
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-send", unique_id="bench-count-requests")
 
 
 def writes(calls: Counter) -> int:

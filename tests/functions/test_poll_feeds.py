@@ -250,6 +250,42 @@ def test_not_modified_writes_only_the_feeds_health(poll_feeds, server, dynamodb_
         (feed.url, feed.interval_minutes, feed.created_at, "Korpo Demo & Friends Blog")
 
 
+def test_a_feed_costs_no_more_dynamodb_calls_than_before_the_channel_edits(
+        poll_feeds, server, dynamodb_calls):
+    """Counts, so no machine changes them (bench: poll_feeds.calls_per_new_feed and
+    calls_per_304_feed, same goals): a new feed reads its posts, writes the new ones and its
+    health; a 304 writes its health; the run adds the Query that lists the feeds."""
+    from bench.poll_feeds import GOAL_CALLS_PER_304_FEED, GOAL_CALLS_PER_NEW_FEED, LISTING_CALLS
+    from korpo.feeds import store
+    from korpo.models import FeedModel
+
+    feeds = [store.add_feed(server.serve(f"/{n}.xml", "rss_blog.xml", etag=f'"v{n}"'))
+             for n in range(4)]
+    # A feed stored before admins could edit channels (no version): the same calls.
+    legacy = {k: v for k, v in feeds[0].attribute_values.items()
+              if k not in ("version", "paused")}
+    FeedModel(**legacy).save()
+    dynamodb_calls.clear()
+
+    first = poll_feeds(event("scheduled.json"))
+
+    assert (first["ok"], first["posts_created"]) == (len(feeds), 3 * len(feeds))
+    new_feed_calls = [op for op, _ in dynamodb_calls]
+    assert len(new_feed_calls) <= GOAL_CALLS_PER_NEW_FEED * len(feeds) + LISTING_CALLS, \
+        sorted(new_feed_calls)
+    assert sorted(new_feed_calls) == sorted(
+        ["Query"] + ["BatchGetItem", "BatchWriteItem", "PutItem"] * len(feeds))
+    dynamodb_calls.clear()
+
+    second = poll_feeds(event("all_force.json"))
+
+    assert second["not_modified"] == len(feeds)
+    not_modified_calls = [op for op, _ in dynamodb_calls]
+    assert len(not_modified_calls) <= GOAL_CALLS_PER_304_FEED * len(feeds) + LISTING_CALLS, \
+        sorted(not_modified_calls)
+    assert sorted(not_modified_calls) == sorted(["Query"] + ["PutItem"] * len(feeds))
+
+
 # ---------------------------------------------------------------- failures stay with their feed
 
 def test_failing_feeds_back_off_and_the_others_still_succeed(poll_feeds, server):
