@@ -1,6 +1,6 @@
 """`make load`: a viral spike on one share link against the local stack, then a full count.
 
-    python -m bench.load [--seconds 60] [--concurrency 16] [--no-write]
+    python -m bench.load [--seconds 60] [--concurrency 8] [--no-write]
 
 1. Starts the local stack (`make run`'s, seeded) in a child process on 127.0.0.1, so the
    stack's one interpreter and this client each get a core of their own. Its caps are off
@@ -449,7 +449,7 @@ def drain(info: dict[str, Any], aws: Callable[[str], Any]) -> dict[str, int]:
         moved = waiting or pumped.get("delivered") or pumped.get("failed")
         quiet_rounds = 0 if moved else quiet_rounds + 1
         if not moved:
-            time.sleep(1.5)  # the stack's own pump thread may hold a batch: let it finish
+            time.sleep(0.5)  # the stack's own pump thread may hold a batch: let it finish
     return dict(total)
 
 
@@ -583,45 +583,77 @@ def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[98]
 
 
-def run_load(seconds: float, concurrency: int) -> tuple[list[Figure], list[Check], str]:
-    """Start, spike, drain, count, stop: (figures, checks, the printed report)."""
-    import boto3
+@dataclass
+class Spike:
+    """A spike sent to a running stack, drained: what count() judges."""
+    info: dict[str, Any]
+    scene: Scene
+    admin_auth: dict[str, str]
+    sent: Sent
+    elapsed: float
+    concurrency: int
+    crossed_midnight: bool  # brand time: a repeat on the new day is a first click again
+    drained: dict[str, int]
 
-    stack = StackProcess()
-    try:
-        info = stack.info
-        session = boto3.session.Session(region_name=info["region"], aws_access_key_id="local",
-                                        aws_secret_access_key="local")
+    def aws(self, service: str) -> Any:
+        import boto3
 
-        def aws(service: str) -> Any:
-            return session.client(service, endpoint_url=info["moto_url"])
+        return boto3.session.Session(
+            region_name=self.info["region"], aws_access_key_id="local",
+            aws_secret_access_key="local").client(service, endpoint_url=self.info["moto_url"])
 
-        scene, admin_auth = set_scene(info)
-        day = datetime.now(ZoneInfo(info["zone"])).date()
-        sent, elapsed = spike(scene, seconds, concurrency)
-        crossed = datetime.now(ZoneInfo(info["zone"])).date() != day
-        drained = drain(info, aws)
-        checks, counts = count(info, scene, admin_auth, sent, aws)
-        failures = int(aws("sqs").get_queue_attributes(
-            QueueUrl=info["queues"]["AwardFailureQueue"],
+    def count(self) -> tuple[list[Check], dict[str, int]]:
+        checks, counts = count(self.info, self.scene, self.admin_auth, self.sent, self.aws)
+        failures = int(self.aws("sqs").get_queue_attributes(
+            QueueUrl=self.info["queues"]["AwardFailureQueue"],
             AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
             "ApproximateNumberOfMessages"])
         checks.append(Check("AwardFailureQueue: records given up", 0, failures))
+        return checks, counts
+
+    def figures(self, counts: dict[str, int]) -> list[Figure]:
+        answers = self.sent.answers
+        return [
+            Figure("load.requests_per_second", len(answers) / self.elapsed, "req/s",
+                   f"info (most this machine sustains; {self.concurrency} clients, closed loop)"),
+            Figure("load.p99_ms", _p99([a.ms for a in answers]), "ms",
+                   "info (every request of the spike)"),
+            Figure("load.lost_clicks", counts["lost_clicks"], "clicks", "0"),
+            Figure("load.doubled_points", counts["doubled_points"], "points", "0"),
+            Figure("load.stats_mismatch", counts["stats_mismatch"], "counters", "0"),
+        ]
+
+
+def send_spike(info: dict[str, Any], seconds: float, concurrency: int) -> Spike:
+    """Set the scene on a running stack, spike, drain."""
+    scene, admin_auth = set_scene(info)
+    day = datetime.now(ZoneInfo(info["zone"])).date()
+    sent, elapsed = spike(scene, seconds, concurrency)
+    crossed = datetime.now(ZoneInfo(info["zone"])).date() != day
+    result = Spike(info, scene, admin_auth, sent, elapsed, concurrency, crossed, {})
+    result.drained = drain(info, result.aws)
+    return result
+
+
+def run_load(seconds: float, concurrency: int) -> tuple[list[Figure], list[Check], str]:
+    """Start, spike, drain, count, stop: (figures, checks, the printed report)."""
+    stack = StackProcess()
+    try:
+        result = send_spike(stack.info, seconds, concurrency)
+        checks, counts = result.count()
     finally:
         stack.stop()
-    rate = len(sent.answers) / elapsed
-    p99 = _p99([a.ms for a in sent.answers])
-    figures = [
-        Figure("load.requests_per_second", rate, "req/s",
-               f"info (the most this machine sustained: {concurrency} clients, closed loop)"),
-        Figure("load.p99_ms", p99, "ms", "info (every request of the spike)"),
-        Figure("load.lost_clicks", counts["lost_clicks"], "clicks", "0"),
-        Figure("load.doubled_points", counts["doubled_points"], "points", "0"),
-        Figure("load.stats_mismatch", counts["stats_mismatch"], "counters", "0"),
-    ]
-    lines = [f"spike: {len(sent.answers)} requests in {elapsed:.1f} s ({rate:.0f}/s), "
-             f"{concurrency} clients; drained: {json.dumps(drained)}"]
-    if crossed:
+    figures = result.figures(counts)
+    return figures, checks, report(result, checks, figures)
+
+
+def report(result: Spike, checks: list[Check], figures: list[Figure]) -> str:
+    """The requests by kind, the checks, the figures: three tables."""
+    sent = result.sent
+    lines = [f"spike: {len(sent.answers)} requests in {result.elapsed:.1f} s "
+             f"({len(sent.answers) / result.elapsed:.0f}/s), {result.concurrency} clients; "
+             f"drained: {json.dumps(result.drained)}"]
+    if result.crossed_midnight:
         lines.append("note: the spike crossed the brand's midnight; a visitor's repeat on the "
                      "new day is a first click again: run it again")
     kinds = Counter(a.kind for a in sent.answers)
@@ -644,7 +676,7 @@ def run_load(seconds: float, concurrency: int) -> tuple[list[Figure], list[Check
     width = max(len(f.name) for f in figures)
     lines += ["", f"{'figure':<{width}}  {'value':>10}  {'unit':<9}  goal"]
     lines += [f"{f.name:<{width}}  {f.value:>10.3f}  {f.unit:<9}  {f.goal}" for f in figures]
-    return figures, checks, "\n".join(lines)
+    return "\n".join(lines)
 
 
 def write_figures(figures: list[Figure]) -> None:
@@ -663,8 +695,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60, help="the spike's length (60)")
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="client threads, each sending as soon as it is answered (16)")
+    parser.add_argument("--concurrency", type=int, default=8,
+                        help="client threads, each sending as soon as it is answered (8: "
+                             "more add latency, not requests, on a 2-core machine)")
     parser.add_argument("--no-write", action="store_true",
                         help="do not write bench-results.json")
     parser.add_argument("--json", help="also write the figures and checks to this file")
