@@ -243,7 +243,8 @@ class Client(threading.Thread):
         import requests
 
         self.number, self.scene, self.deadline = number, scene, deadline
-        self.http = requests.Session()
+        self.http = requests.Session()  # the public edge and the API: no cookie kept
+        self.pages = requests.Session()  # the web app: its session cookies stay here
         self.random = random.Random(number)
         self.sent = Sent()
         self.visitors: list[str] = []  # user agents of this thread's human visitors
@@ -336,8 +337,8 @@ class Client(threading.Thread):
         elif kind == "page":
             url = scene.gateway + self.random.choice(PAGES)
             cookies = self.random.choice(scene.page_cookies)
-            self.timed(kind, lambda: self.http.get(url, cookies=cookies, allow_redirects=False,
-                                                   timeout=TIMEOUT_S), None)
+            self.timed(kind, lambda: self.pages.get(url, cookies=cookies, allow_redirects=False,
+                                                    timeout=TIMEOUT_S), None)
             return
         self.timed(kind, lambda: self.http.request(method, url, headers=headers, data=body,
                                                    allow_redirects=False, timeout=TIMEOUT_S),
