@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench clean chromium smoke
+.PHONY: run test bench load clean chromium smoke
 
 $(STAMP): requirements-dev.txt functions/korpo/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ chromium:
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# A viral spike on one share link against a fresh local stack, then every count checked
+# (bench/load.py). Bounded: `make load [SECONDS=60] [CONCURRENCY=8]`; not part of .ci/run.
+SECONDS ?= 60
+CONCURRENCY ?= 8
+load: $(STAMP)
+	$(PY) -m bench.load --seconds $(SECONDS) --concurrency $(CONCURRENCY)
 
 clean:
 	rm -rf $(VENV) .tools .aws-sam bench-results.json
