@@ -32,7 +32,8 @@ class Killed(BaseException):
 @dataclass
 class Fault:
     """Calls of `function` (logical id; None: any) to `operation` ("dynamodb.PutItem";
-    "dynamodb.*": every operation of the service) fail with `code` and `status`.
+    "dynamodb.PutItem|UpdateItem": either; "dynamodb.*": every operation of the service)
+    fail with `code` and `status`.
 
     times: how many matching calls fail (None: until removed); skip: let that many matching
     calls through first; when: a further test on the call's parameters; after: make the
@@ -57,7 +58,7 @@ class Fault:
             return False
         service, _, name = self.operation.partition(".")
         wanted_service, wanted_name = operation.split(".", 1)
-        if service != wanted_service or name not in ("*", wanted_name):
+        if service != wanted_service or (name != "*" and wanted_name not in name.split("|")):
             return False
         return self.when is None or bool(self.when(params))
 
@@ -184,6 +185,9 @@ class Faults:
 
 
 FAULTS = Faults()
+
+# Every DynamoDB operation that writes.
+DYNAMODB_WRITES = ("dynamodb.PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems")
 
 # The errors the issue names, as AWS answers them (status, code).
 THROTTLED = {"code": "ProvisionedThroughputExceededException", "status": 400}
