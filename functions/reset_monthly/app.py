@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from korpo import settings
+from korpo import outbox, settings
 from korpo.announcements.winners import Announcement, compose, post_winners, winner_profiles
 from korpo.board import monthly
-from korpo.mail import Email, admin_emails, ses_sender
+from korpo.mail import Email, admin_emails
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
 from korpo.people.employees import display_names
@@ -33,6 +33,17 @@ def _announcement(report: monthly.FreezeReport) -> tuple[str, str, list[Email]]:
     recipients += admin_emails(_settings.user_pool_id, _settings.admin_group)
     return subject, body, Announcement(subject, body,
                                         list(dict.fromkeys(recipients))).emails()
+
+
+def _sender(month: str, now):
+    """Each winners' e-mail owed once per month and address (korpo.outbox): SES down, it is
+    tried again by send_digest's runs; a rerun never sends it twice."""
+    deliver = outbox.email_only(_settings.sender_email)
+
+    def send(email: Email) -> None:
+        outbox.post(outbox.recipient_key(f"winners#{month}", email.to), "email",
+                    outbox.email_payload(email), deliver, now)
+    return send
 
 
 def _webhooks(status: str, subject: str, body: str, month: str) -> dict:
@@ -68,7 +79,7 @@ def handler(event: dict, context) -> dict:
                                            "body": emails[0].body,
                                            "recipients": [e.to for e in emails],
                                            "dry_run": dry_run})
-    sender = ses_sender(_settings.sender_email) if _settings.sender_email else None
+    sender = _sender(report.month, now) if _settings.sender_email else None
     summary = report.summary()
     summary["announcement"] = monthly.announce(report.month, now, emails, sender,
                                                dry_run=dry_run)

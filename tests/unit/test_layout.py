@@ -17,7 +17,8 @@ KORPO = ROOT / "functions" / "korpo" / "korpo"
 
 # The base: used by every package, using none of them. `secrets` is here because settings
 # (the base) reads the stack's secrets through it, and every package reads settings.
-BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models")
+BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models",
+        "outbox")  # outbox: the shop and the announcements both owe messages (two layers)
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

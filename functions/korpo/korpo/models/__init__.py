@@ -5,7 +5,7 @@ from __future__ import annotations
 from korpo.models.catalog import (
     AccessModel, AnnouncementModel, BrandModel, CatalogItem, ChallengeModel,
     DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel, LinkModel, LinkOwnerModel,
-    NewcomerModel, PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, SentMailModel,
+    NewcomerModel, OutboxModel, PinModel, PostModel, RedemptionModel, RewardModel, RulesModel, SentMailModel,
     TeamModel,
 )
 from korpo.models.events import EventModel
@@ -18,7 +18,7 @@ from korpo.settings import Settings
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
                   AccessModel, BrandModel, PinModel, GoneFeedsModel, SentMailModel,
-                  AnnouncementModel, NewcomerModel)
+                  AnnouncementModel, NewcomerModel, OutboxModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel)
 
 
@@ -40,6 +40,6 @@ __all__ = [
     "AccessModel", "AnnouncementModel", "ArchiveEntryModel", "BalanceModel", "BoardEntryModel",
     "BrandModel", "CatalogItem", "ChallengeModel", "DeletedEmployeeModel", "EmployeeModel",
     "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
-    "MonthStateModel", "NewcomerModel", "PinModel", "PostModel", "RedemptionModel",
+    "MonthStateModel", "NewcomerModel", "OutboxModel", "PinModel", "PostModel", "RedemptionModel",
     "RewardModel", "RulesModel", "ScoresItem", "SentMailModel", "TeamModel", "bind_tables",
 ]
