@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import json
+
 import pytest
 import requests
 
@@ -164,3 +166,41 @@ def test_a_drain_refused_too_leaves_the_click_queued_for_the_next_drain(stack, s
     assert list(paid) == [_click_id(click)]
     assert _balance(shared["employee_id"]) - balance == paid[_click_id(click)] > 0
     assert _events(stack)[_click_id(click)]["klass"] == "human"
+
+
+# ------------------------------------------------------------------ a record never processed
+
+def test_a_record_that_never_goes_through_reaches_the_failure_queue_and_replays_once(
+        stack, shared):
+    """A batch item award_points always reports failed (its employee's transaction refused
+    every time): retried MaximumRetryAttempts times, then described to the on-failure queue
+    while the records after it go on; the message, given back to the function (its console
+    event, docs/operations.md), awards it once."""
+    employee = shared["employee_id"]
+    before, balance = _ledger(employee), _balance(employee)
+    stack.pump()  # nothing of earlier tests left in the shard
+    refused = Fault("dynamodb.TransactWriteItems", function="AwardPointsFunction",
+                    code="ValidationException", status=400,
+                    when=lambda params: f"EMP#{employee}" in str(params))
+    with FAULTS.active(refused):
+        click = _visit(shared["url"], f"{SAFARI} never-processed")
+        assert click.status_code == 302
+        result = stack.pump()
+    assert result["failed"] == 1 and refused.fired == 6  # the first try and 5 retries
+    assert _ledger(employee) == before
+
+    sqs = _client(stack, "sqs")
+    url = stack.resources.queues["AwardFailureQueue"]
+    (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(message["Body"])
+    info = body["DDBStreamBatchInfo"]
+    assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["batchSize"] == 1 and info["startSequenceNumber"] == info["endSequenceNumber"]
+
+    replayed = stack.invoke("AwardPointsFunction", body)  # the console's test event, as is
+    assert replayed["replayed"] == 1 and replayed["failed"] == {}
+    assert stack.invoke("AwardPointsFunction", body)["duplicates"] == [_click_id(click)]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    paid = {k: v for k, v in _ledger(employee).items() if k not in before}
+    assert list(paid) == [_click_id(click)]
+    assert _balance(employee) - balance == paid[_click_id(click)] > 0
