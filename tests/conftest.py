@@ -129,3 +129,16 @@ def stack():
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def stack_by_hand():
+    """The local stack, seeded, with no scheduler nor pump thread: the test fires and pumps
+    (stack.invoke, stack.pump()) and so sees each step."""
+    from infra.local_stack import start
+
+    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True)
+    try:
+        yield running
+    finally:
+        running.stop()

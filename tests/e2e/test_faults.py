@@ -17,36 +17,14 @@ SAFARI = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
 
 
 @pytest.fixture(scope="module")
-def stack():
-    from infra.local_stack import start
-
-    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(stack_by_hand):
+    return stack_by_hand
 
 
 @pytest.fixture(autouse=True)
 def no_fault_left():
     yield
     FAULTS.remove()
-
-
-@pytest.fixture(scope="module")
-def shared(stack):
-    """An employee signed in and their share link of a post."""
-    from helpers import make_post
-
-    make_post("faults-post", url=f"{stack.gateway_url}/_local")
-    email = stack.demo.logins[2][0]
-    auth = {"Authorization": f"Bearer {stack.sign_in(email)['IdToken']}"}
-    me = requests.get(f"{stack.gateway_url}/me", headers=auth, timeout=30)
-    assert me.status_code == 200, me.text
-    share = requests.post(f"{stack.gateway_url}/posts/faults-post/share", headers=auth,
-                          json={"network": "linkedin"}, timeout=30)
-    assert share.status_code == 200, share.text
-    return {"url": share.json()["url"], "employee_id": me.json()["employee_id"]}
 
 
 def _client(stack, service):
