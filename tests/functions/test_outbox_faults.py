@@ -47,9 +47,13 @@ def _sent() -> list[tuple[str, str]]:
 
 def _retry_run(monkeypatch, at: datetime | None = None) -> dict:
     """send_digest's 15-minute run (the template's `announcements` schedule), at `at`."""
+    from korpo import settings
+
     handler = load_handler("SendDigestFunction")
+    module = __import__("sys").modules["korpo_fn_send_digest"]
+    # Its settings as a new container reads them (an earlier test's import kept others).
+    monkeypatch.setattr(module, "_settings", settings.current())
     if at is not None:
-        module = __import__("sys").modules["korpo_fn_send_digest"]
         monkeypatch.setattr(module, "utc_now", lambda: at)
     return handler(load_event("send_digest/announcements"), LambdaContext("send_digest", 900))
 
