@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any, Callable
 
 from infra.calls import acting_as, attributed
+from infra.faults import Killed
 from infra.template import ROOT, function_setting, load_template, resources_of_type
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -126,6 +127,11 @@ class LocalContext(LambdaContext):
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+class FunctionTimedOut(RuntimeError):
+    """The invocation died before it answered (Lambda: "Task timed out", Sandbox.Timedout);
+    locally, only an injected fault (infra/faults.py, kill_after) does this."""
+
+
 class Invoker:
     """Calls the template's functions in this process, one invocation at a time per function.
 
@@ -168,4 +174,7 @@ class Invoker:
             raise KeyError(f"no function {logical_id!r} in the template")
         handler = self.handler(logical_id)
         with self._locks[logical_id]:
-            return handler(event, self.context(logical_id))
+            try:
+                return handler(event, self.context(logical_id))
+            except Killed as killed:  # a fault stopped it dead: Lambda reports a timeout
+                raise FunctionTimedOut(f"{logical_id}: {killed}") from None

@@ -159,6 +159,8 @@ class LocalStack:
                 traceback.print_exc()
         if self.cognito_stand_in is not None:
             self.cognito_stand_in.uninstall()
+        if "infra.faults" in sys.modules:  # a fault never outlives its stack
+            sys.modules["infra.faults"].FAULTS.remove()
         if self._moto is not None:
             try:  # moto's state lives in this process: leave none to a later user of moto
                 import requests
@@ -236,6 +238,25 @@ def _raw_email(message: Any) -> dict[str, Any]:
             "body": part.get_content() if part is not None else "", "via": "ses"}
 
 
+def _faults_endpoint(request: Any, reply: Callable[..., Any]) -> Any:
+    """AWS faults on demand (infra/faults.py): POST one, GET the list, DELETE them all."""
+    from infra.faults import FAULTS, Fault
+
+    if request.method == "POST":
+        try:
+            fault = Fault.from_json(json.loads(request.body or b"{}"))
+        except (ValueError, TypeError) as error:
+            return reply(400, {"message": str(error)})
+        FAULTS.inject(fault)
+        print(f"[faults] injected: {fault.describe()}", flush=True)
+    elif request.method == "DELETE":
+        FAULTS.remove()
+        print("[faults] all removed", flush=True)
+    elif request.method != "GET":
+        return reply(405, {"message": "GET, POST or DELETE"})
+    return reply(200, {"faults": FAULTS.listed()})
+
+
 def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
     """/_local/...: what the AWS console or CLI would do (invoke, read emails), locally."""
     def reply(status: int, payload: Any, extra: list[tuple[str, str]] | None = None) -> Any:
@@ -267,6 +288,8 @@ def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
                              [("x-amz-function-error", "Unhandled")])
         if request.method == "POST" and path == "/_local/pump":
             return reply(200, stack.pump())
+        if path == "/_local/faults":
+            return _faults_endpoint(request, reply)
         if request.method == "GET" and path == "/_local/emails":
             from urllib.parse import parse_qs
 
@@ -280,7 +303,7 @@ def _local_endpoints(stack_ref: list[LocalStack]) -> Callable[[Any], Any]:
         if path.startswith("/_local"):
             return reply(404, {"message": "Not Found", "local": [
                 "GET /_local", "POST /_local/invoke/<FunctionLogicalId>", "POST /_local/pump",
-                "GET /_local/emails"]})
+                "GET /_local/emails", "GET|POST|DELETE /_local/faults"]})
         return None
 
     return handle

@@ -132,3 +132,12 @@ def stack():
     from helpers import local_stack
 
     yield from local_stack()
+
+
+@pytest.fixture(scope="module")
+def stack_by_hand():
+    """The local stack, seeded, with no scheduler nor pump thread: the test fires and pumps
+    (stack.invoke, stack.pump()) and so sees each step."""
+    from helpers import local_stack
+
+    yield from local_stack(auto=False)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from korpo import brand, settings
+from korpo import brand, outbox, settings
 from korpo.announcements.winners import (
     Announcement, by_language, compose, post_winners, winner_profiles,
 )
 from korpo.board import monthly
 from korpo.languages import language_for
-from korpo.mail import Email, Recipient, admin_recipients, ses_sender
+from korpo.mail import Email, Recipient, admin_recipients
 from korpo.models import bind_tables
 from korpo.months import InvalidMonth, previous_month, utc_now
 from korpo.people.employees import display_names
@@ -55,6 +55,17 @@ def _announcement(report: monthly.FreezeReport, cfg: Settings) -> tuple[str, str
     return (*words(cfg.language), emails)
 
 
+def _sender(month: str, now):
+    """Each winners' e-mail owed once per month and address (korpo.outbox): SES down, it is
+    tried again by send_digest's runs; a rerun never sends it twice."""
+    deliver = outbox.email_only(_settings.sender_email)
+
+    def send(email: Email) -> None:
+        outbox.post(outbox.recipient_key(f"winners#{month}", email.to), "email",
+                    outbox.email_payload(email), deliver, now)
+    return send
+
+
 def _webhooks(status: str, subject: str, body: str, month: str, cfg: Settings) -> dict:
     """Slack and Teams hear of the winners when this run announced them (the month's
     `announced_at` gate: never twice once announced); a webhook down is logged and
@@ -89,7 +100,7 @@ def handler(event: dict, context) -> dict:
                                            "body": emails[0].body,
                                            "recipients": [e.to for e in emails],
                                            "dry_run": dry_run})
-    sender = ses_sender(_settings.sender_email) if _settings.sender_email else None
+    sender = _sender(report.month, now) if _settings.sender_email else None
     summary = report.summary()
     summary["announcement"] = monthly.announce(report.month, now, emails, sender,
                                                dry_run=dry_run)

@@ -2,19 +2,23 @@
 
 Two schedules call it: Monday 08:00 (brand zone) `{"source": "schedule"}` sends the weekly
 digest of the week that just ended; every 15 minutes `{"source": "announcements"}` e-mails
-the new challenges that wait (one Query, nothing to do when idle). Each e-mail goes once per
-employee, however often it is fired (korpo.announcements.mailing).
+the new challenges that wait and tries again the outbox's messages that are due (a
+redemption's e-mail, the winners' e-mails and posts SES or a webhook refused: korpo.outbox;
+one Query each, nothing to do when idle). Each e-mail goes once per employee, however often
+it is fired (korpo.announcements.mailing).
 
 Console: {"week": "2026-W49"} sends that week's digest (what is missing of it);
 {"week": "2026-W49", "employee_id": "…", "dry_run": true} shows one employee's digest and
-sends nothing.
+sends nothing; {"source": "outbox"} tries the due outbox messages now;
+{"outbox_resend": ["<message key>", …]} makes given-up or unknown messages due again
+(docs/operations.md).
 """
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from korpo import settings
-from korpo.announcements import challenges, digest
+from korpo import outbox, settings
+from korpo.announcements import challenges, digest, webhooks
 from korpo.mail import programme_sender
 from korpo.models import bind_tables
 from korpo.months import utc_now
@@ -33,6 +37,17 @@ def _sender():
         _settings.sender_email) else None
 
 
+def _deliver(channel: str, payload: dict) -> None:
+    """The outbox's deliverer; the webhooks' secrets are read only when a post is due."""
+    targets = webhooks.configured(_settings.slack_webhook_url, _settings.teams_webhook_url) if (
+        channel in webhooks.KINDS) else {}
+    webhooks.outbox_deliver(targets, _settings.sender_email)(channel, payload)
+
+
+def _retry_outbox(now, context) -> dict:
+    return outbox.retry_due(now, _deliver, lambda: _time_left(context)).as_dict()
+
+
 def _time_left(context) -> float:
     return context.get_remaining_time_in_millis() / 1000 if context else 900.0
 
@@ -44,8 +59,20 @@ def handler(event: dict, context) -> dict:
     common = {"brand": _settings.brand_name, "zone": _settings.zone,
               "base_url": _settings.web_base_url, "visitor_secret": _settings.visitor_secret,
               "send": _sender(), "time_left": lambda: _time_left(context)}
+    if event.get("source") == "outbox":
+        result = {"outbox": _retry_outbox(now, context)}
+        logger.info("outbox", extra=result)
+        return result
+    if "outbox_resend" in event:
+        keys = event["outbox_resend"]
+        if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+            raise InvalidEvent("outbox_resend is a list of message keys")
+        result = {"resent": {k: outbox.resend(k, now) for k in keys[:100]}}
+        logger.info("outbox resend", extra=result)
+        return result
     if event.get("source") == "announcements":
-        result = {"announcements": challenges.send_pending(now, **common)}
+        result = {"announcements": challenges.send_pending(now, **common),
+                  "outbox": _retry_outbox(now, context)}
         logger.info("announcements", extra=result)
         return result
     dry_run = event.get("dry_run", False)

@@ -251,7 +251,7 @@ def test_the_template_mapping_is_read():
     assert award.filters == ({"eventName": ["INSERT"]},)
     assert award.batch_size == 100 and award.report_batch_item_failures
     assert award.bisect_on_error and award.max_retry_attempts == 5
-    assert award.max_record_age_s == 86400
+    assert award.max_record_age_s == 21600  # 18 h left to replay from the stream
 
 
 def _streams_client():

@@ -14,7 +14,7 @@ from korpo import secrets
 READS = {
     "TrackClickFunction": {secrets.VISITOR_HASH, secrets.CONVERSION},
     "ResetMonthlyFunction": {secrets.VISITOR_HASH, secrets.SLACK_WEBHOOK, secrets.TEAMS_WEBHOOK},
-    "SendDigestFunction": {secrets.VISITOR_HASH},
+    "SendDigestFunction": {secrets.VISITOR_HASH, secrets.SLACK_WEBHOOK, secrets.TEAMS_WEBHOOK},
     "ApiFunction": {secrets.VISITOR_HASH},
     "WebFunction": {secrets.VISITOR_HASH, secrets.SLACK_WEBHOOK, secrets.TEAMS_WEBHOOK},
     "PollFeedsFunction": set(),

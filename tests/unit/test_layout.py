@@ -23,8 +23,9 @@ KORPO = ROOT / "functions" / "korpo" / "korpo"
 # choose a reader's language alike; `fields` because the forms of four packages name every
 # wrong field at once the same way; `texts` because every package that keeps what people type
 # (shop, people, feeds, content) checks it by the same rule.
+# `outbox` because the shop and the announcements both owe messages (two layers).
 BASE = ("settings", "secrets", "brand", "ids", "months", "aws", "mail", "models", "addresses",
-        "languages", "fields", "texts")
+        "languages", "fields", "texts", "outbox")
 # The capabilities, bottom first: each may import the base and those before it.
 LAYERS = ("tracking", "board", "scoring", "shop", "people", "feeds", "content",
           "announcements")

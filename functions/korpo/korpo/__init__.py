@@ -6,7 +6,8 @@ container), brand (an admin's values over them), ids, months, aws (clients), mai
 through SES), models (the tables), addresses (which hosts a fetch may reach and where the
 public may be sent: one rule for feeds and destinations), languages (whose language a page
 or an e-mail speaks), fields (every wrong field of a form named at once), texts (the one
-rule for the text people send: every field of every form and body).
+rule for the text people send: every field of every form and body), outbox (messages owed
+outside: written first, retried, never sent twice).
 
 The capabilities, each a package, each importing only the base and the packages listed before
 it (tests/unit/test_layout.py keeps it so):

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from korpo import outbox
+
 logger = logging.getLogger(__name__)
 
 SLACK, TEAMS = "slack", "teams"
@@ -224,3 +226,43 @@ def announce(message: Message, targets: Mapping[str, str], *, deadline_s: float 
                                      allow=allow, **options)
                    for kind, (url, payload) in jobs.items()}
         return {kind: future.result() for kind, future in futures.items()}
+
+
+# ------------------------------------------------------------------ through the outbox
+
+def message_payload(message: Message) -> dict:
+    """A Message as the outbox keeps it (JSON)."""
+    return {"title": message.title, "lines": list(message.lines),
+            "link_url": message.link_url, "link_label": message.link_label}
+
+
+def outbox_deliver(targets: Mapping[str, str], sender_email: str = "", *,
+                   allow: HostRule = production_hosts, deadline_s: float = 8.0,
+                   **options: object) -> Callable[[str, dict], None]:
+    """The outbox's `deliver` for every channel: e-mail through SES (with a sender), Slack
+    and Teams through their webhooks. A 429, a 5xx or a connection error is tried again
+    later; any other answer, a missing or refused URL, never."""
+    email = outbox.ses_deliver(sender_email) if sender_email else None
+
+    def deliver(channel: str, payload: dict) -> None:
+        if channel == "email":
+            if email is None:
+                raise outbox.Refused("no SenderEmail")
+            return email(payload)
+        url = targets.get(channel)
+        if channel not in PAYLOADS or not url:
+            raise outbox.Refused(f"no {channel} webhook")
+        delivery = post(channel, url, PAYLOADS[channel](Message(**payload)),
+                        deadline_s=deadline_s, allow=allow, attempts=1, **options)
+        if delivery.status == "posted":
+            return None
+        if delivery.status == "refused":
+            raise outbox.Refused(delivery.error or "refused")
+        error = delivery.error or "failed"
+        if error in ("ReadTimeout", "Timeout", "ChunkedEncodingError"):
+            raise RuntimeError(error)  # it may have been posted: unknown, never twice
+        status = int(error[5:]) if error.startswith("HTTP ") and error[5:].isdigit() else 0
+        if status and status != 429 and status < 500:
+            raise outbox.Refused(error)
+        raise outbox.Retry(error)
+    return deliver

@@ -5,12 +5,15 @@ escaping the names employees chose."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable
 
+from korpo import outbox
 from korpo.announcements import texts, webhooks
 from korpo.board.standings import Standing
 from korpo.mail import Email, Recipient
 from korpo.models import EmployeeModel
+from korpo.months import utc_now
 from korpo.settings import Settings
 
 
@@ -63,11 +66,17 @@ def winner_profiles(employee_ids: Iterable[str]) -> dict[str, EmployeeModel]:
     return {p.employee_id: p for p in EmployeeModel.batch_get(keys)}
 
 
+# What the outbox's outcome of a post means to whoever reads the summary.
+POSTED = {"sent": "posted", "pending": "retry_later", "already": "already_posted"}
+
+
 def post_winners(subject: str, body: str, month: str, config: Settings, *,
                  allow: webhooks.HostRule = webhooks.production_hosts,
-                 deadline_s: float = 15.0) -> dict[str, str]:
-    """{kind: posted | failed | refused} for the configured webhooks; {} when none. The
-    subject and body are the brand's language's (Slack and Teams speak to everyone)."""
+                 deadline_s: float = 15.0, now: datetime | None = None) -> dict[str, str]:
+    """{kind: posted | retry_later | already_posted | failed | unknown} for the configured
+    webhooks; {} when none. The subject and body are the brand's language's (Slack and Teams
+    speak to everyone). Each post is owed once per month (korpo.outbox): a webhook down is
+    tried again by send_digest's runs, a rerun never posts twice."""
     base = config.web_base_url
     message = webhooks.Message(
         title=subject, lines=[line for line in body.splitlines() if line.strip()],
@@ -75,5 +84,9 @@ def post_winners(subject: str, body: str, month: str, config: Settings, *,
             ("https://", "http://")) else None,
         link_label=texts.text(config.language, "winners.board"))
     targets = webhooks.configured(config.slack_webhook_url, config.teams_webhook_url)
-    return {kind: delivery.status for kind, delivery in webhooks.announce(
-        message, targets, deadline_s=deadline_s, allow=allow).items()}
+    deliver = webhooks.outbox_deliver(targets, allow=allow, deadline_s=deadline_s / 2)
+    now = now or utc_now()
+    outcomes = {kind: outbox.post(f"winners#{month}#{kind}", kind,
+                                  webhooks.message_payload(message), deliver, now)
+                for kind in targets}
+    return {kind: POSTED.get(outcome, outcome) for kind, outcome in outcomes.items()}

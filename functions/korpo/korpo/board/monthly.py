@@ -1,7 +1,8 @@
 """Closing a month: freeze its standings into the archive and open the next month.
 
 Safe to run twice and late: the archive keys are derived from the month, rank and employee,
-and a month already frozen is reported, not frozen again. Events of a frozen month that
+and a month already frozen is reported, not frozen again; a rerun of a freeze stopped midway
+removes what the stopped run wrote that its own snapshot does not hold. Events of a frozen month that
 arrive late still reach the ledger, the balance and the live board, never the archive
 (docs/decisions.md).
 """
@@ -65,12 +66,19 @@ def freeze(month: str, now: datetime, dry_run: bool = False) -> FreezeReport:
                           shift(month, 1))
     if dry_run:
         return report
-    with ArchiveEntryModel.batch_write() as batch:
-        for s in final:
+    keys = {key: s for s in final
             for key in (ArchiveEntryModel.key(month, s.rank, s.employee_id),
-                        ArchiveEntryModel.member_key(month, s.employee_id)):
-                batch.save(ArchiveEntryModel(*key, month=month, rank=s.rank, score=s.score,
-                                             employee_id=s.employee_id))
+                        ArchiveEntryModel.member_key(month, s.employee_id))}
+    # A run stopped midway left part of an older snapshot: the board has moved since (late
+    # events), so its rank entries would sit beside these. The archive is one snapshot.
+    leftovers = [(i.pk, i.sk) for i in ArchiveEntryModel.query(
+        f"ARCHIVE#{month}", attributes_to_get=["pk", "sk"]) if (i.pk, i.sk) not in keys]
+    with ArchiveEntryModel.batch_write() as batch:
+        for key in leftovers:
+            batch.delete(ArchiveEntryModel(*key))
+        for key, s in keys.items():
+            batch.save(ArchiveEntryModel(*key, month=month, rank=s.rank, score=s.score,
+                                         employee_id=s.employee_id))
     # The state is written last: a crash before it leaves the month open and a rerun redoes
     # the same idempotent archive writes.
     MonthStateModel(*MonthStateModel.key(month), month=month, status="frozen", frozen_at=now,

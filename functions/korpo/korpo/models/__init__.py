@@ -5,8 +5,8 @@ from __future__ import annotations
 from korpo.models.catalog import (
     AccessModel, AnnouncementModel, BrandModel, CatalogItem, ChallengeModel,
     ChallengeRequestModel, DeletedEmployeeModel, EmployeeModel, FeedModel, GoneFeedsModel,
-    LinkModel, LinkOwnerModel, NewcomerModel, PinModel, PostModel, RedemptionModel, RewardModel,
-    RulesModel, SentMailModel, SignupNoticeModel, TeamModel,
+    LinkModel, LinkOwnerModel, NewcomerModel, OutboxModel, PinModel, PostModel, RedemptionModel,
+    RewardModel, RulesModel, SentMailModel, SignupNoticeModel, TeamModel,
 )
 from korpo.models.events import EventModel
 from korpo.models.scores import (
@@ -19,7 +19,8 @@ from korpo.settings import Settings
 CATALOG_MODELS = (FeedModel, PostModel, LinkModel, LinkOwnerModel, EmployeeModel, RewardModel,
                   ChallengeModel, RulesModel, TeamModel, RedemptionModel, DeletedEmployeeModel,
                   AccessModel, BrandModel, PinModel, GoneFeedsModel, SentMailModel,
-                  AnnouncementModel, NewcomerModel, ChallengeRequestModel, SignupNoticeModel)
+                  AnnouncementModel, NewcomerModel, ChallengeRequestModel, SignupNoticeModel,
+                  OutboxModel)
 SCORES_MODELS = (LedgerModel, BalanceModel, BoardEntryModel, ArchiveEntryModel, MonthStateModel,
                  CorrectionModel)
 
@@ -43,7 +44,7 @@ __all__ = [
     "BrandModel", "CatalogItem", "ChallengeModel", "ChallengeRequestModel", "CorrectionModel",
     "DeletedEmployeeModel", "EmployeeModel",
     "EventModel", "FeedModel", "GoneFeedsModel", "LedgerModel", "LinkModel", "LinkOwnerModel",
-    "MonthStateModel", "NewcomerModel", "PinModel", "PostModel", "RedemptionModel",
-    "RewardModel", "RulesModel", "ScoresItem", "SentMailModel", "SignupNoticeModel",
-    "TeamModel", "bind_tables",
+    "MonthStateModel", "NewcomerModel", "OutboxModel", "PinModel", "PostModel",
+    "RedemptionModel", "RewardModel", "RulesModel", "ScoresItem", "SentMailModel",
+    "SignupNoticeModel", "TeamModel", "bind_tables",
 ]

@@ -47,6 +47,10 @@ Access patterns
 - "You already have an account" e-mail sent lately (sign-up): PutItem pk=SIGNUP_NOTICE#{keyed
                                   hash of the address}, sk=NOTICE, conditioned on its absence
                                   or on `sent_at` being old enough
+- A message owed outside (outbox): PutItem pk=OUTBOX#{message key}, sk=OUTBOX, conditioned
+                                  on its absence; claimed and marked by conditional UpdateItem;
+                                  the due ones: Query gsi1 gsi1pk=OUTBOX#pending, gsi1sk <=
+                                  "{now iso}~" (sparse: removed once sent or given up)
 """
 from __future__ import annotations
 
@@ -560,6 +564,36 @@ class SignupNoticeModel(CatalogItem):
     @staticmethod
     def key(address_hash: str) -> tuple[str, str]:
         return f"SIGNUP_NOTICE#{address_hash}", "NOTICE"
+
+
+class OutboxModel(CatalogItem):
+    """A message owed outside, written before its first try (korpo.outbox): an e-mail through
+    SES, a Slack or Teams post. Its key names the message (a redemption's e-mail to one
+    address, a month's winners on Slack), so the same message is never owed twice; it waits
+    on gsi1 (`OUTBOX#pending`, by next try) until it is sent or given up on."""
+
+    class Meta(CatalogItem.Meta):
+        abstract = False
+
+    gsi1 = Gsi1()
+    gsi1pk = UnicodeAttribute(null=True)  # "OUTBOX#pending" while owed
+    gsi1sk = UnicodeAttribute(null=True)  # "{next try iso}#{message key}"
+    message_key = UnicodeAttribute()
+    channel = UnicodeAttribute()  # email | slack | teams
+    payload = UnicodeAttribute()  # JSON: {"to", "subject", "body"} or a webhook message
+    status = UnicodeAttribute()  # pending | sending | sent | failed | unknown
+    attempts = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    lease_until = UTCDateTimeAttribute(null=True)  # while sending
+    sent_at = UTCDateTimeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)  # the error's class or HTTP status, no address
+    delete_after = NumberAttribute(null=True)  # the Catalog's TTL: 90 days after it is sent
+
+    PENDING = "OUTBOX#pending"
+
+    @staticmethod
+    def key(message_key: str) -> tuple[str, str]:
+        return f"OUTBOX#{message_key}", "OUTBOX"
 
 
 class RulesModel(CatalogItem):

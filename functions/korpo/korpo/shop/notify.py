@@ -2,7 +2,8 @@
 
 One e-mail per recipient (no one sees another's address), each in its reader's language; the
 admins' e-mail names the employee by display name only and links to the redemption's page.
-Sending never fails a redemption: an SES error is logged.
+Sending never fails a redemption, and never loses its e-mail: each goes through the outbox
+(korpo.outbox), owed once per redemption and recipient, retried later when SES fails.
 """
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from korpo import brand, mail
+from korpo import brand, mail, outbox
 from korpo.languages import language_for
 from korpo.mail import Email
+from korpo.months import utc_now
 from korpo.models import EmployeeModel
 
 if TYPE_CHECKING:  # redemptions calls this module: the type only, never a runtime import
@@ -88,8 +90,19 @@ def redeemed(redemption: Redemption, user_pool_id: str | None = None,
             if admin.email != to]
     except Exception:  # noqa: BLE001
         logger.exception("could not list the admins to tell of a redemption")
-    mail.deliver(emails, cfg.sender_email)
+    _send(f"redemption#{redemption.redemption_id}", emails, cfg.sender_email)
     return emails
+
+
+def _send(prefix: str, emails: list[Email], sender: str) -> None:
+    """Through the outbox (once each, retried on failure); without a sender, only logged."""
+    if not sender:
+        mail.deliver(emails, sender)
+        return
+    try:
+        outbox.send_emails(prefix, emails, sender, utc_now())
+    except Exception:  # noqa: BLE001 - the outbox's own table failed: the request stands
+        logger.exception("could not owe the e-mails of %s", prefix)
 
 
 _DECIDED = {
@@ -134,8 +147,6 @@ def decided(redemption: Redemption) -> list[Email]:
     emails = [Email(profile.email, *compose_decided(
         redemption, language_for(profile.language, cfg.language), cfg.brand_name,
         cfg.points_name))]
-    try:
-        mail.deliver(emails, cfg.sender_email)
-    except Exception:  # noqa: BLE001
-        logger.exception("could not e-mail the employee of a decided redemption")
+    _send(f"redemption#{redemption.redemption_id}#{redemption.status}", emails,
+          cfg.sender_email)
     return emails
