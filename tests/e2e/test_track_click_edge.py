@@ -16,15 +16,21 @@ BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
            "(KHTML, like Gecko) Version/17.5 Safari/605.1.15")
 
 
-@pytest.fixture(scope="module")
-def stack():
+def seeded_stack(**parameters: str):
+    """A seeded local stack with these template parameters, stopped after."""
     from infra.local_stack import start
 
-    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True)
+    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True,
+                    parameters=parameters)
     try:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def stack():
+    yield from seeded_stack()
 
 
 @pytest.fixture(scope="module")

@@ -9,19 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from test_track_click_edge import _events, _visit
+from test_track_click_edge import _events, _visit, seeded_stack
 
 
 @pytest.fixture(scope="module")
 def stack():
-    from infra.local_stack import start
-
-    running = start(port=0, moto_port=0, seed=True, auto=False, background=True, quiet=True,
-                    parameters={"PublicEdge": "function-url"})
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from seeded_stack(PublicEdge="function-url")
 
 
 @pytest.fixture(scope="module")

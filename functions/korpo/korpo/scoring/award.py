@@ -323,13 +323,7 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         return _Plan([], outcome)
 
     changed: dict[tuple[str, str], dict] = {}
-
-    def item(item_key: tuple[str, str], /, **defaults: Any) -> dict:
-        if item_key not in changed:
-            base = current.get(item_key)
-            changed[item_key] = _copy(base) if base else {"pk": item_key[0], "sk": item_key[1],
-                                                          **defaults}
-        return changed[item_key]
+    item = _changes(current, changed)
 
     scores: dict[str, int] = {}
     adoption: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -478,13 +472,7 @@ def _plan_shared(events: list[ScoredEvent], points: dict[str, int],
     for key in set(guard_keys):
         done |= set(current.get(key, {}).get("ids") or ())
     changed: dict[tuple[str, str], dict] = {}
-
-    def item(item_key: tuple[str, str], /, **defaults: Any) -> dict:
-        if item_key not in changed:
-            base = current.get(item_key)
-            changed[item_key] = _copy(base) if base else {"pk": item_key[0], "sk": item_key[1],
-                                                          **defaults}
-        return changed[item_key]
+    item = _changes(current, changed)
 
     for event in events:
         if event.event_id in done:
@@ -531,6 +519,19 @@ def _adoption_add(table: str, month: str, deltas: dict[str, int]) -> dict:
                                                                for i in range(len(deltas))),
         "ExpressionAttributeNames": {**names, "#month": "month"},
         "ExpressionAttributeValues": values}}
+
+
+def _changes(current: dict[tuple[str, str], dict],
+             changed: dict[tuple[str, str], dict]) -> Callable[..., dict]:
+    """`item(key, **defaults)`: the item to change in `changed`, a copy of the one read (or a
+    new one with `defaults`), the same object on every call."""
+    def item(item_key: tuple[str, str], /, **defaults: Any) -> dict:
+        if item_key not in changed:
+            base = current.get(item_key)
+            changed[item_key] = _copy(base) if base else {"pk": item_key[0], "sk": item_key[1],
+                                                          **defaults}
+        return changed[item_key]
+    return item
 
 
 def _copy(item: dict) -> dict:
