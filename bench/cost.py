@@ -1,12 +1,14 @@
 """cost figures, priced from what the bench counted (bench.prices holds the prices,
 bench.cost_model the two models).
 
-- cost.usd_per_million_clicks: a million human clicks, each awarded. Per click: one HTTP API
-  request; one track_click invocation (1024 MB, the warm duration measured here in-process
-  against moto: an upper bound, moto's own work is in it) and its write units; award_points:
-  1/100 of an invocation (batches of 100, 512 MB, the duration per batch measured by
-  bench.award_points) and the write and read units per event of the e10 figure. Stream reads
-  by Lambda are free.
+- cost.usd_per_million_clicks: a million human clicks, each awarded, through the function URL
+  edge (PublicEdge=function-url); cost.usd_per_million_clicks_api the same through the HTTP
+  API (PublicEdge=api, the default). Per click: one HTTP API request (api only; a function
+  URL costs nothing beyond its function's requests and duration); one track_click invocation
+  (1024 MB, the warm duration of that edge's event measured here in-process against moto: an
+  upper bound, moto's own work is in it) and its write units; award_points: 1/100 of an
+  invocation (batches of 100, 512 MB, the duration per batch measured by bench.award_points)
+  and the write and read units per event of the e10 figure. Stream reads by Lambda are free.
 - cost.flood_usd_per_day_default_limits: a day at the stage throttle's default rate (plus one
   burst), every request a click on a valid link of the costliest kind measured here: a bot's
   (a link preview), a repeat visitor's, or a human first click; each kind goes through the
@@ -43,12 +45,13 @@ COLD_FUNCTIONS = {"TrackClickFunction": "track_click", "AwardPointsFunction": "a
                   "SendDigestFunction": "send_digest", "ResetMonthlyFunction": "reset_monthly"}
 
 
-def _track_click() -> tuple[float, float]:
-    """(seconds per warm click, write units per click)."""
+def _track_click() -> tuple[dict[str, float], float]:
+    """({edge: seconds per warm click}, write units per click)."""
     from bench import track_click
 
+    seconds, units_per_click = {}, {}
     with moto_account():
-        from helpers import http_event, make_post
+        from helpers import make_post
 
         from infra.functions import LambdaContext, load_handler
         from korpo.tracking import links
@@ -58,18 +61,19 @@ def _track_click() -> tuple[float, float]:
         link = links.get_or_create("cost-employee", "cost-post", "linkedin")
         handler = load_handler("TrackClickFunction")
         context = LambdaContext("track_click")
-        make_events = getattr(track_click, "_events", None)
-        events = (make_events(link.code, CLICKS + 1) if make_events else
-                  [http_event("track_click/follow_link", path_params={"code": link.code})
-                   for _ in range(CLICKS + 1)])
-        handler(events[0], context)  # cold
-        durations = []
-        with metered() as units:
-            for event in events[1:]:
-                started = time.perf_counter()
-                handler(event, context)
-                durations.append(time.perf_counter() - started)
-    return statistics.median(durations), units.write / CLICKS
+        for n, edge in enumerate(("api", "function-url")):
+            events = track_click._events(link.code, CLICKS + 1, n * (CLICKS + 1), edge)
+            handler(events[0], context)  # cold
+            durations = []
+            with metered() as units:
+                for event in events[1:]:
+                    started = time.perf_counter()
+                    assert handler(event, context)["statusCode"] == 302
+                    durations.append(time.perf_counter() - started)
+            seconds[edge] = statistics.median(durations)
+            units_per_click[edge] = units.write / CLICKS
+    assert units_per_click["api"] == units_per_click["function-url"], units_per_click
+    return seconds, units_per_click["api"]
 
 
 # ------------------------------------------------------------------ a kind of click, end to end
@@ -121,13 +125,11 @@ def _kind(kind: str) -> cost_model.Measured:
     """KIND_REQUESTS clicks of one kind through track_click, then what they wrote through
     award_points in batches of 100, as the stream would deliver them: once timed, once
     metered (the metering reads each item before and after its write, which takes time)."""
-    import os
-
     from bench import track_click
     from bench.moto_speed import one_backup_per_transaction
 
-    os.environ.update(track_click.SECRETS)
     with moto_account(), one_backup_per_transaction():
+        track_click.put_secrets()  # without them, no click would be counted
         _warm, timed = _kind_pass(kind, 0, measure=False)
         return _kind_pass(kind, KIND_REQUESTS, measure=True, timed=timed)[0]
 
@@ -254,17 +256,25 @@ def run() -> list[Figure]:
         award_points.run()
     m = award_points.measured
     click_seconds, click_wcu = _track_click()
-    per_click = (
-        prices.HTTP_API_PER_MILLION_REQUESTS / 1e6
-        + prices.LAMBDA_PER_MILLION_REQUESTS / 1e6
-        + click_seconds * TRACK_CLICK_GB * prices.LAMBDA_PER_GB_SECOND
-        + click_wcu * prices.DYNAMODB_PER_MILLION_WRU / 1e6
-        + prices.LAMBDA_PER_MILLION_REQUESTS / 1e6 / award_points.BATCH
-        + m["seconds_per_batch"] / award_points.BATCH * AWARD_POINTS_GB
-        * prices.LAMBDA_PER_GB_SECOND
-        + m["wcu_e10"] * prices.DYNAMODB_PER_MILLION_WRU / 1e6
-        + m["rcu_e10"] * prices.DYNAMODB_PER_MILLION_RRU / 1e6
-    )
+    edge_request = {"api": prices.HTTP_API_PER_MILLION_REQUESTS / 1e6,
+                    "function-url": prices.FUNCTION_URL_PER_MILLION_REQUESTS / 1e6}
+    lines = {
+        "Lambda requests": prices.LAMBDA_PER_MILLION_REQUESTS / 1e6 * (
+            1 + 1 / award_points.BATCH),
+        "award_points duration": m["seconds_per_batch"] / award_points.BATCH * AWARD_POINTS_GB
+        * prices.LAMBDA_PER_GB_SECOND,
+        "DynamoDB writes": (click_wcu + m["wcu_e10"]) * prices.DYNAMODB_PER_MILLION_WRU / 1e6,
+        "DynamoDB reads": m["rcu_e10"] * prices.DYNAMODB_PER_MILLION_RRU / 1e6,
+    }
+    per_click = {}
+    for edge in ("api", "function-url"):
+        edge_lines = {"edge requests": edge_request[edge],
+                      "track_click duration": click_seconds[edge] * TRACK_CLICK_GB
+                      * prices.LAMBDA_PER_GB_SECOND, **lines}
+        per_click[edge] = sum(edge_lines.values())
+        _print_lines(f"cost per million clicks, PublicEdge={edge}",
+                     [cost_model.Line(name, "1,000,000 clicks", usd * 1e6, "")
+                      for name, usd in edge_lines.items()])
     template = load_template()
     kinds = {kind: _kind(kind) for kind in ("human", "bot", "repeat")}
     for k in kinds.values():
@@ -275,7 +285,10 @@ def run() -> list[Figure]:
     monthly, month_lines = cost_model.month(kinds, inits, template)
     _print_lines("cost.usd_per_month_200_employees", month_lines)
     rate = cost_model.default(template, "ApiRateLimit")
-    return [Figure("cost.usd_per_million_clicks", per_click * 1e6, "USD", "<= 5"),
+    return [Figure("cost.usd_per_million_clicks", per_click["function-url"] * 1e6, "USD",
+                   "<= 2.50 (PublicEdge=function-url)"),
+            Figure("cost.usd_per_million_clicks_api", per_click["api"] * 1e6, "USD",
+                   "info (PublicEdge=api, the default: + the HTTP API's $1.00)"),
             Figure("cost.flood_usd_per_day_default_limits", flood, "USD",
                    f"info ({rate}/s for 24 h, the costliest click)"),
             Figure("cost.usd_per_month_200_employees", monthly, "USD",

@@ -10,6 +10,11 @@ a third party's copy of one, its line says so (SECONDARY).
 from __future__ import annotations
 
 HTTP_API_PER_MILLION_REQUESTS = 1.00  # API Gateway HTTP API, first 300 M requests a month
+# A function URL has no charge of its own: its requests are the function's invocations, billed
+# as Lambda requests and duration ("Function URLs are included in Lambda's request and duration
+# pricing", AWS What's New, "Announcing AWS Lambda Function URLs", 2022-04-06; the Lambda
+# pricing page lists no function URL line).
+FUNCTION_URL_PER_MILLION_REQUESTS = 0.0
 LAMBDA_PER_MILLION_REQUESTS = 0.20  # Lambda, x86 and arm64
 LAMBDA_PER_GB_SECOND = 0.0000166667  # Lambda, x86, first 6 B GB-s a month
 # Lambda, arm64, first 7.5 B GB-s a month (SECONDARY: cloudchipr.com/blog/aws-lambda-pricing;

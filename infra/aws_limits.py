@@ -191,6 +191,9 @@ class Values:
                                                                 ref=ref)
         if attribute == "QueueName":
             return self.ref(name).rsplit("/", 1)[1]
+        if kind == "AWS::Lambda::Url" and attribute == "FunctionUrl":
+            # "https://{url-id}.lambda-url.{region}.on.aws/": a 32-character id.
+            return f"https://{'u' * 32}.lambda-url.{REGION}.on.aws/"
         if attribute == "StreamArn":
             return (f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}/"
                     f"stream/{STREAM_LABEL}")
@@ -227,6 +230,12 @@ class Values:
         if key == "Fn::Join":
             separator, items = arg
             return separator.join(str(self.value(i)) for i in self.value(items))
+        if key == "Fn::Split":
+            separator, text = arg
+            return str(self.value(text)).split(separator)
+        if key == "Fn::Select":
+            index, items = arg
+            return self.value(items)[int(self.value(index))]
         if key == "Fn::If":
             condition, yes, no = arg
             return self.value(yes if self.condition(condition) else no)
@@ -262,14 +271,17 @@ def resource_policies(expanded: dict[str, Any], parameters: dict[str, str]) -> d
     for logical_id, res in expanded["Resources"].items():
         if res["Type"] != "AWS::Lambda::Permission":
             continue
+        if "Condition" in res and not values.condition(res["Condition"]):
+            continue
         props = res["Properties"]
         target = props["FunctionName"]
         function = target.get("Ref") or target.get("Fn::GetAtt", [None])[0]
+        principal = values.value(props["Principal"])
         statement: dict[str, Any] = {
             # CloudFormation's statement id: "{stack}-{logical id}-{random}".
             "Sid": f"{STACK}-{logical_id}-{RANDOM}",
             "Effect": "Allow",
-            "Principal": {"Service": values.value(props["Principal"])},
+            "Principal": "*" if principal == "*" else {"Service": principal},
             "Action": values.value(props["Action"]),
             "Resource": values.get_att(function, "Arn"),
         }
@@ -278,6 +290,12 @@ def resource_policies(expanded: dict[str, Any], parameters: dict[str, str]) -> d
             condition["ArnLike"] = {"AWS:SourceArn": values.value(props["SourceArn"])}
         if "SourceAccount" in props:
             condition["StringEquals"] = {"AWS:SourceAccount": values.value(props["SourceAccount"])}
+        # A function URL's permissions, as Lambda writes their conditions.
+        if "FunctionUrlAuthType" in props:
+            condition.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = \
+                values.value(props["FunctionUrlAuthType"])
+        if props.get("InvokedViaFunctionUrl"):
+            condition["Bool"] = {"lambda:InvokedViaFunctionUrl": "true"}
         if condition:
             statement["Condition"] = condition
         statements[function].append(statement)
@@ -322,11 +340,13 @@ class Report:
     retained: dict[str, str]
 
 
-def measure(path: Path = TEMPLATE) -> Report:
+def measure(path: Path = TEMPLATE, overrides: dict[str, str] | None = None) -> Report:
+    """The expanded template's measures, every parameter at its longest unless `overrides`
+    names it (e.g. PublicEdge=api: the longest value, function-url, is the default)."""
     from samtranslator.yaml_helper import yaml_parse
 
     text = path.read_text(encoding="utf-8")
-    parameters = worst_case_parameters(yaml_parse(text))
+    parameters = {**worst_case_parameters(yaml_parse(text)), **(overrides or {})}
     expanded = expand(path)
     return Report(
         policy_bytes={k: len(v.encode()) for k, v in resource_policies(expanded,

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from infra.auth import jwks_url_for
 from infra.cognito import CognitoStandIn
+from infra.function_urls import FunctionUrl, function_urls
 from infra.functions import Invoker, forget_handlers
 from infra.gateway import Gateway, HttpResponse, http_routes, jwt_authorizers
 from infra.resources import StackResources, cognito_triggers, create_resources
@@ -83,6 +84,9 @@ class LocalStack:
     gateway: Gateway
     environment: dict[str, str] = field(default_factory=dict)  # what the functions get
     pumps: list[StreamPump] = field(default_factory=list)
+    # {AWS::Lambda::Url logical id: its URL} (PublicEdge=function-url), and their servers.
+    function_urls: dict[str, str] = field(default_factory=dict)
+    url_servers: list[FunctionUrl] = field(default_factory=list)
     scheduler: Scheduler | None = None
     cognito_stand_in: CognitoStandIn | None = None  # invitations' e-mails (infra/cognito.py)
     demo_site: Any = None  # infra.demo.static.DemoSite
@@ -130,6 +134,7 @@ class LocalStack:
         return {
             "stack_name": self.resources.stack_name, "region": self.resources.region,
             "gateway_url": self.gateway_url, "moto_url": self.moto_url,
+            "function_urls": self.function_urls,
             "user_pool_id": self.resources.user_pool_id,
             "user_pool_client_id": self.resources.user_pool_client_id,
             "secrets_path": self.secrets_path,  # SSM parameters (make secret's names)
@@ -151,7 +156,8 @@ class LocalStack:
             return
         self._stopped = True
         for stopper in ([self.scheduler.stop] if self.scheduler else []) + [
-                p.stop for p in self.pumps] + [self.gateway.stop] + (
+                p.stop for p in self.pumps] + [self.gateway.stop] + [
+                u.stop for u in self.url_servers] + (
                 [self.demo_site.stop] if self.demo_site else []):
             try:
                 stopper()
@@ -377,6 +383,14 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
         # The winners' announcement is sent locally too (moto keeps it: GET /_local/emails).
         parameters = {"SenderEmail": LOCAL_SENDER_EMAIL, **parameters}
     resources = create_resources(session, template, stack_name, parameters)
+    # A function URL is a host of its own: its port is known before the environment that
+    # names it (PublicEdge=function-url: share links point there).
+    invoker = Invoker(template, names=resources.functions, region=region)
+    urls = []
+    for url_id, function in function_urls(template, resources.refs).items():
+        url = FunctionUrl(function, f"local{url_id.lower()}", invoker.invoke, log=log)
+        resources.refs[f"{url_id}.FunctionUrl"] = f"http://127.0.0.1:{url.bind(0)}/"
+        urls.append(url)
 
     # 3. The functions' environment, then the secrets where it says they are (SecureString
     #    parameters in moto's SSM, made by the deployer's own step), then settings and models
@@ -391,7 +405,6 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
     bind_tables(settings.current())
 
     # 4. The handlers, the gateway in front of them, the stream pumps behind.
-    invoker = Invoker(template, names=resources.functions, region=region)
     holder: list[LocalStack] = []
     gateway = Gateway(
         http_routes(template),
@@ -409,11 +422,16 @@ def _start(moto: MotoServer, env: EnvPatch, port: int, seed: bool, auto: bool,
              for mapping in stream_mappings(template, resources)]
     stack = LocalStack(template=template, resources=resources, moto_url=moto.url,
                        gateway_url=gateway_url, invoker=invoker, gateway=gateway,
-                       environment=environment, pumps=pumps, _moto=moto, _env=env)
+                       environment=environment, pumps=pumps, _moto=moto, _env=env,
+                       url_servers=urls,
+                       function_urls={u: resources.refs[f"{u}.FunctionUrl"]
+                                      for u in function_urls(template, resources.refs)})
     holder.append(stack)
     try:
         stack.cognito_stand_in = _cognito_stand_in(template, resources, invoker, log)
         gateway.serve_in_background()
+        for url in urls:
+            url.serve_in_background()
         if seed:
             _seed_demo(stack, session, log)
         if auto:

@@ -27,6 +27,8 @@ PLAYED_IN_PROCESS = {
     "AWS::Serverless::Function": "handlers run in-process (moto needs Docker to invoke Lambda)",
     "AWS::Serverless::HttpApi": "served by infra/gateway.py (payload 1.0, JWT authorizer)",
     "AWS::Serverless::LayerVersion": "functions/korpo is on sys.path",
+    "AWS::Lambda::Url": "served by infra/function_urls.py on a port of its own (payload 2.0), "
+                        "when its condition holds (PublicEdge=function-url)",
 }
 
 # Resource types the local stack leaves out, with why: nothing local would watch or pay.
@@ -35,6 +37,9 @@ NOT_CREATED = {
     "AWS::SNS::Subscription": "the alerts' e-mail subscription, likewise",
     "AWS::CloudWatch::Alarm": "alarms on AWS's own metrics, which moto does not produce",
     "AWS::Budgets::Budget": "a budget on the account's bill: a local stack has none",
+    "AWS::Lambda::Permission": "moto enforces no resource policy; the template's are checked "
+                               "as Lambda stores them (infra/aws_limits.py, "
+                               "tests/infra/test_public_edge.py)",
     "AWS::IAM::Role": "moto enforces no IAM; each function's role is checked instead against the "
                       "AWS calls the tests record (tests/infra/test_least_privilege.py)",
 }

@@ -12,6 +12,11 @@ And the way back: `answer_with(app, defaults)` makes every answer of an app, Cha
 errors included (415, 405, an exception), carry the app's security headers, and in a form
 any gateway can send (`sendable_headers`).
 
+A Lambda function URL (the public edge's option, `PublicEdge=function-url`) has no routes at all
+and sends payload format 2.0, which Chalice cannot dispatch: `from_function_url` rewrites its
+event as the 1.0 event API Gateway sends, and `to_function_url` the 1.0 answer as a function
+URL takes it.
+
 Kept beside the domain in the layer, not in it: this is about API Gateway's event shape.
 """
 from __future__ import annotations
@@ -20,7 +25,7 @@ import copy
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 from chalice import Response
 
@@ -188,3 +193,66 @@ def answer_with(app: Any, defaults: Callable[[Any], Mapping[str, str]]) -> None:
                 headers[name] = value
         response.headers = sendable_headers(headers)
         return response
+
+
+# ------------------------------------------------------------------ a function URL's events
+
+
+def is_function_url(event: Any) -> bool:
+    """A function URL's request (payload 2.0: `requestContext.http`), not API Gateway's 1.0."""
+    return (isinstance(event, dict) and event.get("version") == "2.0"
+            and isinstance((event.get("requestContext") or {}).get("http"), dict))
+
+
+def from_function_url(event: dict[str, Any]) -> dict[str, Any]:
+    """The payload 1.0 event API Gateway would send for a function URL's request (its route
+    not yet resolved: `resolve` does that). What differs: the method, path and source address
+    are under `requestContext.http`; the path is `rawPath`; the cookies come as a `cookies`
+    list, without a `cookie` header ("Invoking Lambda function URLs", request payload format:
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads)."""
+    context = event.get("requestContext") or {}
+    http = context.get("http") or {}
+    method = str(http.get("method") or "GET").upper()
+    path = event.get("rawPath") or http.get("path") or "/"
+    headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+    if event.get("cookies"):
+        headers["cookie"] = "; ".join(event["cookies"])
+    multi_query: dict[str, list[str]] = {}
+    for key, value in parse_qsl(event.get("rawQueryString") or "", keep_blank_values=True):
+        multi_query.setdefault(key, []).append(value)
+    return {
+        "version": "1.0", "resource": path, "path": path, "httpMethod": method,
+        "headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": event.get("queryStringParameters") or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "requestContext": {
+            "accountId": context.get("accountId"), "apiId": context.get("apiId"),
+            "domainName": context.get("domainName"), "domainPrefix": context.get("domainPrefix"),
+            "httpMethod": method, "path": path, "protocol": http.get("protocol"),
+            "requestId": context.get("requestId"), "resourcePath": path,
+            "stage": context.get("stage", "$default"),
+            "identity": {"sourceIp": http.get("sourceIp"),
+                         "userAgent": http.get("userAgent") or headers.get("user-agent", "")},
+        },
+        "pathParameters": None, "stageVariables": None,
+        "body": event.get("body"), "isBase64Encoded": bool(event.get("isBase64Encoded")),
+    }
+
+
+def to_function_url(response: dict[str, Any]) -> dict[str, Any]:
+    """A payload 1.0 answer as a function URL takes it: no `multiValueHeaders` (their values
+    joined, as HTTP allows), `Set-Cookie` values in `cookies`."""
+    out = {k: v for k, v in response.items() if k != "multiValueHeaders"}
+    headers = dict(response.get("headers") or {})
+    cookies = []
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        if name.lower() == "set-cookie":
+            cookies.extend(values)
+        else:
+            headers[name] = ", ".join(str(v) for v in values)
+    for name in [n for n in headers if n.lower() == "set-cookie"]:
+        cookies.append(headers.pop(name))
+    out["headers"] = headers
+    if cookies:
+        out["cookies"] = cookies
+    return out

@@ -6,8 +6,11 @@
     GET  /c.gif        the conversion pixel: always a 1x1 GIF, recorded with trust=pixel
     {"source": "drain"}  (the schedule, or the console) moves fallback-queued clicks to Events
 
-The work is in korpo/ (clicks, conversions, fallback); this file turns requests into calls
-and answers into HTTP. The DynamoDB client is a bare boto3 one, made once per container.
+Requests come from the HTTP API's routes (payload 1.0) or, with `PublicEdge=function-url`, from
+the function's own URL (payload 2.0, every path: chalice_routes turns it into 1.0 and finds
+the route; a path no route serves gets the 404 page). The work is in korpo/ (clicks,
+conversions, fallback); this file turns requests into calls and answers into HTTP. The
+DynamoDB client is a bare boto3 one, made once per container.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import base64
 import json
 
 import boto3
+import chalice_routes
 from aws_lambda_powertools import Logger
 from botocore.config import Config
 from chalice import Chalice, Response
@@ -195,9 +199,28 @@ def drain(event: dict, context) -> dict:
     return report.as_dict()
 
 
+@app.route(chalice_routes.FALLBACK, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+                                            "OPTIONS"])
+def not_found(proxy: str = "") -> Response:
+    """A function URL's request for a path no route serves (an API Gateway never sends one)."""
+    return Response(_NOT_FOUND_PAGE, status_code=404, headers=_HTML)
+
+
+_router = chalice_routes.Router.of(app)
+
+
+def from_function_url(event: dict, context) -> dict:
+    request = chalice_routes.from_function_url(event)
+    if request["path"] == "/c.gif" and request["httpMethod"] in ("GET", "HEAD"):
+        return pixel(request)
+    return chalice_routes.to_function_url(app(chalice_routes.resolve(_router, request), context))
+
+
 def handler(event: dict, context) -> dict:
     if isinstance(event, dict) and event.get("source") == "drain":
         return drain(event, context)
+    if chalice_routes.is_function_url(event):
+        return from_function_url(event, context)
     if isinstance(event, dict) and event.get("resource") == "/c.gif":
         return pixel(event)
     return app(event, context)

@@ -3,7 +3,7 @@
 The smoke clicks an existing link as Slack's link expander does, without following the
 redirect: track_click must answer 302 to the link's post (utm_* and `korpo_click` added), record
 the click in Events as `bot`, and award_points, once it has counted it (the event id in its
-ledger bucket's `seen`), must have no ledger line paying it. The click stays in the stats
+ledger bucket's `deferred`), must have no ledger line paying it. The click stays in the stats
 as a bot click, as any link preview's does: the smoke's only write.
 """
 from __future__ import annotations
@@ -92,7 +92,7 @@ def what_it_earned(click_id: str, deadline: float) -> list[str]:
                                      consistent_read=True)
         except DoesNotExist:
             return None
-        return bucket if click_id in (bucket.seen or ()) else None
+        return bucket if click_id in (bucket.deferred or set()) | (bucket.seen or set()) else None
 
     bucket = wait_for(counted, deadline)
     if bucket is None:

@@ -1,9 +1,12 @@
 """Exactly once, as a property: any sequence of stream deliveries (whole-batch retries from the
-checkpoint, partial failures, replays of done records), injected crashes (before or after a
-transaction commits) and concurrent duplicates of the same events gives the same Scores table
-(ledger, board, rank buckets, balances, stats counters, their breakdowns, caps, activity
-markers and the months' adoption counters) as one clean pass; and in that pass a conversion
-through a bot's or an unverified click pays nothing and is counted apart."""
+checkpoint, partial failures, batches of any size from the checkpoint, so bisected ones too,
+replays of done records), injected crashes (before or after a transaction commits: an
+employee's or the batch's shared day stats') and concurrent duplicates of the same events
+(holding one employee's events, or the whole batch's shared stats) gives the same Scores table
+(ledger, board, rank buckets, balances, stats counters, the shared day items and their guard,
+their breakdowns, caps, activity markers and the months' adoption counters) as one clean
+pass; and in that pass a conversion through a bot's or an unverified click pays nothing and
+is counted apart."""
 from __future__ import annotations
 
 import os
@@ -124,11 +127,24 @@ def test_any_delivery_history_equals_one_clean_pass(ctx, events, data):
         finally:
             concurrent["busy"] = False
 
+    def interleave_shared(batch):
+        # A concurrent invocation holding some of the same events (a redelivery, a replay)
+        # counts them, shared stats included, between this one's read and write.
+        if concurrent["busy"] or not data.draw(st.booleans(), label="concurrent shared"):
+            return
+        concurrent["busy"] = True
+        try:
+            award.process(batch[:data.draw(st.integers(1, len(batch)), label="held")], ctx)
+        finally:
+            concurrent["busy"] = False
+
     award._transact, award._between_read_and_write = flaky, interleave
+    award._between_shared_read_and_write = interleave_shared
     try:
         checkpoint = _deliver(events, ctx, data)
     finally:
         award._transact, award._between_read_and_write = real_transact, _no_pause
+        award._between_shared_read_and_write = _no_pause
     award.process(events[checkpoint:], ctx)  # whatever is left: the stream goes on
     assert _snapshot(table) == expected
 
@@ -169,3 +185,67 @@ def _deliver(events, ctx, data) -> int:
         # Lambda checkpoints before the lowest failed record and retries from there.
         checkpoint += min(failed) if failed else len(batch)
     return checkpoint
+
+
+def _shared_items(table: str) -> dict:
+    return {k: v for k, v in _snapshot(table).items()
+            if k[0].startswith(("STATS#", "SHARED#")) and not k[0].startswith("STATS#employee#")}
+
+
+def test_a_lost_shared_write_is_counted_at_the_next_delivery_once(ctx):
+    """The employees' transactions commit, the batch's shared stats write fails: the records
+    are reported failed, and their redelivery (the ledger finds them done) counts the shared
+    stats from the ledger's points, once; a third delivery changes nothing."""
+    from korpo.scoring import award
+
+    events = [ScoredEvent(event_id=f"e{i}", type="click", klass="human",
+                          employee_id=["ann", "bob"][i % 2], at=START + timedelta(minutes=i),
+                          post_id="p1", referrer="linkedin", visitor_key=f"v{i}")
+              for i in range(4)]
+    table = ctx.scores_table
+    _wipe(table)
+    assert not award.process(events, ctx).failed
+    expected = _shared_items(table)
+    assert expected[("STATS#all#all", "DAY#2026-10-31")]["c"]["points"] == 40
+    _wipe(table)
+
+    real_transact = award._transact
+
+    def shared_fails(items):
+        if any(i["Put"]["Item"]["pk"]["S"].startswith("SHARED#") for i in items if "Put" in i):
+            raise RuntimeError("injected crash")
+        real_transact(items)
+
+    award._transact = shared_fails
+    try:
+        first = award.process(events, ctx)
+    finally:
+        award._transact = real_transact
+    assert set(first.failed) == {e.event_id for e in events}
+    assert _shared_items(table) == {}
+    again = award.process(events, ctx)
+    assert not again.failed and again.duplicates == {e.event_id for e in events}
+    assert _shared_items(table) == expected
+    award.process(events, ctx)
+    assert _shared_items(table) == expected
+
+
+def test_events_counted_before_the_shared_step_existed_are_not_counted_again(ctx):
+    """A ledger bucket written before issue 21 holds its ids in `seen`, and that transaction
+    counted the shared stats too: a replay of such an event adds nothing anywhere."""
+    import boto3
+
+    from korpo.scoring import award
+
+    event = ScoredEvent(event_id="old1", type="click", klass="human", employee_id="ann",
+                        at=START, post_id="p1", referrer="linkedin", visitor_key="v1")
+    table = ctx.scores_table
+    _wipe(table)
+    boto3.client("dynamodb").put_item(TableName=table, Item={
+        "pk": {"S": "EMP#ann"}, "sk": {"S": award.ledger_sk(START)},
+        "employee_id": {"S": "ann"}, "seen": {"SS": ["old1"]}, "entries": {"M": {}},
+        "v": {"N": "1"}})
+    before = _snapshot(table)
+    outcome = award.process([event], ctx)
+    assert outcome.duplicates == {"old1"} and not outcome.failed
+    assert _snapshot(table) == before

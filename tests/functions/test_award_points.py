@@ -119,7 +119,8 @@ def test_one_transaction_per_employee_not_per_event(handler):
                for i in range(30)]
     with count_calls() as calls:
         handler({"Records": records}, LambdaContext("award_points"))
-    assert calls["TransactWriteItems"] == 3
+    # One per employee, and one for the day's shared stats items of the whole batch.
+    assert calls["TransactWriteItems"] == 3 + 1
     assert [_totals(f"emp-{k}", "2026-11") for k in range(3)] == [(10, 100, 100)] * 3
 
 

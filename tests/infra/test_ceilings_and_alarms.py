@@ -104,10 +104,19 @@ def test_the_flood_alarm_counts_the_stacks_api_requests_when_asked_for():
     assert "ApiFloodAlarm" in created
     assert resolve_all(RESOURCES["ApiFloodAlarm"]["Properties"]["Threshold"], refs) == "9000"
     props = RESOURCES["ApiFloodAlarm"]["Properties"]
-    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == (
-        "AWS/ApiGateway", "Count", "Sum")
-    assert props["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
+    assert (resolve_all(props["Namespace"], refs), resolve_all(props["MetricName"], refs),
+            props["Statistic"]) == ("AWS/ApiGateway", "Count", "Sum")
+    names = {"HttpApi": "api-id", "TrackClickFunction": "korpo-TrackClickFunction"}
+    assert resolve_all(props["Dimensions"], {**refs, **names}) == [
+        {"Name": "ApiId", "Value": "api-id"}]
     assert props["Threshold"] == {"Ref": "FloodAlarmRequests"} and props["Period"] == 300
+    # With the function URL as the edge, clicks bypass the API: its invocations are counted.
+    _created, refs = _deployed(AlertEmail="ops@acme.com", FloodAlarmRequests="9000",
+                               PublicEdge="function-url")
+    assert (resolve_all(props["Namespace"], refs), resolve_all(props["MetricName"], refs)) == (
+        "AWS/Lambda", "Invocations")
+    assert resolve_all(props["Dimensions"], {**refs, **names}) == [
+        {"Name": "FunctionName", "Value": "korpo-TrackClickFunction"}]
 
 
 def test_alarms_are_few_and_each_watches_one_metric():

@@ -105,6 +105,12 @@ def base_url(request: Request) -> str:
     return f"{scheme}://{domain}"
 
 
+def link_base_url(request: Request) -> str:
+    """Where share links point: the public edge (its function URL, or a custom domain), else
+    this API's own address, whose /l/ routes serve them."""
+    return settings.current().link_base_url or base_url(request)
+
+
 def problem(status: int, code: str, message: str, **extra: Any) -> Response:
     """A 4xx with a stable `code` a client can branch on."""
     return Response(status_code=status, body={"code": code, "message": message, **extra},

@@ -26,7 +26,9 @@ from korpo.people import employees, privacy, profiles, teams
 from korpo.scoring import ledger
 from korpo.shop import redemptions, rewards, statement, wallet
 from korpo.tracking import links, share_intents, visitors
-from korpo_api.common import base_url, identity, json_body, problem, user_pool_id
+from korpo_api.common import (
+    base_url, identity, json_body, link_base_url, problem, user_pool_id,
+)
 
 bp = Blueprint(__name__)
 
@@ -100,7 +102,8 @@ def _share(post_id: str, record_intent: bool):
         raise NotFoundError("no such challenge") from None
     except links.UnsafeDestination as error:
         raise UnprocessableEntityError(str(error)) from None
-    answer = {"code": link.code, "url": links.share_url(base_url(bp.current_request), link.code),
+    answer = {"code": link.code,
+              "url": links.share_url(link_base_url(bp.current_request), link.code),
               "network": link.network, "post_id": link.post_id,
               "challenge_id": link.challenge_id}
     return Response(status_code=201, body=answer) if record_intent else answer

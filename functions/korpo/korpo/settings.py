@@ -36,6 +36,9 @@ class Settings:
     # track_click: the fallback queue
     click_fallback_queue_url: str = ""
     public_base_url: str = ""
+    # Share links' base (api, web): PublicBaseUrl, else the public edge's function URL; empty
+    # with the HTTP API as the edge (the host the request came to serves /l/ too).
+    link_base_url: str = ""
     allowed_email_domains: tuple[str, ...] = field(default_factory=tuple)
     # The web app: Cognito's public client, who may frame it, the line every share text ends with
     user_pool_client_id: str = ""
@@ -121,6 +124,8 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         award_failure_queue_url=env.get("KORPO_AWARD_FAILURE_QUEUE_URL", ""),
         click_fallback_queue_url=env.get("KORPO_CLICK_FALLBACK_QUEUE_URL", ""),
         public_base_url=env.get("KORPO_PUBLIC_BASE_URL", "").rstrip("/"),
+        link_base_url=(env.get("KORPO_LINK_BASE_URL", "")
+                       or env.get("KORPO_PUBLIC_BASE_URL", "")).rstrip("/"),
         allowed_email_domains=_domains(env.get("KORPO_ALLOWED_EMAIL_DOMAINS", "")),
         user_pool_client_id=env.get("KORPO_USER_POOL_CLIENT_ID", ""),
         sign_up="open" if env.get("KORPO_SIGN_UP", "").strip().lower() == "open" else "invite",

@@ -109,6 +109,12 @@ class Visit:
         return brand.disclosure_line(self.settings, self.language)
 
     @property
+    def link_base_url(self) -> str:
+        """Where share links point: the public edge (its function URL, or a custom domain),
+        else this site's own address, whose /l/ routes serve them."""
+        return self.settings.link_base_url or self.base_url
+
+    @property
     def fmt(self) -> i18n.Formatter:
         return i18n.Formatter(self.language, self.settings.zone, self.settings.points_name)
 

@@ -9,9 +9,12 @@ Access patterns
                                BETWEEN on the minutes)
 - Points of a period (digest):  Query pk=EMP#{employee}, sk BETWEEN LEDGER#{start} AND
                                LEDGER#{end} (korpo.scoring.ledger.points_between)
-- Has this event been counted: `seen` of its minute's ledger bucket; award_points writes each
-                               employee's changes in one transaction conditioned on the
-                               versions it read (korpo.scoring.award: exactly once)
+- Has this event been counted: `deferred` (or, before issue 21, `seen`) of its 10 s ledger
+                               bucket; award_points writes each employee's changes in one
+                               transaction conditioned on the versions it read (korpo.scoring.award:
+                               exactly once)
+- Are its shared stats counted: `ids` of GetItem pk=SHARED#{UTC second}, sk=COUNTED (written with
+                               the batch's shared day stats, in their own transaction)
 - Lifetime balance:            GetItem pk=EMP#{employee}, sk=BALANCE
 - An admin's corrections of it: Query pk=EMP#{employee}, sk begins_with CORRECTION# (a
                                handful; written with the balance's ADD in one transaction)
@@ -66,15 +69,17 @@ class ByScore(GlobalSecondaryIndex):
 class LedgerModel(ScoresItem):
     """One employee's ledger for 10 seconds of UTC event time, written by award_points only
     (korpo.scoring.award): `entries` maps each awarded event id to {type, points, rule,
-    month, at} (who, what, why, which event, which rule); `seen` holds the ids of every event
-    of those 10 s already counted, awarded or not (the exactly-once guard); `v` the version
-    the next writer conditions on."""
+    month, at} (who, what, why, which event, which rule); `deferred` holds the ids of every event
+    of those 10 s already counted, awarded or not (the exactly-once guard; the shared day stats
+    are counted after, under a guard of their own), `seen` those counted before issue 21 (the
+    shared stats with them); `v` the version the next writer conditions on."""
 
     class Meta(ScoresItem.Meta):
         abstract = False
 
     employee_id = UnicodeAttribute()
-    seen = UnicodeSetAttribute()
+    seen = UnicodeSetAttribute(null=True)
+    deferred = UnicodeSetAttribute(null=True)
     entries = MapAttribute(default=dict)
     v = NumberAttribute(default=0)
 

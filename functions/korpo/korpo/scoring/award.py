@@ -1,32 +1,43 @@
 """Writing a batch of events exactly once: ledger, monthly board, rank buckets, lifetime balance
-and stats counters, aggregated per employee.
+and stats counters, aggregated per employee, and the day's shared stats once per batch.
 
 The stream delivers at least once, retries whole batches, and two invocations may hold the same
 event. For each employee of a batch, one DynamoDB transaction writes everything that employee's
-new events change, planned from a consistent read of the items it will change:
+new events change in the employee's own items, planned from a consistent read of the items it
+will change:
 
-- ledger buckets (`EMP#{employee}` / `LEDGER#{UTC 10 seconds of the event}`): `seen`, the ids of
-  every event of that minute already counted (awarded or not), and `entries`, one ledger entry
-  per awarded event (type, points, rule, month, time). Events already in `seen` are dropped
-  before planning: that is the exactly-once guard;
+- ledger buckets (`EMP#{employee}` / `LEDGER#{UTC 10 seconds of the event}`): `deferred`, the ids
+  of every event of those 10 s already counted (awarded or not; `seen` holds those counted
+  before issue 21, whose shared stats rode in the same transaction), and `entries`, one ledger
+  entry per awarded event (type, points, rule, month, time). Events already in either set are
+  dropped before planning: that is the exactly-once guard;
 - the employee's board entry of each month touched (the month of the event's time in the
   brand's zone) and the score-bucket counters of the rank index (korpo.board.standings);
-- the stats counters per day (brand zone) x employee, post, challenge, network, team, channel
-  (the post's feed) and "all" (the whole programme); the employee's item also carries the
-  day's points per kind, which the daily caps read; every other item also carries `x`, its
-  day broken down by the event's other dimensions (korpo.board.stats: a period's dashboard is one
-  Query of ~days items, whatever the number of employees);
+- the employee's stats counters per day (brand zone), with the day's points per kind, which
+  the daily caps read;
 - the employee's activity markers (`EMP#{employee}` / `ACTIVE#{month}`, on a first share
   intent of a brand month) and the month's adoption counters (`STATS#adoption` /
   `MONTH#{month}`: ADD active, retained, signups), so "active this month" and retention are
-  one Query too;
+  one Query;
 - the lifetime balance (ADD).
+
+Then, once for the whole batch, one transaction (more when it would exceed 100 items) writes
+the shared stats items the batch's counted events touch: per day (brand zone) x post,
+challenge, network, team, channel (the post's feed) and "all" (the whole programme), each
+with `x`, its day broken down by the event's other dimensions (korpo.board.stats: a period's
+dashboard is one Query of ~days items, whatever the number of employees). Their guard is their
+own: `SHARED#{UTC second of the event}` / `COUNTED` items hold the ids already counted there,
+written in the same transaction. An event whose employee transaction committed but whose
+shared step did not (a crash, a conflict, a bisected retry) is a duplicate in the ledger at its
+next delivery; its points are read from its ledger entry and it is counted in the shared items
+then, once.
 
 Every read item is written back conditioned on the version (or absence) that was read, so a
 concurrent writer makes the transaction fail as a whole; it is then planned again from fresh
-reads (the other writer's events are now in `seen`). A crash leaves all of an employee's writes
-done or none; a retried batch finds its done events in `seen`. Writes grow with the employees
-of a batch, not its events (docs/decisions.md has the costs and the floor).
+reads (the other writer's events are now in the guard). A crash leaves all of a transaction's
+writes done or none; a retried batch finds its done events in the guards. Writes grow with the
+employees of a batch and the shared items it touches, not its events (docs/decisions.md has
+the costs and the floor).
 """
 from __future__ import annotations
 
@@ -86,12 +97,16 @@ class BatchOutcome:
     counted: set[str] = field(default_factory=set)  # newly counted, earning nothing
     duplicates: set[str] = field(default_factory=set)
     failed: dict[str, str] = field(default_factory=dict)  # event id -> error
+    # Events counted in their employee's items whose shared day stats are still to count
+    # (if not already done: their own guard decides), with the points they earned.
+    shared_due: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: BatchOutcome) -> None:
         self.awarded.update(other.awarded)
         self.counted |= other.counted
         self.duplicates |= other.duplicates
         self.failed.update(other.failed)
+        self.shared_due.update(other.shared_due)
 
 
 # Seams for tests (crash injection, interleavings) and the bench (write units).
@@ -100,6 +115,10 @@ def _transact(items: list[dict[str, Any]]) -> None:
 
 
 def _between_read_and_write(employee_id: str) -> None:
+    return None
+
+
+def _between_shared_read_and_write(events: list[ScoredEvent]) -> None:
     return None
 
 
@@ -119,6 +138,14 @@ def day_of(at: datetime, zone: ZoneInfo) -> str:
 
 def stats_key(dimension: str, value: str, day: str) -> tuple[str, str]:
     return f"STATS#{dimension}#{value}", f"DAY#{day}"
+
+
+def shared_guard_key(at: datetime) -> tuple[str, str]:
+    """The ids of the events of one UTC second whose shared day stats are counted. A second
+    per item: a batch rewrites its few seconds' items whole, so they stay small (~30 bytes an
+    event: 400 KB is ~13,000 events in one second, far above what the public edge's ceilings
+    let through)."""
+    return "SHARED#" + at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"), "COUNTED"
 
 
 def active_key(employee_id: str, month: str) -> tuple[str, str]:
@@ -212,6 +239,10 @@ def process(events: Iterable[ScoredEvent], ctx: Context) -> BatchOutcome:
         except Exception as error:  # noqa: BLE001 - reported per record by the caller
             for event in group:
                 outcome.failed[event.event_id] = f"{type(error).__name__}: {error}"
+    due = sorted((e for g in groups.values() for e in g.values()
+                  if e.event_id in outcome.shared_due and e.event_id not in outcome.failed),
+                 key=lambda e: (e.at, e.event_id))
+    _count_shared(due, outcome.shared_due, ctx, outcome.failed)
     return outcome
 
 
@@ -265,26 +296,29 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
     rules, zone, table = ctx.rules, ctx.zone, ctx.scores_table
     team = ctx.team_of(employee_id)
     deleted = ctx.is_deleted(employee_id) or ctx.is_deactivated(employee_id)
-    challenges = {e.event_id: challenge_for(e, ctx.challenges) for e in group}
     ledger_keys = [(f"EMP#{employee_id}", ledger_sk(e.at)) for e in group]
     board_keys = [(f"BOARD#{month_of(e.at, zone)}", f"EMP#{employee_id}") for e in group]
-    channel_of = ctx.channel_of
-    event_dims = {e.event_id: dimensions(e, challenges[e.event_id], team,
-                                         channel_of.get(e.post_id or "")) for e in group}
-    stat_keys = [stats_key(d, v, day_of(e.at, zone)) for e in group
-                 for d, v in event_dims[e.event_id]]
+    event_dims = {e.event_id: _dimensions_in(e, ctx, team) for e in group}
+    stat_keys = [stats_key("employee", employee_id, day_of(e.at, zone)) for e in group]
     # Was the employee active (had shared) the month before, of, and after each share?
     active_keys = [active_key(employee_id, shift(month_of(e.at, zone), delta))
                    for e in group if e.type == "share_intent" for delta in (-1, 0, 1)]
     current = _batch_get(table, ledger_keys + board_keys + stat_keys + active_keys)
 
-    seen = set()
+    seen, deferred, points_of = set(), set(), {}
     for key in set(ledger_keys):
-        seen |= set(current.get(key, {}).get("seen", ()))
+        bucket = current.get(key, {})
+        seen |= set(bucket.get("seen") or ())
+        deferred |= set(bucket.get("deferred") or ())
+        points_of.update({i: int(e["points"]) for i, e in (bucket.get("entries") or {}).items()})
     outcome = BatchOutcome()
     fresh = []
     for event in group:
-        if event.event_id in seen:
+        if event.event_id in deferred:
+            # Counted here before; its shared stats may not be (the step after failed).
+            outcome.duplicates.add(event.event_id)
+            outcome.shared_due[event.event_id] = points_of.get(event.event_id, 0)
+        elif event.event_id in seen:  # counted whole, before issue 21
             outcome.duplicates.add(event.event_id)
         else:
             fresh.append(event)
@@ -292,13 +326,7 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         return _Plan([], outcome)
 
     changed: dict[tuple[str, str], dict] = {}
-
-    def item(item_key: tuple[str, str], /, **defaults: Any) -> dict:
-        if item_key not in changed:
-            base = current.get(item_key)
-            changed[item_key] = _copy(base) if base else {"pk": item_key[0], "sk": item_key[1],
-                                                          **defaults}
-        return changed[item_key]
+    item = _changes(current, changed)
 
     scores: dict[str, int] = {}
     adoption: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -323,8 +351,8 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         points = granted.points if granted else 0
 
         bucket = item((f"EMP#{employee_id}", ledger_sk(event.at)), employee_id=employee_id,
-                      seen=set(), entries={})
-        bucket["seen"] = set(bucket.get("seen") or ()) | {event.event_id}
+                      entries={})
+        bucket["deferred"] = set(bucket.get("deferred") or ()) | {event.event_id}
         if granted or capped:
             # The ledger line says why in plain words: what happened (type, rule: conversion
             # type, challenge, "+capped"), on which post ("p") and network ("n"); titles are
@@ -338,6 +366,7 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
             if event.network:
                 entry["n"] = event.network
             bucket.setdefault("entries", {})[event.event_id] = entry
+        outcome.shared_due[event.event_id] = points
         if granted:
             board_key = (f"BOARD#{month}", f"EMP#{employee_id}")
             if month not in scores:
@@ -354,23 +383,7 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
         elif event.type == "employee_signup":
             adoption[month]["signups"] += 1
 
-        dims = event_dims[event.event_id]
-        counters = counters_of(event)
-        for dimension, value in dims:
-            stats = item(stats_key(dimension, value, day), dim=dimension, key=value, day=day,
-                         c={})
-            for name in counters:
-                stats["c"][name] = int(stats["c"].get(name, 0)) + 1
-            if dimension != "employee":
-                add_breakdown(stats, dimension, dims, counters, points)
-            if points:
-                stats["c"]["points"] = int(stats["c"].get("points", 0)) + points
-                if dimension == "employee":
-                    stats["c"][f"points:{kind}"] = int(stats["c"].get(f"points:{kind}", 0)) + points
-            if event.type == "click" and event.klass == "human" and event.visitor_key:
-                registers = bytearray(bytes(stats.get("hll") or b"") or hll.empty())
-                hll.add(registers, event.visitor_key)
-                stats["hll"] = bytes(registers)
+        _count_in(mine, "employee", event, event_dims[event.event_id], points)
 
     writes = [_versioned_put(table, key, value, current.get(key))
               for key, value in changed.items()]
@@ -389,6 +402,94 @@ def _plan(employee_id: str, group: list[ScoredEvent], ctx: Context) -> _Plan:
             "UpdateExpression": "ADD points :p",
             "ExpressionAttributeValues": {":p": {"N": str(balance)}}}})
     return _Plan(writes, outcome)
+
+
+def _dimensions_in(event: ScoredEvent, ctx: Context, team: str | None) -> list[tuple[str, str]]:
+    return dimensions(event, challenge_for(event, ctx.challenges), team,
+                      ctx.channel_of.get(event.post_id or ""))
+
+
+def _count_in(stats: dict, dimension: str, event: ScoredEvent, dims: list[tuple[str, str]],
+              points: int) -> None:
+    """The event's counters, points and visitor in one stats item of `dimension`."""
+    counters = counters_of(event)
+    for name in counters:
+        stats["c"][name] = int(stats["c"].get(name, 0)) + 1
+    if dimension != "employee":
+        add_breakdown(stats, dimension, dims, counters, points)
+    if points:
+        stats["c"]["points"] = int(stats["c"].get("points", 0)) + points
+        if dimension == "employee":
+            kind = kind_of(event)
+            stats["c"][f"points:{kind}"] = int(stats["c"].get(f"points:{kind}", 0)) + points
+    if event.type == "click" and event.klass == "human" and event.visitor_key:
+        registers = bytearray(bytes(stats.get("hll") or b"") or hll.empty())
+        hll.add(registers, event.visitor_key)
+        stats["hll"] = bytes(registers)
+
+
+# ------------------------------------------------------------------ the shared day stats
+
+
+def _count_shared(events: list[ScoredEvent], points: dict[str, int], ctx: Context,
+                  failed: dict[str, str]) -> None:
+    """The batch's shared day stats (every dimension but the employee's), exactly once by
+    their own guard; events whose writes fail land in `failed` (their records are retried,
+    and found then as duplicates still due here)."""
+    if not events:
+        return
+    try:
+        for attempt in range(ATTEMPTS):
+            writes = _plan_shared(events, points, ctx)
+            if not writes:
+                return
+            if len(writes) > MAX_TRANSACT_ITEMS and len(events) > 1:
+                half = len(events) // 2  # halves are exactly once alone, as an employee's
+                _count_shared(events[:half], points, ctx, failed)
+                _count_shared(events[half:], points, ctx, failed)
+                return
+            _between_shared_read_and_write(events)
+            try:
+                _transact(writes)
+                return
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in (
+                        "TransactionCanceledException", "TransactionConflictException"):
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2 ** attempt))  # another writer: re-plan
+        raise AwardConflict("the shared day stats kept conflicting")
+    except Exception as error:  # noqa: BLE001 - reported per record by the caller
+        for event in events:
+            failed.setdefault(event.event_id, f"{type(error).__name__}: {error}")
+
+
+def _plan_shared(events: list[ScoredEvent], points: dict[str, int],
+                 ctx: Context) -> list[dict[str, Any]]:
+    zone, table = ctx.zone, ctx.scores_table
+    dims_of = {e.event_id: _dimensions_in(e, ctx, ctx.team_of(e.employee_id)) for e in events}
+    guard_keys = [shared_guard_key(e.at) for e in events]
+    stat_keys = [stats_key(d, v, day_of(e.at, zone)) for e in events
+                 for d, v in dims_of[e.event_id] if d != "employee"]
+    current = _batch_get(table, guard_keys + stat_keys)
+    done: set[str] = set()
+    for key in set(guard_keys):
+        done |= set(current.get(key, {}).get("ids") or ())
+    changed: dict[tuple[str, str], dict] = {}
+    item = _changes(current, changed)
+
+    for event in events:
+        if event.event_id in done:
+            continue
+        guard = item(shared_guard_key(event.at))
+        guard["ids"] = set(guard.get("ids") or ()) | {event.event_id}
+        day, dims = day_of(event.at, zone), dims_of[event.event_id]
+        for dimension, value in dims:
+            if dimension != "employee":
+                stats = item(stats_key(dimension, value, day), dim=dimension, key=value,
+                             day=day, c={})
+                _count_in(stats, dimension, event, dims, points.get(event.event_id, 0))
+    return [_versioned_put(table, key, value, current.get(key))
+            for key, value in changed.items()]
 
 
 def _mark_active(employee_id: str, month: str, current: dict, changed: dict,
@@ -423,6 +524,19 @@ def _adoption_add(table: str, month: str, deltas: dict[str, int]) -> dict:
         "ExpressionAttributeValues": values}}
 
 
+def _changes(current: dict[tuple[str, str], dict],
+             changed: dict[tuple[str, str], dict]) -> Callable[..., dict]:
+    """`item(key, **defaults)`: the item to change in `changed`, a copy of the one read (or a
+    new one with `defaults`), the same object on every call."""
+    def item(item_key: tuple[str, str], /, **defaults: Any) -> dict:
+        if item_key not in changed:
+            base = current.get(item_key)
+            changed[item_key] = _copy(base) if base else {"pk": item_key[0], "sk": item_key[1],
+                                                          **defaults}
+        return changed[item_key]
+    return item
+
+
 def _copy(item: dict) -> dict:
     out = dict(item)
     for name in ("c", "entries"):
@@ -431,8 +545,9 @@ def _copy(item: dict) -> dict:
     if "x" in out:  # {dimension: {value: {counter: n}}}: changed in place, so copied deep
         out["x"] = {d: {v: dict(row) for v, row in values.items()}
                     for d, values in out["x"].items()}
-    if "seen" in out:
-        out["seen"] = set(out["seen"])
+    for name in ("seen", "deferred", "ids"):
+        if name in out:
+            out[name] = set(out[name])
     if "hll" in out and out["hll"] is not None:
         out["hll"] = bytes(getattr(out["hll"], "value", out["hll"]))
     return out

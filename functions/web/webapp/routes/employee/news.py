@@ -140,12 +140,12 @@ def share_sheet(visit: Visit, post_id: str) -> Response:
     visit.form_targets = share_targets.PAGE_ORIGINS + mastodon
 
     challenge = _challenge(visit, post_id=post_id)
-    copy_link = links.share_url(visit.base_url, _link(visit, post_id, "copy",
-                                                      challenge=challenge).code)
-    native_link = links.share_url(visit.base_url, _link(visit, post_id, "native",
-                                                        challenge=challenge).code)
-    qr_link = links.share_url(visit.base_url, _link(visit, post_id, "qr",
-                                                    challenge=challenge).code)
+    copy_link = links.share_url(visit.link_base_url, _link(visit, post_id, "copy",
+                                                           challenge=challenge).code)
+    native_link = links.share_url(visit.link_base_url, _link(visit, post_id, "native",
+                                                             challenge=challenge).code)
+    qr_link = links.share_url(visit.link_base_url, _link(visit, post_id, "qr",
+                                                         challenge=challenge).code)
     qr_svg = segno.make(qr_link, error="m").svg_inline(scale=5, dark="#111", light="#fff",
                                                         title=visit.gettext(N_("The QR code of your link")))
     return page(visit, "share.html", active="news", post=post, copy_link=copy_link,
@@ -174,8 +174,8 @@ def open_target(visit: Visit, post_id: str, target: str) -> Response:
     instance = visit.cookies.get(MASTODON_COOKIE)
     if target == "mastodon" and not instance:
         raise Redirect(ask)
-    url = links.share_url(visit.base_url, _link(visit, post_id, target, intent=True,
-                                                challenge=challenge).code)
+    url = links.share_url(visit.link_base_url, _link(visit, post_id, target, intent=True,
+                                                     challenge=challenge).code)
     try:
         location = share_targets.share_page_url(target, _share_text(visit, post, url, edited),
                                                 instance)
