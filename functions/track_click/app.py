@@ -203,7 +203,7 @@ def drain(event: dict, context) -> dict:
                                             "OPTIONS"])
 def not_found(proxy: str = "") -> Response:
     """A function URL's request for a path no route serves (an API Gateway never sends one)."""
-    return Response(_NOT_FOUND_PAGE, status_code=404, headers=_HTML)
+    return _page("not_found", 404)
 
 
 _router = chalice_routes.Router.of(app)

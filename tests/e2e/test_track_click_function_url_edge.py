@@ -51,4 +51,4 @@ def test_share_links_are_on_the_function_url_which_serves_them(stack, share):
     assert pixel.content == base64.b64decode(
         "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
     missing = _visit(f"{url}robots.txt")
-    assert missing.status_code == 404 and "This link does not exist" in missing.text
+    assert missing.status_code == 404 and "This link does not work" in missing.text

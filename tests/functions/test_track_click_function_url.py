@@ -66,7 +66,7 @@ def test_head_unknown_codes_and_paths_no_route_serves(app, link):
     for path in ("/l/Zz9zZz9zZz", "/", "/robots.txt", "/l/", "/l/a/b", "/manage"):
         answer = _request(app.handler, path)
         assert answer["statusCode"] == 404, path
-        assert "This link does not exist" in answer["body"]
+        assert "This link does not work" in answer["body"]
     assert _request(app.handler, f"/l/{link.code}", method="DELETE")["statusCode"] == 404
     assert _events("click") == []
 
