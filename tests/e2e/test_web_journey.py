@@ -50,7 +50,7 @@ TEXTS = {
            "wrong": "L’adresse e-mail ou le mot de passe n’est pas le bon.",
            "create": "Créer mon compte", "confirm": "Confirmer", "continue": "Continuer",
            "obtained": "Obtenue", "out_of_stock": "Épuisé pour le moment.",
-           "redeemed": "Vous avez échangé « Sticker",
+           "redeemed": "Vous avez échangé «\u202fSticker",
            "open_mastodon": f"Partager sur {MASTODON}",
            "standing": re.compile(r"Vous êtes numéro \d+ avec [1-9][\d\u202f]*\u00a0korpos")},
 }
@@ -191,11 +191,11 @@ def test_sign_up_share_and_see_the_points(stack, browser, mastodon, language):
     link = re.search(r"http://127\.0\.0\.1:\d+/l/[A-Za-z0-9]+", text).group(0)
 
     # Mastodon, the first time: the employee names their server, then opens it. Chromium
-    # keeps a form from redirecting to another site (CSP form-action 'self'): the page
-    # that follows the form is this site's, and the employee opens the server from it.
+    # keeps a form from redirecting to a site its page's CSP does not name (form-action): the
+    # page that follows the server's form is this site's, and the employee opens it from there.
     shared_before = len(mastodon.shared)  # the server serves both languages' runs
     with employee.expect_page() as popup:
-        page.get_by_role("link", name="Mastodon", exact=True).click()
+        page.get_by_role("button", name="Mastodon", exact=True).click()
     asked = popup.value
     asked_errors = collect_console_errors(asked)
     asked.wait_for_load_state()
@@ -207,11 +207,15 @@ def test_sign_up_share_and_see_the_points(stack, browser, mastodon, language):
     asked.get_by_role("link", name=texts["open_mastodon"]).click()
     asked.wait_for_url(f"https://{MASTODON}/share?**")
     assert len(mastodon.shared) == shared_before + 1
-    assert mastodon.shared[-1].endswith(" #employee") and "/l/" in mastodon.shared[-1]
+    assert mastodon.shared[-1].startswith(texts["own_words"])  # the words went through
+    assert mastodon.shared[-1].endswith(" " + texts["disclosure"]) and "/l/" in mastodon.shared[-1]
     asked.close()
-    # The second time, the share sheet's link goes straight to the server this browser keeps.
+    # The next time (a share sheet shown since: its CSP names the server this browser
+    # keeps), the button goes straight to the server.
+    page.reload()
+    page.get_by_label(re.compile("^(Your text|Votre texte)$")).fill(texts["own_words"])
     with employee.expect_page() as popup:
-        page.get_by_role("link", name="Mastodon", exact=True).click()
+        page.get_by_role("button", name="Mastodon", exact=True).click()
     popup.value.wait_for_url(f"https://{MASTODON}/share?**")
     popup.value.close()
     assert len(mastodon.shared) == shared_before + 2
