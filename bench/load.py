@@ -519,9 +519,10 @@ def count(info: dict[str, Any], scene: Scene, admin_auth: dict[str, str], sent: 
     checks.append(Check("Events: share intents (one per employee, network, day)",
                         len(sent.intents), len(intents)))
 
-    # award_points: every event counted once (its id in the ledger's `seen`), paid as due.
+    # award_points: every event counted once (its id in the ledger's `deferred`, or `seen`
+    # for events counted before the shared day stats were written once per batch), paid as due.
     ledger = [s for s in scores if str(s["sk"]).startswith("LEDGER#")]
-    seen = {i for bucket in ledger for i in bucket.get("seen", ())}
+    seen = {i for bucket in ledger for key in ("seen", "deferred") for i in bucket.get(key, ())}
     ours = clicks + conversions + intents
     uncounted = [e for e in ours if e["event_id"] not in seen]
     checks.append(Check("award_points: events not counted", 0, len(uncounted)))
