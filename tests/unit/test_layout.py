@@ -165,3 +165,14 @@ def test_readme_and_architecture_show_every_package():
         text = doc.read_text(encoding="utf-8")
         missing = [p for p in LAYERS + ("models",) if f"korpo/{p}/" not in text]
         assert not missing, f"{doc.name} does not show {missing}"
+
+
+def test_every_test_module_and_conftest_has_a_name_of_its_own():
+    """pytest imports test files by their basename (no __init__.py in tests/): two files of
+    one name stop the collection, and a second conftest.py hides the root one from
+    `from conftest import …` (the IAM proof's whole-suite check)."""
+    names = [p.name for p in (ROOT / "tests").rglob("*.py")
+             if p.name.startswith("test_") or p.name == "conftest.py"]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+    assert [p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").rglob("conftest.py")] == [
+        "tests/conftest.py"]
