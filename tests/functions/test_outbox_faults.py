@@ -51,7 +51,9 @@ def _retry_run(monkeypatch, at: datetime | None = None) -> dict:
 
     handler = load_handler("SendDigestFunction")
     module = __import__("sys").modules["korpo_fn_send_digest"]
-    # Its settings as a new container reads them (an earlier test's import kept others).
+    # Its settings as a new container reads them (an earlier test's import kept others), its
+    # secrets read by itself from SSM, not from another function's cache.
+    settings.current.cache_clear()
     monkeypatch.setattr(module, "_settings", settings.current())
     if at is not None:
         monkeypatch.setattr(module, "utc_now", lambda: at)
